@@ -1,0 +1,154 @@
+"""The `catalyst` command: run the bot, open the console, manage the database."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from collections.abc import Mapping, Sequence
+
+from dotenv import dotenv_values
+from slack_sdk.errors import SlackApiError
+
+from core.config import ConfigError, Settings, load_settings
+
+log = logging.getLogger("catalyst")
+
+NO_CREDENTIALS = (
+    "No Slack credentials are set (SLACK_BOT_TOKEN), so Catalyst can't connect to Slack: "
+    "try it in the local console with `catalyst shell`, or see “Connect Catalyst to Slack” "
+    "in the README."
+)
+
+
+def environment(dotenv_path: str = ".env") -> dict[str, str]:
+    """`.env` values, overridden by the real environment (so deployments win)."""
+    merged = {k: v for k, v in dotenv_values(dotenv_path).items() if v is not None}
+    merged.update(os.environ)
+    return merged
+
+
+def _settings(env: Mapping[str, str]) -> Settings:
+    try:
+        return load_settings(env)
+    except ConfigError as problem:
+        print(f"Catalyst can't start: {problem}", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+def _logging(settings: Settings) -> None:
+    logging.basicConfig(
+        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+
+
+def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.wiring import build_runtime, build_slack
+
+    if not settings.has_slack:
+        print(NO_CREDENTIALS, file=sys.stderr)
+        if sys.stdin.isatty() and args.console_fallback:
+            return cmd_shell(settings, args)
+        return 1
+    _logging(settings)
+    runtime = build_runtime(settings)
+    slack = build_slack(runtime)
+    try:
+        identity = slack.client.auth_test()
+    except SlackApiError as error:
+        print(
+            f"Catalyst can't start: Slack refused SLACK_BOT_TOKEN ({error.response.get('error')}). "
+            "Copy the Bot User OAuth Token again from Slack app settings → OAuth & Permissions.",
+            file=sys.stderr,
+        )
+        return 2
+    log.info("connected to Slack workspace %s as %s", identity.get("team"), identity.get("user"))
+    if settings.socket_mode:
+        from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+        log.info("Socket Mode: no public URL needed; listening for %s", settings.slash_command)
+        handler = SocketModeHandler(slack.app, settings.slack_app_token)
+        handler.start()  # type: ignore[no-untyped-call]
+        return 0
+    from bot.slack.server import make_server, wsgi_app
+
+    server = make_server(wsgi_app(slack.app, runtime.healthy), args.host, settings.port)
+    log.info("HTTP mode on http://%s:%s/slack/events (health: /healthz)", args.host, settings.port)
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.close()
+        runtime.close()
+    return 0
+
+
+def cmd_shell(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.console.shell import Console
+    from bot.wiring import build_runtime
+
+    logging.basicConfig(level=logging.WARNING)
+    runtime = build_runtime(settings)
+    console = Console(
+        dispatcher=runtime.dispatcher(),
+        settings=settings,
+        stdin=sys.stdin,
+        stdout=sys.stdout,
+        colour=sys.stdout.isatty(),
+        persona=getattr(args, "as_name", None) or "you",
+    )
+    try:
+        return console.run()
+    finally:
+        runtime.close()
+
+
+def cmd_db(settings: Settings, args: argparse.Namespace) -> int:
+    from core import migrate
+    from core.db import make_engine
+
+    engine = make_engine(settings.database_url)
+    try:
+        if args.db_command == "upgrade":
+            migrate.upgrade(engine)
+            print(f"Database is up to date (revision {migrate.current_revision(engine)}).")
+        else:
+            print(f"Database revision: {migrate.current_revision(engine) or 'empty'}.")
+    finally:
+        engine.dispose()
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(
+        prog="catalyst", description="Catalyst keeps a Community of Practice connected."
+    )
+    commands = top.add_subparsers(dest="command", required=True)
+    run = commands.add_parser("run", help="run the bot (Socket Mode or HTTP)")
+    run.add_argument("--host", default="0.0.0.0", help="HTTP mode: address to listen on")  # noqa: S104
+    run.add_argument(
+        "--console-fallback",
+        action="store_true",
+        help="open the local console when no Slack credentials are set",
+    )
+    shell = commands.add_parser("shell", help="try Catalyst in the local console")
+    shell.add_argument("--as", dest="as_name", help="start acting as this member")
+    db = commands.add_parser("db", help="database tasks")
+    db.add_argument("db_command", choices=["upgrade", "current"])
+    return top
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    settings = _settings(environment())
+    handlers = {"run": cmd_run, "shell": cmd_shell, "db": cmd_db}
+    try:
+        return handlers[args.command](settings, args)
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,305 @@
+"""`catalyst shell`: try Catalyst in a terminal, on the same database, with no Slack.
+
+Type commands as in Slack (`/cop join` or just `join`), answer forms one question at a
+time, press buttons by typing their number. `:as Sam` acts as another member,
+`:facilitator` toggles your facilitator role, `:home` shows the home page, `:quit` leaves.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TextIO
+
+from bot.console import render
+from core import ui
+from core.config import Settings
+from core.context import Caller
+from handlers.dispatch import Dispatcher
+
+PLATFORM = "console"
+COMMUNITY = "local"
+CANCEL_WORDS = {":cancel", "cancel"}
+
+MENTION_WORD = re.compile(r"(?<![<\w])@([A-Za-z][\w.-]{0,40})")
+
+
+def user_id_for(name: str) -> str:
+    return "console-" + re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+
+
+class Cancelled(Exception):
+    pass
+
+
+class EndOfInput(Exception):
+    pass
+
+
+@dataclass
+class Console:
+    dispatcher: Dispatcher
+    settings: Settings
+    stdin: TextIO
+    stdout: TextIO
+    colour: bool = False
+    exports_dir: Path = Path("catalyst-exports")
+    persona: str = "you"
+    facilitators: set[str] = field(default_factory=set)
+    buttons: list[ui.Button | ui.Select] = field(default_factory=list)
+
+    # ---- plumbing ---------------------------------------------------------------------------
+
+    @property
+    def style(self) -> render.Style:
+        return render.Style(self.colour)
+
+    def say(self, text: str = "") -> None:
+        self.stdout.write(text + "\n")
+        self.stdout.flush()
+
+    def ask(self, prompt: str) -> str:
+        self.stdout.write(prompt)
+        self.stdout.flush()
+        line = self.stdin.readline()
+        if not line:
+            raise EndOfInput
+        return line.rstrip("\r\n")
+
+    @property
+    def caller(self) -> Caller:
+        user_id = user_id_for(self.persona)
+        return Caller(
+            platform=PLATFORM,
+            community_external_id=COMMUNITY,
+            user_id=user_id,
+            channel_id="console",
+            facilitator_by_config=user_id in self.facilitators,
+        )
+
+    # ---- the loop ---------------------------------------------------------------------------
+
+    def run(self) -> int:
+        word = self.settings.command_word
+        self.say(self.style.bold("Catalyst — local console"))
+        self.say(
+            render.wrap(
+                f"You're trying Catalyst without Slack, on the same database. Type what you "
+                f"would type in Slack, like `/{word} join` or just `join`; `help` lists "
+                f"everything. Console extras: `:as Sam` to act as someone else, "
+                f"`:facilitator` to switch your facilitator role on or off, `:home` for the "
+                f"home page, `:quit` to leave."
+            )
+        )
+        self.say(f"You are acting as '{self.persona}'.")
+        while True:
+            try:
+                line = self.ask(f"\n{self.persona}> ").strip()
+            except EndOfInput:
+                self.say()
+                return 0
+            except KeyboardInterrupt:
+                self.say()
+                return 0
+            if not line:
+                continue
+            if line in {":quit", ":q", ":exit", "exit", "quit"}:
+                self.say("Bye for now.")
+                return 0
+            try:
+                self.handle(line)
+            except EndOfInput:
+                self.say()
+                return 0
+            except (Cancelled, KeyboardInterrupt):
+                self.say("Cancelled; nothing was saved.")
+
+    def handle(self, line: str) -> None:
+        if line.startswith(":"):
+            self.meta(line)
+            return
+        if line.isdigit():
+            self.press(int(line))
+            return
+        prefix = "/" + self.settings.command_word
+        if line.lower().startswith(prefix + " ") or line.lower() == prefix:
+            line = line[len(prefix) :].strip()
+        elif line.startswith("/"):
+            self.say(f"In this console the command is {prefix}; try `{prefix} help`.")
+            return
+        self.deliver(self.dispatcher.command(self.caller, self.mentions(line)))
+
+    def mentions(self, line: str) -> str:
+        """`@Sam` becomes the platform mention Slack would send: <@console-sam|Sam>."""
+        return MENTION_WORD.sub(lambda m: f"<@{user_id_for(m.group(1))}|{m.group(1)}>", line)
+
+    def meta(self, line: str) -> None:
+        word, _, rest = line.partition(" ")
+        if word == ":as":
+            name = rest.strip()
+            if not name or not re.search(r"[A-Za-z0-9]", name):
+                self.say("Give a name to act as, like `:as Sam`.")
+                return
+            self.persona = name[:40]
+            self.buttons = []
+            self.say(f"You are now acting as '{self.persona}'.")
+        elif word == ":facilitator":
+            user_id = self.caller.user_id
+            if user_id in self.facilitators:
+                self.facilitators.discard(user_id)
+                self.say(f"'{self.persona}' is no longer acting as a facilitator.")
+            else:
+                self.facilitators.add(user_id)
+                self.say(f"'{self.persona}' is now acting as a facilitator.")
+        elif word == ":home":
+            page = self.dispatcher.home(self.caller)
+            if page is None:
+                self.say("The home page isn't available right now.")
+            else:
+                self.show(page.blocks)
+        elif word == ":who":
+            role = "facilitator" if self.caller.facilitator_by_config else "as stored"
+            self.say(f"You are '{self.persona}' ({self.caller.user_id}); role: {role}.")
+        else:
+            self.say("Console extras: `:as NAME`, `:facilitator`, `:home`, `:who`, `:quit`.")
+
+    def press(self, number: int) -> None:
+        if not 1 <= number <= len(self.buttons):
+            self.say("There's no button with that number. Type `help` to see what you can do.")
+            return
+        element = self.buttons[number - 1]
+        if isinstance(element, ui.Select):
+            value = self.choose_one(element.placeholder, element.options, element.initial)
+            self.deliver(self.dispatcher.action(self.caller, element.action_id, value or ""))
+            return
+        if element.confirm is not None:
+            answer = self.ask(f"{element.confirm.title} {element.confirm.body} [y/N] ")
+            if answer.strip().lower() not in {"y", "yes"}:
+                self.say("Okay, nothing changed.")
+                return
+        self.deliver(self.dispatcher.action(self.caller, element.action_id, element.value))
+
+    # ---- replies ----------------------------------------------------------------------------
+
+    def show(self, blocks: Sequence[ui.Block]) -> None:
+        text, buttons = render.blocks(blocks, self.style)
+        self.buttons = buttons
+        self.say(text)
+
+    def deliver(self, replies: Sequence[ui.Reply]) -> None:
+        for reply in replies:
+            if isinstance(reply, ui.Message):
+                self.show(reply.blocks or [ui.Section(ui.literal(reply.summary))])
+            elif isinstance(reply, ui.DirectMessage):
+                self.say(self.style.dim("— direct message from Catalyst —"))
+                self.show(reply.message.blocks)
+            elif isinstance(reply, ui.OpenForm):
+                self.fill(reply.form)
+            elif isinstance(reply, ui.SendFile):
+                self.exports_dir.mkdir(parents=True, exist_ok=True)
+                path = self.exports_dir / f"{user_id_for(self.persona)}-{reply.filename}"
+                path.write_text(reply.content, encoding="utf-8")
+                self.say(f"{reply.comment or reply.title} Saved to {path}.")
+            elif isinstance(reply, ui.FormErrors):
+                self.say(" ".join(reply.errors.values()))
+            # RefreshHome: the console draws the home page only when asked (`:home`).
+
+    # ---- forms ------------------------------------------------------------------------------
+
+    def fill(self, form: ui.Form) -> None:
+        """Ask each field; on errors ask again only the fields that need fixing."""
+        self.say(self.style.bold(form.title))
+        if form.intro:
+            self.show(form.intro)
+        self.say(
+            self.style.dim("Press Enter to keep the value in [brackets]; type `cancel` to stop.")
+        )
+        values: dict[str, ui.FieldValue] = {}
+        to_ask = list(form.fields)
+        while True:
+            for form_field in to_ask:
+                values[form_field.name] = self.ask_field(form_field, values.get(form_field.name))
+            replies = self.dispatcher.submit(self.caller, form.form_id, values, form.state)
+            errors = next((r for r in replies if isinstance(r, ui.FormErrors)), None)
+            if errors is None:
+                self.deliver(replies)
+                return
+            self.say("A few things to fix:")
+            for message in errors.errors.values():
+                self.say(f"  • {message}")
+            to_ask = [f for f in form.fields if f.name in errors.errors]
+            if not to_ask:  # errors for fields the form doesn't show: nothing to re-ask
+                return
+
+    def ask_field(self, form_field: ui.FormField, previous: ui.FieldValue) -> ui.FieldValue:
+        current = previous if previous is not None else form_field.initial
+        self.say()
+        label = form_field.label + ("" if form_field.required else " (optional)")
+        if form_field.hint:
+            self.say(self.style.dim(render.wrap(form_field.hint)))
+        kind = form_field.kind
+        if kind is ui.FieldKind.SELECT:
+            initial = current if isinstance(current, str) else None
+            return self.choose_one(label, form_field.options, initial)
+        if kind is ui.FieldKind.MULTI_SELECT:
+            initial_many = list(current) if isinstance(current, list | tuple) else []
+            return self.choose_many(label, form_field.options, initial_many)
+        if kind is ui.FieldKind.CHECKBOX:
+            question = form_field.options[0].label if form_field.options else label
+            shown = "y" if current is True else "n"
+            answer = self.read(f"{question}? [y/n, now {shown}] ")
+            return current is True if not answer else answer.lower() in {"y", "yes"}
+        shown_text = f" [{current}]" if isinstance(current, str) and current else ""
+        answer = self.read(f"{label}{shown_text}: ")
+        if answer == "-":
+            return None
+        return answer or (current if isinstance(current, str) else None)
+
+    def read(self, prompt: str) -> str:
+        answer = self.ask(prompt).strip()
+        if answer.lower() in CANCEL_WORDS:
+            raise Cancelled
+        return answer
+
+    def choose_one(
+        self, label: str, options: Sequence[ui.Option], initial: str | None
+    ) -> str | None:
+        self.say(label)
+        for number, option in enumerate(options, 1):
+            mark = " *" if option.value == initial else ""
+            self.say(f"  {number}. {option.label}{mark}")
+        while True:
+            answer = self.read("Number" + (" [Enter keeps *]" if initial else "") + ": ")
+            if not answer:
+                return initial
+            picked = self._pick(answer, options)
+            if picked is not None:
+                return picked
+            self.say(f"Please type a number from 1 to {len(options)}.")
+
+    def choose_many(
+        self, label: str, options: Sequence[ui.Option], initial: list[str]
+    ) -> list[str]:
+        self.say(label + " (numbers separated by commas)")
+        for number, option in enumerate(options, 1):
+            mark = " *" if option.value in initial else ""
+            self.say(f"  {number}. {option.label}{mark}")
+        while True:
+            answer = self.read("Numbers" + (" [Enter keeps *]" if initial else "") + ": ")
+            if not answer:
+                return initial
+            picks = [
+                self._pick(part.strip(), options) for part in answer.split(",") if part.strip()
+            ]
+            if picks and all(p is not None for p in picks):
+                return list(dict.fromkeys(p for p in picks if p is not None))
+            self.say(f"Please type numbers from 1 to {len(options)}, like 1,3.")
+
+    @staticmethod
+    def _pick(answer: str, options: Sequence[ui.Option]) -> str | None:
+        if answer.isdigit() and 1 <= int(answer) <= len(options):
+            return options[int(answer) - 1].value
+        by_label = {o.label.lower(): o.value for o in options}
+        return by_label.get(answer.lower())

@@ -1,0 +1,93 @@
+"""The one place that builds everything: settings in, a running Catalyst out.
+
+Nothing is built at import time; tests and benchmarks call these functions with their own
+settings, clock and fake Slack URL.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from slack_bolt import App
+from slack_sdk import WebClient
+from sqlalchemy import Engine, text
+
+from bot.slack.app import build_app
+from bot.slack.client import make_web_client
+from bot.slack.directory import NoDirectory, SlackDirectory
+from core import migrate
+from core.clock import Clock, SystemClock
+from core.config import Settings
+from core.context import Directory
+from core.db import SessionFactory, make_engine, make_session_factory
+from handlers.catalogue import build_registry
+from handlers.dispatch import Dispatcher
+from handlers.registry import Registry
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    engine: Engine
+    session_factory: SessionFactory
+    clock: Clock
+    registry: Registry = field(default_factory=build_registry)
+
+    def dispatcher(self, directory: Directory | None = None) -> Dispatcher:
+        return Dispatcher(
+            self.registry,
+            self.session_factory,
+            self.settings,
+            self.clock,
+            directory or NoDirectory(),
+        )
+
+    def healthy(self) -> bool:
+        try:
+            with self.engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+        except Exception:
+            log.exception("health check: database unreachable")
+            return False
+        return True
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def build_runtime(
+    settings: Settings, *, clock: Clock | None = None, upgrade_schema: bool = True
+) -> Runtime:
+    """Engine, schema (migrated to head unless told not to), and the handler catalogue."""
+    engine = make_engine(settings.database_url)
+    if upgrade_schema:
+        migrate.upgrade(engine)
+    return Runtime(
+        settings=settings,
+        engine=engine,
+        session_factory=make_session_factory(engine),
+        clock=clock or SystemClock(),
+    )
+
+
+@dataclass
+class SlackParts:
+    app: App
+    client: WebClient
+    dispatcher: Dispatcher
+
+
+def build_slack(runtime: Runtime) -> SlackParts:
+    settings = runtime.settings
+    if settings.slack_bot_token is None:
+        raise ValueError("build_slack needs SLACK_BOT_TOKEN")
+    client = make_web_client(settings)
+    dispatcher = runtime.dispatcher(
+        SlackDirectory(settings.slack_bot_token, settings.slack_api_url)
+    )
+    return SlackParts(
+        app=build_app(settings, dispatcher, client), client=client, dispatcher=dispatcher
+    )

@@ -1,0 +1,173 @@
+"""Settings: one typed object built at start from the environment (and `.env`).
+
+Nothing here runs at import. `load_settings` reads a mapping, so tests pass plain
+dicts and the CLI passes `os.environ` merged with `.env`. Every problem names the
+variable and what it should look like, because the person reading it is often a
+facilitator setting Catalyst up for the first time, not a developer.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
+
+DEFAULT_SLACK_API_URL = "https://slack.com/api/"
+DEFAULT_DATABASE_URL = "sqlite:///catalyst.db"
+DEFAULT_SLASH_COMMAND = "/cop"
+DEFAULT_TIMEZONE = "Europe/London"
+DEFAULT_PORT = 3000
+
+_SLACK_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
+_SLASH_COMMAND = re.compile(r"^/[a-z0-9_-]{1,31}$")
+
+
+class ConfigError(ValueError):
+    """A setting is missing or malformed; the message is a sentence for a person."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    slack_bot_token: str | None = None
+    slack_signing_secret: str | None = None
+    slack_app_token: str | None = None
+    slack_api_url: str = DEFAULT_SLACK_API_URL
+    database_url: str = DEFAULT_DATABASE_URL
+    port: int = DEFAULT_PORT
+    slash_command: str = DEFAULT_SLASH_COMMAND
+    timezone: str = DEFAULT_TIMEZONE
+    facilitators: frozenset[str] = field(default_factory=frozenset)
+    log_level: str = "INFO"
+
+    @property
+    def has_slack(self) -> bool:
+        return self.slack_bot_token is not None
+
+    @property
+    def socket_mode(self) -> bool:
+        return self.slack_app_token is not None
+
+    @property
+    def command_word(self) -> str:
+        """The slash command without its slash, for the console and help text."""
+        return self.slash_command.lstrip("/")
+
+
+def _clean(env: Mapping[str, str], name: str) -> str | None:
+    value = env.get(name)
+    if value is None:
+        return None
+    value = value.strip()
+    return value or None
+
+
+def _token(env: Mapping[str, str], name: str, prefix: str, what: str) -> str | None:
+    value = _clean(env, name)
+    if value is not None and (not value.startswith(prefix) or " " in value):
+        raise ConfigError(
+            f"{name} should be the {what}, which starts with '{prefix}' (Slack app settings → "
+            f"{'Basic Information' if prefix == 'xapp-' else 'OAuth & Permissions'})."
+        )
+    return value
+
+
+def _database_url(raw: str) -> str:
+    try:
+        url: URL = make_url(raw)
+    except ArgumentError:
+        raise ConfigError(
+            "DATABASE_URL should look like sqlite:///catalyst.db or "
+            "postgresql://user:password@host:5432/dbname."
+        ) from None
+    backend = url.get_backend_name()
+    if backend == "postgresql":
+        # psycopg 3 is the driver we ship; plain postgresql:// would ask for psycopg2.
+        url = url.set(drivername="postgresql+psycopg")
+    elif backend != "sqlite":
+        raise ConfigError(
+            f"DATABASE_URL uses '{backend}', but Catalyst supports sqlite:/// and "
+            "postgresql:// only."
+        )
+    return url.render_as_string(hide_password=False)
+
+
+def load_settings(env: Mapping[str, str]) -> Settings:
+    """Build and validate settings; raise ConfigError with a sentence on the first problem."""
+    bot_token = _token(env, "SLACK_BOT_TOKEN", "xoxb-", "bot token")
+    app_token = _token(env, "SLACK_APP_TOKEN", "xapp-", "app-level token (Socket Mode)")
+    signing_secret = _clean(env, "SLACK_SIGNING_SECRET")
+    if signing_secret is not None and not re.fullmatch(r"[0-9A-Za-z]{16,128}", signing_secret):
+        raise ConfigError(
+            "SLACK_SIGNING_SECRET should be the signing secret from Slack app settings → "
+            "Basic Information (letters and digits, usually 32 characters)."
+        )
+    if app_token and not bot_token:
+        raise ConfigError(
+            "SLACK_APP_TOKEN is set but SLACK_BOT_TOKEN is not: add the bot token "
+            "(xoxb-…) from Slack app settings → OAuth & Permissions."
+        )
+    if bot_token and not app_token and not signing_secret:
+        raise ConfigError(
+            "SLACK_SIGNING_SECRET is needed in HTTP mode (no SLACK_APP_TOKEN): copy it from "
+            "Slack app settings → Basic Information."
+        )
+
+    api_url = _clean(env, "SLACK_API_URL") or DEFAULT_SLACK_API_URL
+    if not re.match(r"^https?://[^\s/]+", api_url):
+        raise ConfigError(
+            "SLACK_API_URL should be a web address like https://slack.com/api/ (leave it unset "
+            "unless you use a proxy)."
+        )
+    if not api_url.endswith("/"):
+        api_url += "/"
+
+    port_text = _clean(env, "PORT") or str(DEFAULT_PORT)
+    if not port_text.isdigit() or not 1 <= int(port_text) <= 65535:
+        raise ConfigError(f"PORT should be a number between 1 and 65535, not '{port_text}'.")
+
+    slash = _clean(env, "CATALYST_SLASH_COMMAND") or DEFAULT_SLASH_COMMAND
+    if not slash.startswith("/"):
+        slash = "/" + slash
+    if not _SLASH_COMMAND.match(slash):
+        raise ConfigError(
+            "CATALYST_SLASH_COMMAND should be a slash command like /cop: lower-case letters, "
+            "digits, - or _, at most 32 characters."
+        )
+
+    tz_name = _clean(env, "CATALYST_TIMEZONE") or DEFAULT_TIMEZONE
+    try:
+        ZoneInfo(tz_name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(
+            f"CATALYST_TIMEZONE should be a timezone name like Europe/London, not '{tz_name}'."
+        ) from None
+
+    facilitators_raw = _clean(env, "CATALYST_FACILITATORS") or ""
+    facilitators = frozenset(p.strip() for p in facilitators_raw.split(",") if p.strip())
+    bad = sorted(p for p in facilitators if not _SLACK_USER_ID.match(p))
+    if bad:
+        raise ConfigError(
+            "CATALYST_FACILITATORS should be Slack member IDs separated by commas, like "
+            f"U012ABCDEF,U034GHIJKL (in Slack: profile → ⋮ → Copy member ID); '{bad[0]}' isn't one."
+        )
+
+    level = (_clean(env, "LOG_LEVEL") or "INFO").upper()
+    if level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+        raise ConfigError("LOG_LEVEL should be one of DEBUG, INFO, WARNING or ERROR.")
+
+    return Settings(
+        slack_bot_token=bot_token,
+        slack_signing_secret=signing_secret,
+        slack_app_token=app_token,
+        slack_api_url=api_url,
+        database_url=_database_url(_clean(env, "DATABASE_URL") or DEFAULT_DATABASE_URL),
+        port=int(port_text),
+        slash_command=slash,
+        timezone=tz_name,
+        facilitators=facilitators,
+        log_level=level,
+    )

@@ -1,0 +1,108 @@
+"""What a new community starts with. Facilitators can change the texts and themes later."""
+
+from __future__ import annotations
+
+import hashlib
+
+DEFAULT_THEMES: tuple[str, ...] = (
+    "Anti-racism",
+    "Representation",
+    "Access to senior positions",
+    "Lived experience leadership",
+    "Power and positionality",
+    "Wellbeing and care",
+)
+
+DEFAULT_GROUND_RULES = (
+    "We keep what others share here confidential unless they say otherwise. "
+    "We speak from our own experience, listen to understand, and assume good intent "
+    "while owning our impact. We challenge racism and other oppression, including when it "
+    "is uncomfortable. Lived experience is expertise: nobody has to share their story, and "
+    "nobody is asked to prove it. It's fine to miss a session; you are always welcome back."
+)
+
+DEFAULT_PRIVACY_NOTICE = (
+    "Catalyst keeps the profile you give here (name, pronouns, organisation and its size, "
+    "role level, themes, languages, timezone, pairing choice) so it can pair you for peer "
+    "coaching, match you into learning sets and remind you of sessions. Facilitators see "
+    "your name, organisation and its size. Your optional lived-experience preference is used "
+    "only for matching and is never shown to anyone. You can see everything held about you "
+    "with `my-data`, and erase it with `forget-me`. We keep only anonymous counts after that. "
+    "The lawful basis is your consent, which you can withdraw at any time."
+)
+
+# (code, label). ISO 639 codes so matching can compare languages exactly.
+LANGUAGES: tuple[tuple[str, str], ...] = (
+    ("en", "English"),
+    ("ar", "Arabic"),
+    ("fr", "French"),
+    ("fa", "Farsi / Dari"),
+    ("ps", "Pashto"),
+    ("ku", "Kurdish"),
+    ("ti", "Tigrinya"),
+    ("am", "Amharic"),
+    ("so", "Somali"),
+    ("uk", "Ukrainian"),
+    ("ru", "Russian"),
+    ("es", "Spanish"),
+    ("pt", "Portuguese"),
+    ("ur", "Urdu"),
+    ("bn", "Bengali"),
+    ("tr", "Turkish"),
+    ("sq", "Albanian"),
+    ("vi", "Vietnamese"),
+    ("zh", "Chinese"),
+    ("sw", "Swahili"),
+    ("other", "Another language"),
+)
+
+# Offered in the join form; a member's Slack timezone is added if it isn't here.
+TIMEZONES: tuple[str, ...] = (
+    "Europe/London",
+    "Europe/Dublin",
+    "Europe/Lisbon",
+    "Europe/Paris",
+    "Europe/Berlin",
+    "Europe/Brussels",
+    "Europe/Amsterdam",
+    "Europe/Madrid",
+    "Europe/Rome",
+    "Europe/Stockholm",
+    "Europe/Warsaw",
+    "Europe/Athens",
+    "Europe/Kyiv",
+    "Europe/Istanbul",
+    "Africa/Lagos",
+    "Africa/Cairo",
+    "Africa/Johannesburg",
+    "Africa/Nairobi",
+    "Africa/Addis_Ababa",
+    "Africa/Khartoum",
+    "Asia/Amman",
+    "Asia/Beirut",
+    "Asia/Baghdad",
+    "Asia/Tehran",
+    "Asia/Dubai",
+    "Asia/Kabul",
+    "Asia/Karachi",
+    "Asia/Kolkata",
+    "Asia/Dhaka",
+    "Asia/Bangkok",
+    "Asia/Hong_Kong",
+    "Asia/Tokyo",
+    "Australia/Sydney",
+    "America/New_York",
+    "America/Chicago",
+    "America/Denver",
+    "America/Los_Angeles",
+    "America/Bogota",
+    "America/Mexico_City",
+    "America/Sao_Paulo",
+    "UTC",
+)
+
+
+def consent_version(ground_rules: str, privacy_notice: str) -> str:
+    """A short fingerprint of the texts a member agreed to, stored with their consent."""
+    digest = hashlib.sha256(f"{ground_rules}\n---\n{privacy_notice}".encode()).hexdigest()
+    return digest[:16]

@@ -1,0 +1,330 @@
+"""Membership: joining, profiles, leaving, roles and the facilitator's view of who is in.
+
+Services take the session (the caller owns the transaction) and an explicit `now`.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from core.communities import current_consent_version
+from core.defaults import LANGUAGES
+from core.errors import InvalidInput, NotAllowed, UserError
+from core.models import (
+    Community,
+    Member,
+    MembershipEvent,
+    MembershipEventKind,
+    MemberStatus,
+    OrgSize,
+    PairingCadence,
+    Role,
+    RoleLevel,
+)
+
+NAME_MAX = 80
+PRONOUNS_MAX = 40
+ORGANISATION_MAX = 120
+LANGUAGE_CODES = frozenset(code for code, _ in LANGUAGES)
+
+
+@dataclass(frozen=True)
+class ProfileDraft:
+    """What a person typed, before checking. Field names match the join form's."""
+
+    display_name: str | None
+    pronouns: str | None
+    organisation: str | None
+    org_size: str | None
+    role_level: str | None
+    themes: Sequence[str]
+    languages: Sequence[str]
+    timezone: str | None
+    pairing_cadence: str | None
+    lived_experience_match: bool
+    agreed: bool
+
+
+@dataclass(frozen=True)
+class Profile:
+    display_name: str
+    pronouns: str | None
+    organisation: str
+    org_size: OrgSize
+    role_level: RoleLevel
+    themes: tuple[str, ...]
+    languages: tuple[str, ...]
+    timezone: str
+    pairing_cadence: PairingCadence
+    lived_experience_match: bool
+
+
+def _tidy(value: str | None) -> str:
+    """Collapse whitespace and drop control characters (they break layouts and logs)."""
+    if not value:
+        return ""
+    cleaned = "".join(
+        ch for ch in unicodedata.normalize("NFC", value) if unicodedata.category(ch)[0] != "C"
+    )
+    return " ".join(cleaned.split())
+
+
+def check_profile(draft: ProfileDraft, community: Community, *, joining: bool) -> Profile:
+    """Validate a draft; raise InvalidInput with one sentence per field that needs fixing."""
+    errors: dict[str, str] = {}
+    name = _tidy(draft.display_name)
+    if not name:
+        errors["display_name"] = "Please add the name you'd like others to see."
+    elif len(name) > NAME_MAX:
+        errors["display_name"] = f"Please keep your name to {NAME_MAX} characters or fewer."
+    pronouns = _tidy(draft.pronouns) or None
+    if pronouns and len(pronouns) > PRONOUNS_MAX:
+        errors["pronouns"] = f"Please keep pronouns to {PRONOUNS_MAX} characters or fewer."
+    organisation = _tidy(draft.organisation)
+    if not organisation:
+        errors["organisation"] = (
+            "Please add your organisation (or 'Independent' if you don't have one)."
+        )
+    elif len(organisation) > ORGANISATION_MAX:
+        errors["organisation"] = (
+            f"Please keep the organisation to {ORGANISATION_MAX} characters or fewer."
+        )
+    if draft.org_size not in {s.value for s in OrgSize}:
+        errors["org_size"] = "Please choose your organisation's size."
+    if draft.role_level not in {r.value for r in RoleLevel}:
+        errors["role_level"] = "Please choose the level of your role."
+    unknown_themes = [t for t in draft.themes if t not in community.themes]
+    if unknown_themes:
+        errors["themes"] = "Please choose themes from the list."
+    languages = list(dict.fromkeys(draft.languages))
+    if not languages:
+        errors["languages"] = "Please choose at least one language you're happy to talk in."
+    elif any(code not in LANGUAGE_CODES for code in languages):
+        errors["languages"] = "Please choose languages from the list."
+    timezone = (draft.timezone or "").strip()
+    try:
+        if not timezone:
+            raise ZoneInfoNotFoundError
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        errors["timezone"] = "Please choose your timezone from the list."
+    if draft.pairing_cadence not in {c.value for c in PairingCadence}:
+        errors["pairing_cadence"] = "Please choose how often you'd like a peer-coaching partner."
+    if joining and not draft.agreed:
+        errors["agreed"] = (
+            "To join, please tick that you agree to the ground rules and privacy notice."
+        )
+    if errors or not (draft.org_size and draft.role_level and draft.pairing_cadence):
+        raise InvalidInput(errors)
+    return Profile(
+        display_name=name,
+        pronouns=pronouns,
+        organisation=organisation,
+        org_size=OrgSize(draft.org_size),
+        role_level=RoleLevel(draft.role_level),
+        themes=tuple(t for t in community.themes if t in set(draft.themes)),
+        languages=tuple(languages),
+        timezone=timezone,
+        pairing_cadence=PairingCadence(draft.pairing_cadence),
+        lived_experience_match=draft.lived_experience_match,
+    )
+
+
+def find(session: Session, community: Community, platform_user_id: str) -> Member | None:
+    return session.scalars(
+        select(Member).where(
+            Member.community_id == community.id, Member.platform_user_id == platform_user_id
+        )
+    ).first()
+
+
+def _apply(member: Member, profile: Profile) -> None:
+    member.display_name = profile.display_name
+    member.pronouns = profile.pronouns
+    member.organisation = profile.organisation
+    member.org_size = profile.org_size.value
+    member.role_level = profile.role_level.value
+    member.themes = list(profile.themes)
+    member.languages = list(profile.languages)
+    member.timezone = profile.timezone
+    member.pairing_cadence = profile.pairing_cadence.value
+    member.lived_experience_match = profile.lived_experience_match
+
+
+def join(
+    session: Session,
+    community: Community,
+    platform_user_id: str,
+    profile: Profile,
+    now: datetime,
+    *,
+    facilitator: bool = False,
+) -> tuple[Member, bool]:
+    """Add (or welcome back) a member with their consent; returns (member, was_new).
+
+    An active member submitting the join form again just updates their profile.
+    """
+    member = find(session, community, platform_user_id)
+    version = current_consent_version(community)
+    if member is None:
+        member = Member(
+            community_id=community.id,
+            platform_user_id=platform_user_id,
+            role=(Role.FACILITATOR if facilitator else Role.MEMBER).value,
+            status=MemberStatus.ACTIVE.value,
+            consent_at=now,
+            consent_version=version,
+            joined_at=now,
+            updated_at=now,
+        )
+        _apply(member, profile)
+        session.add(member)
+        session.add(
+            MembershipEvent(
+                community_id=community.id, kind=MembershipEventKind.JOINED, occurred_at=now
+            )
+        )
+        session.flush()
+        return member, True
+    rejoining = not member.is_active
+    _apply(member, profile)
+    member.status = MemberStatus.ACTIVE.value
+    member.left_at = None
+    member.consent_at = now
+    member.consent_version = version
+    member.updated_at = now
+    if facilitator:
+        member.role = Role.FACILITATOR.value
+    if rejoining:
+        session.add(
+            MembershipEvent(
+                community_id=community.id, kind=MembershipEventKind.REJOINED, occurred_at=now
+            )
+        )
+    session.flush()
+    return member, rejoining
+
+
+def update_profile(session: Session, member: Member, profile: Profile, now: datetime) -> None:
+    _apply(member, profile)
+    member.updated_at = now
+    session.flush()
+
+
+def leave(session: Session, member: Member, now: datetime) -> bool:
+    """Stop all activity for the member; False if they had already left.
+
+    Later capabilities (pairing, sets, reminders) select only active members, so changing the
+    status is what stops them; the profile stays so coming back is one click.
+    """
+    if not member.is_active:
+        return False
+    member.status = MemberStatus.LEFT.value
+    member.left_at = now
+    member.updated_at = now
+    session.add(
+        MembershipEvent(
+            community_id=member.community_id, kind=MembershipEventKind.LEFT, occurred_at=now
+        )
+    )
+    session.flush()
+    return True
+
+
+def set_role(
+    session: Session,
+    community: Community,
+    target_user_id: str,
+    role: Role,
+    now: datetime,
+    *,
+    configured_facilitators: frozenset[str],
+) -> Member:
+    """Grant or revoke the facilitator role; the person must have joined first."""
+    member = find(session, community, target_user_id)
+    if member is None or not member.is_active:
+        raise UserError(
+            "They haven't joined yet: ask them to type the join command first, then try again."
+        )
+    if role is Role.MEMBER and target_user_id in configured_facilitators:
+        raise NotAllowed(
+            "They are a facilitator through the CATALYST_FACILITATORS setting; whoever runs "
+            "Catalyst can remove them there."
+        )
+    member.role = role.value
+    member.updated_at = now
+    session.flush()
+    return member
+
+
+@dataclass(frozen=True)
+class MemberPage:
+    members: list[Member]
+    total: int
+    offset: int
+
+
+def list_active(
+    session: Session, community: Community, *, offset: int = 0, limit: int = 20
+) -> MemberPage:
+    """Active members by name, a page at a time (a long list is unreadable on a phone)."""
+    where = (Member.community_id == community.id, Member.status == MemberStatus.ACTIVE.value)
+    total = session.scalar(select(func.count()).select_from(Member).where(*where)) or 0
+    members = list(
+        session.scalars(
+            select(Member)
+            .where(*where)
+            .order_by(func.lower(Member.display_name), Member.id)
+            .offset(offset)
+            .limit(limit)
+        )
+    )
+    return MemberPage(members=members, total=total, offset=offset)
+
+
+@dataclass(frozen=True)
+class CommunityNumbers:
+    active_members: int
+    facilitators: int
+    joins_this_month: int
+    leaves_this_month: int
+
+
+def numbers(session: Session, community: Community, now: datetime) -> CommunityNumbers:
+    """Counts for the facilitator's home page; 'this month' is in the community's timezone."""
+    local = now.astimezone(ZoneInfo(community.timezone))
+    month_start = local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    active = (Member.community_id == community.id, Member.status == MemberStatus.ACTIVE.value)
+
+    def count_events(*kinds: MembershipEventKind) -> int:
+        return (
+            session.scalar(
+                select(func.count())
+                .select_from(MembershipEvent)
+                .where(
+                    MembershipEvent.community_id == community.id,
+                    MembershipEvent.kind.in_([k.value for k in kinds]),
+                    MembershipEvent.occurred_at >= month_start,
+                )
+            )
+            or 0
+        )
+
+    return CommunityNumbers(
+        active_members=session.scalar(select(func.count()).select_from(Member).where(*active)) or 0,
+        facilitators=session.scalar(
+            select(func.count())
+            .select_from(Member)
+            .where(*active, Member.role == Role.FACILITATOR.value)
+        )
+        or 0,
+        joins_this_month=count_events(MembershipEventKind.JOINED, MembershipEventKind.REJOINED),
+        leaves_this_month=count_events(MembershipEventKind.LEFT, MembershipEventKind.FORGOTTEN),
+    )

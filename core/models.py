@@ -1,0 +1,176 @@
+"""Typed SQLAlchemy models. Every row belongs to a community; every instant is aware UTC.
+
+Enumerations are stored as short strings (not native enums) so adding a value later is a
+code change, not a migration. Rows a member owns refer to `members.id` with
+`ON DELETE CASCADE` (or `SET NULL` where the content stays, attributed to "a member"):
+that is how `forget-me` reaches tables that later capabilities add.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from core.db import UTCDateTime
+
+# Stable constraint names keep Alembic migrations identical on SQLite and PostgreSQL.
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+JsonType = JSON().with_variant(JSONB(), "postgresql")
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class Role(StrEnum):
+    MEMBER = "member"
+    FACILITATOR = "facilitator"
+
+
+class MemberStatus(StrEnum):
+    ACTIVE = "active"
+    LEFT = "left"
+
+
+class OrgSize(StrEnum):
+    """UK charity income bands, plus organisations that aren't charities."""
+
+    UNDER_10K = "under_10k"
+    FROM_10K_TO_100K = "10k_100k"
+    FROM_100K_TO_1M = "100k_1m"
+    FROM_1M_TO_10M = "1m_10m"
+    OVER_10M = "over_10m"
+    NOT_A_CHARITY = "not_a_charity"
+
+
+class RoleLevel(StrEnum):
+    FRONTLINE = "frontline"
+    MANAGER = "manager"
+    SENIOR_LEADER = "senior_leader"
+    TRUSTEE = "trustee"
+    OTHER = "other"
+
+
+class PairingCadence(StrEnum):
+    WEEKLY = "weekly"
+    FORTNIGHTLY = "fortnightly"
+    MONTHLY = "monthly"
+    NOT_NOW = "not_now"
+
+
+class MembershipEventKind(StrEnum):
+    JOINED = "joined"
+    REJOINED = "rejoined"
+    LEFT = "left"
+    FORGOTTEN = "forgotten"
+
+
+class Community(Base):
+    """One Slack workspace (team id) or, later, one Discord guild."""
+
+    __tablename__ = "communities"
+    __table_args__ = (UniqueConstraint("platform", "external_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    external_id: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(200), default="")
+    timezone: Mapped[str] = mapped_column(String(64))
+    themes: Mapped[list[str]] = mapped_column(JsonType)
+    # None means "use the default text"; a facilitator can write their own.
+    ground_rules: Mapped[str | None] = mapped_column(Text, nullable=True)
+    privacy_notice: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    members: Mapped[list[Member]] = relationship(back_populates="community", passive_deletes=True)
+
+
+class Member(Base):
+    """A person in a community, from the moment they agree to the ground rules."""
+
+    __tablename__ = "members"
+    __table_args__ = (
+        UniqueConstraint("community_id", "platform_user_id"),
+        Index("ix_members_community_status", "community_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"))
+    platform_user_id: Mapped[str] = mapped_column(String(64))
+    display_name: Mapped[str] = mapped_column(String(80))
+    pronouns: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    organisation: Mapped[str] = mapped_column(String(120))
+    org_size: Mapped[str] = mapped_column(String(32))
+    role_level: Mapped[str] = mapped_column(String(32))
+    themes: Mapped[list[str]] = mapped_column(JsonType)
+    languages: Mapped[list[str]] = mapped_column(JsonType)
+    timezone: Mapped[str] = mapped_column(String(64))
+    pairing_cadence: Mapped[str] = mapped_column(String(16))
+    # Private: used only to prefer matches the member asked for; never shown to others.
+    lived_experience_match: Mapped[bool] = mapped_column(Boolean, default=False)
+    role: Mapped[str] = mapped_column(String(16), default=Role.MEMBER.value)
+    status: Mapped[str] = mapped_column(String(16), default=MemberStatus.ACTIVE.value)
+    consent_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    consent_version: Mapped[str] = mapped_column(String(64))
+    joined_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    left_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+    community: Mapped[Community] = relationship(back_populates="members")
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == MemberStatus.ACTIVE.value
+
+    @property
+    def is_facilitator(self) -> bool:
+        return self.role == Role.FACILITATOR.value
+
+
+class MembershipEvent(Base):
+    """Anonymous join/leave/erase counts: what facilitators keep after `forget-me`."""
+
+    __tablename__ = "membership_events"
+    __table_args__ = (Index("ix_membership_events_community_at", "community_id", "occurred_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16))
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ProcessedEvent(Base):
+    """Platform event ids already handled, so Slack's retries are processed once."""
+
+    __tablename__ = "processed_events"
+
+    platform: Mapped[str] = mapped_column(String(16), primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+
+
+def as_dict(row: Base) -> dict[str, Any]:
+    """Column values of a row, for `my-data` and debugging."""
+    return {c.key: getattr(row, c.key) for c in row.__mapper__.column_attrs}

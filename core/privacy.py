@@ -1,0 +1,65 @@
+"""Subject access (`my-data`) and erasure (`forget-me`), as UK GDPR expects.
+
+Each capability that stores personal data adds a collector to `COLLECTORS` (what it holds
+about a member, as plain JSON-ready values). Erasure deletes the member row; the database's
+foreign keys (`ON DELETE CASCADE`, or `SET NULL` where shared content should stay,
+attributed to "a member") take everything that hangs off it, in the same transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from core.labels import CADENCE_LABELS, ORG_SIZE_LABELS, ROLE_LEVEL_LABELS, language_names
+from core.models import Member, MembershipEvent, MembershipEventKind
+
+Collector = Callable[[Session, Member], dict[str, Any]]
+
+
+def _profile(_session: Session, member: Member) -> dict[str, Any]:
+    return {
+        "display_name": member.display_name,
+        "pronouns": member.pronouns,
+        "organisation": member.organisation,
+        "organisation_size": ORG_SIZE_LABELS.get(member.org_size, member.org_size),
+        "role_level": ROLE_LEVEL_LABELS.get(member.role_level, member.role_level),
+        "themes": list(member.themes),
+        "languages": language_names(list(member.languages)),
+        "timezone": member.timezone,
+        "peer_coaching": CADENCE_LABELS.get(member.pairing_cadence, member.pairing_cadence),
+        "private_lived_experience_matching_preference": member.lived_experience_match,
+        "role": member.role,
+        "status": member.status,
+        "platform_user_id": member.platform_user_id,
+        "joined_at": member.joined_at.isoformat(),
+        "consent_given_at": member.consent_at.isoformat(),
+        "consent_version": member.consent_version,
+        "profile_updated_at": member.updated_at.isoformat(),
+        "left_at": member.left_at.isoformat() if member.left_at else None,
+    }
+
+
+# Later capabilities append their collectors here (sessions, reflections, pairings, ...).
+COLLECTORS: dict[str, Collector] = {"profile": _profile}
+
+
+def personal_data(session: Session, member: Member) -> dict[str, Any]:
+    """Everything Catalyst holds about one member, section by section."""
+    return {section: collect(session, member) for section, collect in COLLECTORS.items()}
+
+
+def forget(session: Session, member: Member, now: datetime) -> None:
+    """Erase the member and what hangs off them; keep one anonymous count."""
+    session.add(
+        MembershipEvent(
+            community_id=member.community_id,
+            kind=MembershipEventKind.FORGOTTEN,
+            occurred_at=now,
+        )
+    )
+    session.delete(member)
+    session.flush()

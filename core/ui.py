@@ -1,0 +1,228 @@
+"""The neutral reply vocabulary: what handlers return and every adapter renders.
+
+Handlers never build Block Kit or Discord embeds. They return messages, forms, form errors,
+files and home pages made of the small set of pieces below, and the adapter in `bot/`
+renders them natively (Block Kit on Slack, numbered prompts in the console).
+
+Text safety: `Text.template` is written by us and may use a tiny markup (`*bold*`,
+`_italic_`, `` `code` ``, and `{name}` placeholders). Anything a member wrote goes in
+`Text.values` (or in a field value, label or option) and is escaped by the renderer, so a
+display name like `<!channel>` can never ping anybody.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Literal
+
+
+@dataclass(frozen=True)
+class Text:
+    template: str
+    values: Mapping[str, str] = field(default_factory=dict)
+
+    def plain(self) -> str:
+        """The text with values filled in and no escaping (console, fallbacks, tests)."""
+        return self.template.format_map(dict(self.values)) if self.values else self.template
+
+
+def text(template: str, **values: object) -> Text:
+    """Shorthand: `text("Welcome, *{name}*", name=member.display_name)`."""
+    return Text(template, {k: str(v) for k, v in values.items()})
+
+
+def literal(value: str) -> Text:
+    """Text that is entirely someone else's words: no markup, all escaped."""
+    return Text("{v}", {"v": value})
+
+
+# ---- message pieces ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Header:
+    title: str  # plain text; escaped
+
+
+@dataclass(frozen=True)
+class Section:
+    body: Text
+
+
+@dataclass(frozen=True)
+class Fields:
+    """Label/value pairs, shown two columns wide on Slack. Values are escaped."""
+
+    pairs: Sequence[tuple[str, str]]
+
+
+@dataclass(frozen=True)
+class Confirm:
+    title: str
+    body: str
+    confirm_label: str = "Yes"
+    deny_label: str = "Cancel"
+
+
+@dataclass(frozen=True)
+class Button:
+    label: str
+    action_id: str
+    value: str = ""
+    style: Literal["primary", "danger"] | None = None
+    confirm: Confirm | None = None
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class Option:
+    value: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Select:
+    placeholder: str
+    action_id: str
+    options: Sequence[Option]
+    initial: str | None = None
+
+
+@dataclass(frozen=True)
+class Actions:
+    elements: Sequence[Button | Select]
+
+
+@dataclass(frozen=True)
+class Context:
+    """Small print under a message: hints, timestamps, who can see this."""
+
+    parts: Sequence[Text]
+
+
+@dataclass(frozen=True)
+class Divider:
+    pass
+
+
+Block = Header | Section | Fields | Actions | Context | Divider
+
+
+@dataclass(frozen=True)
+class Message:
+    """A message to one person (a reply) or to a channel or DM (via the outbox later).
+
+    `summary` is the one-line plain text used for notifications and screen readers.
+    `replace_original`: when answering a button click, replace the message that had it.
+    """
+
+    summary: str
+    blocks: Sequence[Block] = ()
+    replace_original: bool = False
+
+
+def notice(sentence: str, *values: object) -> Message:
+    """A one-sentence reply, e.g. an error that says what to do next."""
+    body = Text(sentence, {f"v{i}": str(v) for i, v in enumerate(values)})
+    return Message(summary=body.plain(), blocks=(Section(body),))
+
+
+# ---- forms --------------------------------------------------------------------------------
+
+
+class FieldKind(StrEnum):
+    TEXT = "text"
+    LONG_TEXT = "long_text"
+    SELECT = "select"
+    MULTI_SELECT = "multi_select"
+    DATE = "date"
+    TIME = "time"
+    USER = "user"
+    CHECKBOX = "checkbox"
+    NUMBER = "number"
+    URL = "url"
+
+
+@dataclass(frozen=True)
+class FormField:
+    """One question in a form. `name` is the key of its value and of its error."""
+
+    name: str
+    label: str
+    kind: FieldKind
+    required: bool = True
+    hint: str | None = None
+    placeholder: str | None = None
+    options: Sequence[Option] = ()
+    initial: str | Sequence[str] | bool | None = None
+    min_length: int | None = None
+    max_length: int | None = None
+    max_selected: int | None = None
+
+
+@dataclass(frozen=True)
+class Form:
+    """A modal on Slack, a questionnaire in the console.
+
+    `state` travels with the form and comes back on submit (Slack's private_metadata);
+    keep it short and never put personal data in it.
+    """
+
+    form_id: str
+    title: str
+    fields: Sequence[FormField]
+    submit_label: str = "Save"
+    close_label: str = "Cancel"
+    intro: Sequence[Block] = ()
+    state: str = ""
+
+
+# What a submitted field holds: text for text/select/date/time/user/number/url, a list for
+# multi-select, a bool for a checkbox, None when left empty.
+FieldValue = str | list[str] | bool | None
+FormValues = Mapping[str, FieldValue]
+
+
+@dataclass(frozen=True)
+class OpenForm:
+    form: Form
+
+
+@dataclass(frozen=True)
+class FormErrors:
+    """Problems keyed by field name; the form stays open so nothing typed is lost."""
+
+    errors: Mapping[str, str]
+
+
+@dataclass(frozen=True)
+class SendFile:
+    """A file for the person (Slack: uploaded to their DM; console: written to disk)."""
+
+    filename: str
+    content: str
+    title: str
+    comment: str = ""
+
+
+@dataclass(frozen=True)
+class DirectMessage:
+    """A message sent to the person's DM with the bot (e.g. after a form closes)."""
+
+    message: Message
+
+
+@dataclass(frozen=True)
+class RefreshHome:
+    """Ask the adapter to redraw the person's home page after a change."""
+
+
+@dataclass(frozen=True)
+class HomePage:
+    blocks: Sequence[Block]
+
+
+Reply = Message | OpenForm | FormErrors | SendFile | DirectMessage | RefreshHome
+Replies = Sequence[Reply]

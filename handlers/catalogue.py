@@ -1,0 +1,13 @@
+"""Everything people can say and click, assembled in one place."""
+
+from __future__ import annotations
+
+from handlers import guide, home, members, membership
+from handlers.registry import Registry
+
+
+def build_registry() -> Registry:
+    registry = Registry()
+    for module in (guide, membership, members, home):
+        module.register(registry)
+    return registry

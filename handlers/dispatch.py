@@ -1,0 +1,209 @@
+"""One entry point per kind of input, shared by every adapter.
+
+For each request the dispatcher opens one unit of work, finds the community and the
+member, checks access, runs the handler, and turns whatever goes wrong into a plain
+sentence: a person never sees a stack trace, and a failed request changes nothing
+(the transaction is rolled back).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+from rapidfuzz import fuzz, process
+
+from core import communities, events, membership
+from core.clock import Clock
+from core.config import Settings
+from core.context import Caller, Directory, RequestContext
+from core.db import SessionFactory, unit_of_work
+from core.errors import InvalidInput, UserError
+from core.ui import FormErrors, FormValues, HomePage, Replies, Reply, notice
+from handlers.mentions import shorten
+from handlers.registry import Access, Registry
+
+log = logging.getLogger(__name__)
+
+SOMETHING_WENT_WRONG = (
+    "Sorry, something went wrong on our side and nothing was changed. Please try again in a "
+    "minute, and tell a facilitator if it keeps happening."
+)
+MAX_COMMAND_TEXT = 2000
+
+
+def _as_list(result: Reply | Replies) -> list[Reply]:
+    if isinstance(result, list | tuple):
+        return list(result)
+    return [result]  # type: ignore[list-item]
+
+
+class Dispatcher:
+    def __init__(
+        self,
+        registry: Registry,
+        session_factory: SessionFactory,
+        settings: Settings,
+        clock: Clock,
+        directory: Directory,
+    ) -> None:
+        self.registry = registry
+        self.session_factory = session_factory
+        self.settings = settings
+        self.clock = clock
+        self.directory = directory
+
+    @contextmanager
+    def _context(self, caller: Caller) -> Iterator[RequestContext]:
+        with unit_of_work(self.session_factory) as session:
+            community = communities.get_or_create(
+                session,
+                caller.platform,
+                caller.community_external_id,
+                timezone=self.settings.timezone,
+                now=self.clock.now(),
+            )
+            member = membership.find(session, community, caller.user_id)
+            yield RequestContext(
+                session=session,
+                settings=self.settings,
+                clock=self.clock,
+                directory=self.directory,
+                caller=caller,
+                community=community,
+                member=member,
+            )
+
+    def _guarded(
+        self, what: str, work: Callable[[], list[Reply]], *, in_form: bool = False
+    ) -> list[Reply]:
+        try:
+            return work()
+        except InvalidInput as problem:
+            if in_form:
+                return [FormErrors(problem.errors)]
+            return [notice(str(problem))]
+        except UserError as problem:
+            return [notice(str(problem))]
+        except Exception:
+            log.exception("failed while handling %s", what)
+            return [notice(SOMETHING_WENT_WRONG)]
+
+    def _denied(self, ctx: RequestContext, access: Access) -> Reply | None:
+        if access is Access.MEMBER and ctx.active_member is None:
+            if ctx.member is not None:
+                return notice(
+                    "You've left the community, so that's paused. Type `{v0} join` to come back.",
+                    ctx.command,
+                )
+            return notice("You haven't joined yet. Type `{v0} join` to join.", ctx.command)
+        if access is Access.FACILITATOR and not ctx.is_facilitator:
+            return notice(
+                "Only facilitators can do that. Type `{v0} help` to see what you can do.",
+                ctx.command,
+            )
+        return None
+
+    # ---- inputs ---------------------------------------------------------------------------
+
+    def command(self, caller: Caller, text: str) -> list[Reply]:
+        """A slash command (or a console line) with the text after the command word."""
+
+        def work() -> list[Reply]:
+            with self._context(caller) as ctx:
+                return self._route_command(ctx, text)
+
+        return self._guarded(f"command {shorten(text)!r}", work)
+
+    def _route_command(self, ctx: RequestContext, text: str) -> list[Reply]:
+        if len(text) > MAX_COMMAND_TEXT:
+            return [
+                notice(
+                    "That's too long for a command ({v0} characters). Type `{v1} help` to see "
+                    "what you can do.",
+                    len(text),
+                    ctx.command,
+                )
+            ]
+        stripped = text.strip()
+        word, _, rest = stripped.partition(" ")
+        word = word.lower() or "help"
+        command = self.registry.command_for(word)
+        if command is None:
+            return [self._unknown_command(ctx, word)]
+        denied = self._denied(ctx, command.access)
+        if denied is not None:
+            return [denied]
+        return _as_list(command.run(ctx, rest.strip()))
+
+    def _unknown_command(self, ctx: RequestContext, word: str) -> Reply:
+        words = [c.name for c in self.registry.visible_commands(ctx.is_facilitator)]
+        words += [a for a, name in self.registry.aliases.items() if name in words]
+        best = process.extractOne(word, words, scorer=fuzz.WRatio, score_cutoff=70)
+        if best is not None:
+            suggestion = self.registry.aliases.get(best[0], best[0])
+            return notice(
+                "I don't know `{v0}`. Did you mean `{v1} {v2}`? Type `{v1} help` to see "
+                "everything you can do.",
+                shorten(word, 30),
+                ctx.command,
+                suggestion,
+            )
+        return notice(
+            "I don't know `{v0}`. Type `{v1} help` to see everything you can do.",
+            shorten(word, 30),
+            ctx.command,
+        )
+
+    def action(self, caller: Caller, action_id: str, value: str) -> list[Reply]:
+        """A button click or menu choice."""
+
+        def work() -> list[Reply]:
+            with self._context(caller) as ctx:
+                action = self.registry.actions.get(action_id)
+                if action is None:
+                    return [
+                        notice(
+                            "That button no longer works. Type `{v0} help` to see what you can do.",
+                            ctx.command,
+                        )
+                    ]
+                denied = self._denied(ctx, action.access)
+                if denied is not None:
+                    return [denied]
+                return _as_list(action.run(ctx, value))
+
+        return self._guarded(f"action {action_id!r}", work)
+
+    def submit(self, caller: Caller, form_id: str, values: FormValues, state: str) -> list[Reply]:
+        """A submitted form. InvalidInput becomes field errors and the form stays open."""
+
+        def work() -> list[Reply]:
+            with self._context(caller) as ctx:
+                form = self.registry.forms.get(form_id)
+                if form is None:
+                    return [notice("That form has expired. Please start again.")]
+                denied = self._denied(ctx, form.access)
+                if denied is not None:
+                    return [denied]
+                return _as_list(form.run(ctx, values, state))
+
+        return self._guarded(f"form {form_id!r}", work, in_form=True)
+
+    def home(self, caller: Caller) -> HomePage | None:
+        """The person's home page, or None if it couldn't be built (logged)."""
+        if self.registry.home is None:
+            return None
+        render = self.registry.home
+        try:
+            with self._context(caller) as ctx:
+                return render(ctx)
+        except Exception:
+            log.exception("failed to build the home page")
+            return None
+
+    def first_delivery(self, platform: str, event_id: str) -> bool:
+        """True if this platform event has not been handled before (dedupes retries)."""
+        with unit_of_work(self.session_factory) as session:
+            return events.first_delivery(session, platform, event_id, self.clock.now())

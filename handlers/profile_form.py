@@ -1,0 +1,193 @@
+"""The join / edit-profile form: building it and reading it back."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from core.communities import ground_rules, privacy_notice
+from core.context import RequestContext
+from core.defaults import LANGUAGES, TIMEZONES
+from core.labels import CADENCE_LABELS, ORG_SIZE_LABELS, ROLE_LEVEL_LABELS
+from core.membership import NAME_MAX, ORGANISATION_MAX, PRONOUNS_MAX, ProfileDraft
+from core.models import Member, PairingCadence
+from core.ui import (
+    Block,
+    FieldKind,
+    FieldValue,
+    Form,
+    FormField,
+    FormValues,
+    Option,
+    Section,
+    literal,
+    text,
+)
+
+JOIN_FORM = "membership.join"
+EDIT_FORM = "membership.edit"
+SECTION_LIMIT = 2900  # Slack allows 3,000 characters in a section; keep a margin.
+
+LIVED_EXPERIENCE_OPTION = (
+    "I'd value being matched with peers who share lived experience of the migration system"
+)
+
+
+def _options(labels: dict[str, str]) -> list[Option]:
+    return [Option(value=str(key), label=label) for key, label in labels.items()]
+
+
+def _long_text_blocks(title: str, body: str) -> list[Block]:
+    """A community-written text, split so each piece fits a Slack section."""
+    chunks = [body[i : i + SECTION_LIMIT] for i in range(0, len(body), SECTION_LIMIT)] or [""]
+    blocks: list[Block] = [Section(text("*{title}*", title=title))]
+    blocks += [Section(literal(chunk)) for chunk in chunks]
+    return blocks
+
+
+def _timezones(current: str | None) -> list[Option]:
+    zones = list(TIMEZONES)
+    if current and current not in zones:
+        zones.insert(0, current)
+    return [Option(value=zone, label=zone.replace("_", " ")) for zone in zones]
+
+
+def profile_form(ctx: RequestContext, member: Member | None) -> Form:
+    """The join form (no member yet) or the edit form prefilled from `member`."""
+    joining = member is None or not member.is_active
+    platform = ctx.directory.profile(ctx.caller.user_id) if member is None else None
+    tz = member.timezone if member else (platform.timezone if platform else None)
+    tz = tz or ctx.community.timezone
+
+    fields: list[FormField] = [
+        FormField(
+            "display_name",
+            "Your name",
+            FieldKind.TEXT,
+            max_length=NAME_MAX,
+            initial=member.display_name if member else (platform.name if platform else None),
+            hint="As you'd like others in the community to see it.",
+        ),
+        FormField(
+            "pronouns",
+            "Pronouns",
+            FieldKind.TEXT,
+            required=False,
+            max_length=PRONOUNS_MAX,
+            placeholder="e.g. she/her, they/them",
+            initial=member.pronouns if member else None,
+        ),
+        FormField(
+            "organisation",
+            "Organisation",
+            FieldKind.TEXT,
+            max_length=ORGANISATION_MAX,
+            initial=member.organisation if member else None,
+            hint="Write 'Independent' if you don't work for one.",
+        ),
+        FormField(
+            "org_size",
+            "Organisation size (annual income)",
+            FieldKind.SELECT,
+            options=_options(ORG_SIZE_LABELS),
+            initial=member.org_size if member else None,
+            hint="Used to match you into learning sets with similar-sized organisations.",
+        ),
+        FormField(
+            "role_level",
+            "Your role",
+            FieldKind.SELECT,
+            options=_options(ROLE_LEVEL_LABELS),
+            initial=member.role_level if member else None,
+        ),
+        FormField(
+            "themes",
+            "Themes you care about",
+            FieldKind.MULTI_SELECT,
+            required=False,
+            options=[Option(value=t, label=t) for t in ctx.community.themes],
+            initial=list(member.themes) if member else None,
+        ),
+        FormField(
+            "languages",
+            "Languages you're happy to talk in",
+            FieldKind.MULTI_SELECT,
+            options=[Option(value=code, label=label) for code, label in LANGUAGES],
+            initial=list(member.languages) if member else ["en"],
+        ),
+        FormField(
+            "timezone",
+            "Your timezone",
+            FieldKind.SELECT,
+            options=_timezones(tz),
+            initial=tz,
+            hint="Reminders and pairing times are shown in this timezone.",
+        ),
+        FormField(
+            "pairing_cadence",
+            "Peer-coaching partner",
+            FieldKind.SELECT,
+            options=_options(CADENCE_LABELS),
+            initial=member.pairing_cadence if member else PairingCadence.MONTHLY.value,
+            hint="How often you'd like to be paired for a 45-minute GROW conversation.",
+        ),
+        FormField(
+            "lived_experience_match",
+            "Private matching preference (optional)",
+            FieldKind.CHECKBOX,
+            required=False,
+            options=[Option(value="yes", label=LIVED_EXPERIENCE_OPTION)],
+            initial=member.lived_experience_match if member else False,
+            hint="Never shown to anyone, facilitators included; used only when matching you.",
+        ),
+    ]
+    intro: list[Block] = []
+    if joining:
+        intro = [
+            *_long_text_blocks("Ground rules", ground_rules(ctx.community)),
+            *_long_text_blocks("Privacy notice", privacy_notice(ctx.community)),
+        ]
+        fields.append(
+            FormField(
+                "agreed",
+                "Agreement",
+                FieldKind.CHECKBOX,
+                options=[
+                    Option(value="yes", label="I agree to the ground rules and privacy notice")
+                ],
+                initial=False,
+            )
+        )
+    return Form(
+        form_id=JOIN_FORM if joining else EDIT_FORM,
+        title="Join the community" if joining else "Your profile",
+        fields=fields,
+        submit_label="Join" if joining else "Save",
+        intro=intro,
+    )
+
+
+def _text(value: FieldValue) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _list(value: FieldValue) -> Sequence[str]:
+    if isinstance(value, list):
+        return [v for v in value if isinstance(v, str)]
+    return [value] if isinstance(value, str) and value else []
+
+
+def draft_from(values: FormValues) -> ProfileDraft:
+    """Read submitted values; anything missing or of the wrong shape reads as empty."""
+    return ProfileDraft(
+        display_name=_text(values.get("display_name")),
+        pronouns=_text(values.get("pronouns")),
+        organisation=_text(values.get("organisation")),
+        org_size=_text(values.get("org_size")),
+        role_level=_text(values.get("role_level")),
+        themes=_list(values.get("themes")),
+        languages=_list(values.get("languages")),
+        timezone=_text(values.get("timezone")),
+        pairing_cadence=_text(values.get("pairing_cadence")),
+        lived_experience_match=values.get("lived_experience_match") is True,
+        agreed=values.get("agreed") is True,
+    )

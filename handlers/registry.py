@@ -1,0 +1,87 @@
+"""The catalogue of what people can say and click, with who may do it.
+
+Access is declared here, next to each entry, and checked once by the dispatcher, so a
+handler body never mixes permission checks with its work.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from core.context import RequestContext
+from core.ui import FormValues, HomePage, Replies, Reply
+
+
+class Access(StrEnum):
+    ANYONE = "anyone"
+    MEMBER = "member"  # an active member
+    FACILITATOR = "facilitator"
+
+
+CommandRun = Callable[[RequestContext, str], Reply | Replies]
+ActionRun = Callable[[RequestContext, str], Reply | Replies]
+FormRun = Callable[[RequestContext, FormValues, str], Reply | Replies]
+HomeRun = Callable[[RequestContext], HomePage]
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    summary: str
+    run: CommandRun
+    access: Access = Access.MEMBER
+    usage: str = ""  # arguments, shown in help, e.g. "grant @someone facilitator"
+    aliases: tuple[str, ...] = ()
+    group: str = "Your membership"
+
+
+@dataclass(frozen=True)
+class Action:
+    action_id: str
+    run: ActionRun
+    access: Access = Access.MEMBER
+
+
+@dataclass(frozen=True)
+class FormHandler:
+    form_id: str
+    run: FormRun
+    access: Access = Access.ANYONE
+
+
+@dataclass
+class Registry:
+    commands: dict[str, Command] = field(default_factory=dict)
+    aliases: dict[str, str] = field(default_factory=dict)
+    actions: dict[str, Action] = field(default_factory=dict)
+    forms: dict[str, FormHandler] = field(default_factory=dict)
+    home: HomeRun | None = None
+
+    def add_command(self, command: Command) -> None:
+        for word in (command.name, *command.aliases):
+            if word in self.commands or word in self.aliases:
+                raise ValueError(f"command word {word!r} registered twice")
+        self.commands[command.name] = command
+        for alias in command.aliases:
+            self.aliases[alias] = command.name
+
+    def add_action(self, action: Action) -> None:
+        if action.action_id in self.actions:
+            raise ValueError(f"action {action.action_id!r} registered twice")
+        self.actions[action.action_id] = action
+
+    def add_form(self, form: FormHandler) -> None:
+        if form.form_id in self.forms:
+            raise ValueError(f"form {form.form_id!r} registered twice")
+        self.forms[form.form_id] = form
+
+    def command_for(self, word: str) -> Command | None:
+        name = self.aliases.get(word, word)
+        return self.commands.get(name)
+
+    def visible_commands(self, facilitator: bool) -> Iterable[Command]:
+        return (
+            c for c in self.commands.values() if facilitator or c.access is not Access.FACILITATOR
+        )

@@ -1,0 +1,1021 @@
+"""A local fake of Slack's Web API for end-to-end tests and benchmarks.
+
+Real Slack cannot be reached from tests, and mocking ``WebClient`` hides the HTTP layer Bolt
+relies on (retries, JSON vs form bodies, response_url posts, file uploads). This fake is a real
+HTTP server on 127.0.0.1 that answers the methods Catalyst uses with Slack-shaped responses,
+enforces the Block Kit limits and trigger_id rules real Slack enforces, records every call, and
+can inject failures. Standard library only.
+
+Typical use::
+
+    with FakeSlackApi() as fake:
+        client = WebClient(token="xoxb-test", base_url=fake.base_url)
+        client.chat_postMessage(channel="C1", text="hi")
+        assert fake.wait_for("chat.postMessage")[0].params["text"] == "hi"
+"""
+
+from __future__ import annotations
+
+import contextlib
+import email.parser
+import email.policy
+import itertools
+import json
+import threading
+import time
+import urllib.parse
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+__all__ = [
+    "Call",
+    "FakeSlackApi",
+    "MethodHandler",
+    "ResponsePost",
+    "block_kit_problems",
+]
+
+JsonDict = dict[str, Any]
+MethodHandler = Callable[[JsonDict], JsonDict]
+"""Custom method handler: receives the decoded params, returns the JSON answer."""
+
+TRIGGER_TTL_SECONDS = 3.0
+BOT_USER_ID = "U0BOT"
+BOT_ID = "B0BOT"
+APP_ID = "A0APP"
+
+# Form fields that slack_sdk JSON-encodes; decoded so recorded params hold real lists/dicts.
+_JSON_FIELDS = frozenset(
+    {"blocks", "attachments", "view", "files", "metadata", "unfurls", "user_auth_blocks"}
+)
+
+
+@dataclass(frozen=True)
+class Call:
+    """One Web API call as the fake received it (params already decoded)."""
+
+    method: str
+    params: JsonDict
+    headers: dict[str, str]
+    at: float = field(default_factory=time.monotonic)
+
+
+@dataclass(frozen=True)
+class ResponsePost:
+    """One POST to a URL from :meth:`FakeSlackApi.response_url` (what Bolt's respond() sends)."""
+
+    name: str
+    url: str
+    payload: JsonDict
+    headers: dict[str, str]
+    at: float = field(default_factory=time.monotonic)
+
+
+@dataclass
+class _Failure:
+    status: int
+    retry_after: int
+    error: str
+    remaining: int
+
+
+@dataclass
+class _Upload:
+    file_id: str
+    filename: str
+    title: str | None = None
+    data: bytes | None = None
+
+
+# --------------------------------------------------------------------------------------------
+# Block Kit checker (pure)
+# --------------------------------------------------------------------------------------------
+
+_OPTION_LIMITS = {
+    "static_select": 100,
+    "multi_static_select": 100,
+    "overflow": 5,
+    "radio_buttons": 10,
+    "checkboxes": 10,
+}
+
+
+def _text_of(obj: object) -> str | None:
+    """Text of a text object (or a bare string), None when absent."""
+    if isinstance(obj, str):
+        return obj
+    if isinstance(obj, Mapping):
+        value = obj.get("text")
+        return value if isinstance(value, str) else None
+    return None
+
+
+class _Checker:
+    """Collects human-readable problems in Slack's ``reason [json-pointer:/path]`` style."""
+
+    def __init__(self) -> None:
+        self.problems: list[str] = []
+        self.block_ids: set[str] = set()
+
+    def add(self, ptr: str, reason: str) -> None:
+        self.problems.append(f"{reason} [json-pointer:{ptr or '/'}]")
+
+    def max_len(self, ptr: str, value: object, limit: int, what: str) -> None:
+        if isinstance(value, str) and len(value) > limit:
+            self.add(ptr, f"{what} must be at most {limit} characters (got {len(value)})")
+
+    def max_items(self, ptr: str, value: object, limit: int, what: str) -> None:
+        if isinstance(value, list) and len(value) > limit:
+            self.add(ptr, f"{what} must have at most {limit} items (got {len(value)})")
+
+    def text_obj(
+        self, ptr: str, obj: object, limit: int, what: str, *, required: bool = False
+    ) -> None:
+        text = _text_of(obj)
+        if text is None:
+            if required:
+                self.add(ptr, f"{what} is required")
+            return
+        if required and not text:
+            self.add(ptr, f"{what} must not be empty")
+        path = ptr + "/text" if isinstance(obj, Mapping) else ptr
+        self.max_len(path, text, limit, what)
+
+    def blocks(self, ptr: str, blocks: object, limit: int) -> None:
+        if blocks is None:
+            return
+        if not isinstance(blocks, list):
+            self.add(ptr, "blocks must be an array")
+            return
+        self.max_items(ptr, blocks, limit, "blocks")
+        for i, block in enumerate(blocks):
+            self.block(f"{ptr}/{i}", block)
+
+    def block(self, ptr: str, block: object) -> None:
+        if not isinstance(block, Mapping) or not isinstance(block.get("type"), str):
+            self.add(ptr, "block must be an object with a type")
+            return
+        block_id = block.get("block_id")
+        if isinstance(block_id, str):
+            self.max_len(ptr + "/block_id", block_id, 255, "block_id")
+            if block_id in self.block_ids:
+                self.add(ptr + "/block_id", f"block_id {block_id!r} is not unique")
+            self.block_ids.add(block_id)
+        kind = block["type"]
+        if kind == "header":
+            self.text_obj(ptr + "/text", block.get("text"), 150, "header text", required=True)
+        elif kind == "section":
+            self.section(ptr, block)
+        elif kind == "context":
+            elements = block.get("elements")
+            self.max_items(ptr + "/elements", elements, 10, "context elements")
+            self.elements(ptr + "/elements", elements)
+        elif kind == "actions":
+            elements = block.get("elements")
+            self.max_items(ptr + "/elements", elements, 25, "actions elements")
+            self.elements(ptr + "/elements", elements)
+        elif kind == "input":
+            self.text_obj(ptr + "/label", block.get("label"), 2000, "input label", required=True)
+            self.text_obj(ptr + "/hint", block.get("hint"), 2000, "input hint")
+            if "element" not in block:
+                self.add(ptr + "/element", "input element is required")
+            self.element(ptr + "/element", block.get("element"))
+        elif kind == "image":
+            self.max_len(ptr + "/alt_text", block.get("alt_text"), 2000, "image alt_text")
+            self.max_len(ptr + "/image_url", block.get("image_url"), 3000, "image_url")
+            self.text_obj(ptr + "/title", block.get("title"), 2000, "image title")
+
+    def section(self, ptr: str, block: Mapping[str, Any]) -> None:
+        text, fields = block.get("text"), block.get("fields")
+        if text is None and not fields:
+            self.add(ptr, "section must have text or fields")
+        self.text_obj(ptr + "/text", text, 3000, "section text")
+        if fields is not None:
+            if not isinstance(fields, list):
+                self.add(ptr + "/fields", "section fields must be an array")
+            else:
+                self.max_items(ptr + "/fields", fields, 10, "section fields")
+                for i, item in enumerate(fields):
+                    self.text_obj(f"{ptr}/fields/{i}", item, 2000, "section field")
+        if "accessory" in block:
+            self.element(ptr + "/accessory", block["accessory"])
+
+    def elements(self, ptr: str, elements: object) -> None:
+        if not isinstance(elements, list):
+            self.add(ptr, "elements must be an array")
+            return
+        for i, element in enumerate(elements):
+            self.element(f"{ptr}/{i}", element)
+
+    def element(self, ptr: str, el: object) -> None:
+        if not isinstance(el, Mapping):
+            return
+        kind = el.get("type")
+        self.max_len(ptr + "/action_id", el.get("action_id"), 255, "action_id")
+        self.text_obj(ptr + "/placeholder", el.get("placeholder"), 150, "placeholder")
+        if kind == "button":
+            self.text_obj(ptr + "/text", el.get("text"), 75, "button text", required=True)
+            self.max_len(ptr + "/value", el.get("value"), 2000, "button value")
+            self.max_len(ptr + "/url", el.get("url"), 3000, "button url")
+        elif kind == "plain_text_input":
+            for key in ("max_length", "min_length"):
+                value = el.get(key)
+                if isinstance(value, int) and value > 3000:
+                    self.add(f"{ptr}/{key}", f"{key} must be at most 3000 (got {value})")
+        if isinstance(kind, str) and kind in _OPTION_LIMITS:
+            self.options(ptr, el, _OPTION_LIMITS[kind])
+        if "confirm" in el:
+            self.confirm(ptr + "/confirm", el["confirm"])
+
+    def options(self, ptr: str, el: Mapping[str, Any], limit: int) -> None:
+        groups = el.get("option_groups")
+        if isinstance(groups, list):
+            self.max_items(ptr + "/option_groups", groups, 100, "option_groups")
+            for g, group in enumerate(groups):
+                if isinstance(group, Mapping):
+                    gptr = f"{ptr}/option_groups/{g}"
+                    self.text_obj(gptr + "/label", group.get("label"), 75, "option group label")
+                    self.option_list(gptr + "/options", group.get("options"), limit)
+        if "options" in el:
+            self.option_list(ptr + "/options", el.get("options"), limit)
+        for key in ("initial_option",):
+            if key in el:
+                self.option(f"{ptr}/{key}", el[key])
+        initial = el.get("initial_options")
+        if isinstance(initial, list):
+            for i, opt in enumerate(initial):
+                self.option(f"{ptr}/initial_options/{i}", opt)
+
+    def option_list(self, ptr: str, options: object, limit: int) -> None:
+        if not isinstance(options, list):
+            self.add(ptr, "options must be an array")
+            return
+        self.max_items(ptr, options, limit, "options")
+        for i, opt in enumerate(options):
+            self.option(f"{ptr}/{i}", opt)
+
+    def option(self, ptr: str, opt: object) -> None:
+        if not isinstance(opt, Mapping):
+            self.add(ptr, "option must be an object")
+            return
+        self.text_obj(ptr + "/text", opt.get("text"), 75, "option text", required=True)
+        self.max_len(ptr + "/value", opt.get("value"), 150, "option value")
+        self.text_obj(ptr + "/description", opt.get("description"), 75, "option description")
+        self.max_len(ptr + "/url", opt.get("url"), 3000, "option url")
+
+    def confirm(self, ptr: str, confirm: object) -> None:
+        if not isinstance(confirm, Mapping):
+            return
+        self.text_obj(ptr + "/title", confirm.get("title"), 100, "confirm title")
+        self.text_obj(ptr + "/text", confirm.get("text"), 300, "confirm text")
+        self.text_obj(ptr + "/confirm", confirm.get("confirm"), 30, "confirm button text")
+        self.text_obj(ptr + "/deny", confirm.get("deny"), 30, "deny button text")
+
+
+def block_kit_problems(kind: Literal["message", "modal", "home"], payload: object) -> list[str]:
+    """Return why Slack would reject ``payload`` (empty list when it would accept it).
+
+    ``kind="message"``: ``payload`` is the message params (``{"text", "blocks", ...}``) or a
+    bare list of blocks. ``kind="modal"``/``"home"``: ``payload`` is the view object. Each
+    problem reads ``"<reason> [json-pointer:/path]"``, paths relative to ``payload``.
+    Pure function so tests can check a view builder without any server.
+    """
+    check = _Checker()
+    if kind == "message":
+        if isinstance(payload, list):
+            check.blocks("/blocks", payload, 50)
+        elif isinstance(payload, Mapping):
+            check.max_len("/text", payload.get("text"), 40_000, "message text")
+            check.blocks("/blocks", payload.get("blocks"), 50)
+        else:
+            check.add("", "message must be an object or a list of blocks")
+        return check.problems
+
+    if not isinstance(payload, Mapping):
+        check.add("", "view must be an object")
+        return check.problems
+    if payload.get("type") != kind:
+        check.add("/type", f"view type must be {kind!r} (got {payload.get('type')!r})")
+    blocks = payload.get("blocks")
+    if blocks is None:
+        check.add("/blocks", "blocks is required")
+    check.blocks("/blocks", blocks, 100)
+    if kind == "modal":
+        check.text_obj("/title", payload.get("title"), 24, "title text", required=True)
+        check.text_obj("/submit", payload.get("submit"), 24, "submit text")
+        check.text_obj("/close", payload.get("close"), 24, "close text")
+        has_input = isinstance(blocks, list) and any(
+            isinstance(b, Mapping) and b.get("type") == "input" for b in blocks
+        )
+        if has_input and payload.get("submit") is None:
+            check.add("/submit", "submit is required when an input block is in the view")
+    check.max_len("/private_metadata", payload.get("private_metadata"), 3000, "private_metadata")
+    check.max_len("/callback_id", payload.get("callback_id"), 255, "callback_id")
+    check.max_len("/external_id", payload.get("external_id"), 255, "external_id")
+    return check.problems
+
+
+# --------------------------------------------------------------------------------------------
+# Request decoding helpers
+# --------------------------------------------------------------------------------------------
+
+
+def _decode_form(raw: str) -> JsonDict:
+    """Form/query fields to a dict, JSON-decoding the fields slack_sdk JSON-encodes."""
+    params: JsonDict = dict(urllib.parse.parse_qsl(raw, keep_blank_values=True))
+    for key in _JSON_FIELDS & params.keys():
+        value = params[key]
+        if isinstance(value, str) and value[:1] in ("[", "{"):
+            with contextlib.suppress(ValueError):
+                params[key] = json.loads(value)
+    return params
+
+
+def _multipart_parts(content_type: str, body: bytes) -> list[tuple[str, str | None, bytes]]:
+    """(field name, filename, payload) for each part of a multipart/form-data body."""
+    head = f"Content-Type: {content_type}\r\nMIME-Version: 1.0\r\n\r\n".encode()
+    message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(head + body)
+    parts: list[tuple[str, str | None, bytes]] = []
+    if not message.is_multipart():
+        return parts
+    for part in message.iter_parts():
+        payload = part.get_payload(decode=True)
+        data = payload if isinstance(payload, bytes) else b""
+        name = part.get_param("name", "", "content-disposition")
+        parts.append((name if isinstance(name, str) else "", part.get_filename(), data))
+    return parts
+
+
+def _decode_body(content_type: str, body: bytes) -> JsonDict:
+    """API params from a JSON, form or multipart body."""
+    ctype = content_type.split(";", 1)[0].strip().lower()
+    if not body:
+        return {}
+    if ctype == "application/json":
+        decoded = json.loads(body.decode("utf-8"))
+        return dict(decoded) if isinstance(decoded, dict) else {"_body": decoded}
+    if ctype == "multipart/form-data":
+        form = "&".join(
+            urllib.parse.urlencode({name: data.decode("utf-8", "replace")})
+            for name, filename, data in _multipart_parts(content_type, body)
+            if filename is None and name
+        )
+        return _decode_form(form)
+    return _decode_form(body.decode("utf-8", "replace"))
+
+
+def _tz_offset(tz: str) -> int:
+    """Current UTC offset in seconds for an IANA zone (0 when the zone is unknown)."""
+    try:
+        offset = datetime.now(ZoneInfo(tz)).utcoffset()
+    except (ZoneInfoNotFoundError, ValueError):
+        return 0
+    return int(offset.total_seconds()) if offset is not None else 0
+
+
+# --------------------------------------------------------------------------------------------
+# The fake
+# --------------------------------------------------------------------------------------------
+
+
+class FakeSlackApi:
+    """In-process HTTP fake of Slack's Web API; see the module docstring."""
+
+    def __init__(
+        self,
+        *,
+        team_id: str = "T0001",
+        clock: Callable[[], float] = time.monotonic,
+        latency: float = 0.0,
+    ) -> None:
+        self.team_id = team_id
+        self.clock = clock
+        self.latency = latency
+        self.users: dict[str, JsonDict] = {}
+        self._cond = threading.Condition(threading.RLock())
+        self._calls: list[Call] = []
+        self._responses: list[ResponsePost] = []
+        self._failures: dict[str, _Failure] = {}
+        self._triggers: dict[str, tuple[float, bool]] = {}
+        self._uploads: dict[str, _Upload] = {}
+        self._views: dict[str, JsonDict] = {}
+        self._external_views: dict[str, str] = {}
+        self._dm_channels: dict[frozenset[str], str] = {}
+        self._handlers: dict[str, MethodHandler] = {}
+        self._ids = itertools.count(1)
+        self._ts_counter = itertools.count(100, 100)
+        self._server: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    # ---- lifecycle -------------------------------------------------------------------------
+
+    def start(self) -> FakeSlackApi:
+        """Bind 127.0.0.1 on an ephemeral port and serve from a daemon thread."""
+        if self._server is not None:
+            return self
+        server = ThreadingHTTPServer(("127.0.0.1", 0), _make_handler(self))
+        server.daemon_threads = True
+        self._server = server
+        self._thread = threading.Thread(
+            target=server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name="fake-slack-api",
+            daemon=True,
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Shut the server down and release the port (safe to call twice)."""
+        server, thread = self._server, self._thread
+        self._server, self._thread = None, None
+        if server is not None:
+            server.shutdown()
+            server.server_close()
+        if thread is not None:
+            thread.join(timeout=5)
+
+    def __enter__(self) -> FakeSlackApi:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    @property
+    def root_url(self) -> str:
+        """``http://127.0.0.1:PORT`` of the running server."""
+        if self._server is None:
+            raise RuntimeError("FakeSlackApi is not started")
+        host, port = self._server.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+    @property
+    def base_url(self) -> str:
+        """What to pass as ``WebClient(base_url=...)`` (trailing slash included)."""
+        return f"{self.root_url}/api/"
+
+    def response_url(self, name: str = "r") -> str:
+        """A unique response_url on this server; POSTs to it land in :attr:`responses`."""
+        quoted = urllib.parse.quote(name, safe="")
+        return f"{self.root_url}/response/{quoted}-{next(self._ids)}"
+
+    # ---- configuration ---------------------------------------------------------------------
+
+    def add_user(
+        self,
+        user_id: str,
+        real_name: str = "Test User",
+        tz: str = "Europe/London",
+        *,
+        name: str | None = None,
+        display_name: str | None = None,
+        tz_offset: int | None = None,
+        is_bot: bool = False,
+    ) -> JsonDict:
+        """Register a user for users.info; returns the stored user object (mutable)."""
+        handle = name or real_name.lower().replace(" ", ".")
+        user: JsonDict = {
+            "id": user_id,
+            "team_id": self.team_id,
+            "name": handle,
+            "real_name": real_name,
+            "deleted": False,
+            "is_bot": is_bot,
+            "tz": tz,
+            "tz_label": tz,
+            "tz_offset": _tz_offset(tz) if tz_offset is None else tz_offset,
+            "profile": {
+                "display_name": display_name if display_name is not None else handle,
+                "real_name": real_name,
+            },
+        }
+        with self._cond:
+            self.users[user_id] = user
+        return user
+
+    def new_trigger_id(self) -> str:
+        """Issue a trigger_id usable once by views.open/views.push within 3 s (by ``clock``)."""
+        with self._cond:
+            n = next(self._ids)
+            trigger = f"{1_000_000 + n}.{n:09d}.{n:032x}"
+            self._triggers[trigger] = (self.clock(), False)
+        return trigger
+
+    def fail_next(
+        self,
+        method: str,
+        *,
+        status: int = 429,
+        retry_after: int = 1,
+        error: str = "ratelimited",
+        times: int = 1,
+    ) -> None:
+        """Make the next ``times`` calls to ``method`` fail.
+
+        status 429: HTTP 429 + ``Retry-After: retry_after``; 5xx: that HTTP status;
+        200: a normal Slack error ``{"ok": false, "error": error}``. The body is always that
+        error JSON. Failed calls are still recorded in :attr:`calls`.
+        """
+        with self._cond:
+            self._failures[method] = _Failure(status, retry_after, error, times)
+
+    def set_handler(self, method: str, handler: MethodHandler) -> None:
+        """Answer ``method`` with ``handler(params)`` (adds methods or overrides built-ins)."""
+        with self._cond:
+            self._handlers[method] = handler
+
+    # ---- recordings ------------------------------------------------------------------------
+
+    @property
+    def calls(self) -> list[Call]:
+        """Snapshot of every API call so far, in arrival order."""
+        with self._cond:
+            return list(self._calls)
+
+    @property
+    def responses(self) -> list[ResponsePost]:
+        """Snapshot of every POST to a response_url so far."""
+        with self._cond:
+            return list(self._responses)
+
+    def calls_to(self, method: str) -> list[Call]:
+        """Calls to one method, in arrival order."""
+        with self._cond:
+            return [c for c in self._calls if c.method == method]
+
+    def wait_for(self, method: str, count: int = 1, timeout: float = 5.0) -> list[Call]:
+        """Block until ``count`` calls to ``method`` arrived (Bolt acks before it finishes)."""
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while True:
+                found = [c for c in self._calls if c.method == method]
+                if len(found) >= count:
+                    return found
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    seen = [c.method for c in self._calls]
+                    raise AssertionError(
+                        f"timed out after {timeout}s waiting for {count} call(s) to {method}; "
+                        f"got {len(found)}. Methods seen: {seen}"
+                    )
+                self._cond.wait(left)
+
+    def wait_for_response(self, count: int = 1, timeout: float = 5.0) -> list[ResponsePost]:
+        """Block until ``count`` response_url POSTs arrived."""
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while len(self._responses) < count:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    seen = [c.method for c in self._calls]
+                    raise AssertionError(
+                        f"timed out after {timeout}s waiting for {count} response_url post(s); "
+                        f"got {len(self._responses)}. API methods seen: {seen}"
+                    )
+                self._cond.wait(left)
+            return list(self._responses)
+
+    def uploaded_files(self) -> list[tuple[str, bytes]]:
+        """(title, or filename when untitled, content) of every file whose bytes arrived."""
+        with self._cond:
+            uploads = list(self._uploads.values())
+        return [(u.title or u.filename, u.data) for u in uploads if u.data is not None]
+
+    def reset(self) -> None:
+        """Forget recorded calls, responses, uploads, views and pending failures.
+
+        Users, custom handlers, issued triggers and configuration are kept.
+        """
+        with self._cond:
+            self._calls.clear()
+            self._responses.clear()
+            self._uploads.clear()
+            self._views.clear()
+            self._external_views.clear()
+            self._failures.clear()
+            self._cond.notify_all()
+
+    # ---- request handling (called from server threads) -----------------------------------
+
+    def _handle_api(
+        self, method: str, params: JsonDict, headers: dict[str, str], auth: str | None
+    ) -> tuple[int, dict[str, str], JsonDict]:
+        """Record the call and produce (status, extra headers, body)."""
+        with self._cond:
+            self._calls.append(Call(method, params, headers, time.monotonic()))
+            self._cond.notify_all()
+            failure = self._failures.get(method)
+            if failure is not None:
+                failure.remaining -= 1
+                if failure.remaining <= 0:
+                    del self._failures[method]
+                extra = {"Retry-After": str(failure.retry_after)} if failure.status == 429 else {}
+                return failure.status, extra, {"ok": False, "error": failure.error}
+            token = auth or params.get("token")
+            if not token:
+                return 200, {}, {"ok": False, "error": "not_authed"}
+            if not str(token).startswith("xox"):
+                return 200, {}, {"ok": False, "error": "invalid_auth"}
+            custom = self._handlers.get(method)
+            if custom is not None:
+                return 200, {}, custom(params)
+            builtin = _METHODS.get(method)
+            if builtin is None:
+                return 200, {}, {"ok": False, "error": "unknown_method"}
+            return 200, {}, builtin(self, params)
+
+    def _record_response(self, path: str, payload: JsonDict, headers: dict[str, str]) -> None:
+        key = path.rsplit("/", 1)[-1]
+        name = urllib.parse.unquote(key.rsplit("-", 1)[0])
+        with self._cond:
+            self._responses.append(
+                ResponsePost(name, self.root_url + path, payload, headers, time.monotonic())
+            )
+            self._cond.notify_all()
+
+    def _store_upload(self, file_id: str, data: bytes) -> bool:
+        with self._cond:
+            upload = self._uploads.get(file_id)
+            if upload is None:
+                return False
+            upload.data = data
+            return True
+
+    # ---- id helpers (lock held) ----------------------------------------------------------
+
+    def _next_id(self, prefix: str) -> str:
+        return f"{prefix}{next(self._ids):08X}"
+
+    def _next_ts(self) -> str:
+        n = next(self._ts_counter)
+        return f"{1_700_000_000 + n // 1_000_000}.{n % 1_000_000:06d}"
+
+    def _dm_channel(self, user_ids: list[str]) -> str:
+        key = frozenset(user_ids)
+        channel = self._dm_channels.get(key)
+        if channel is None:
+            channel = self._next_id("D" if len(key) == 1 else "G")
+            self._dm_channels[key] = channel
+        return channel
+
+    # ---- built-in methods (lock held) ----------------------------------------------------
+
+    def _auth_test(self, params: JsonDict) -> JsonDict:
+        return {
+            "ok": True,
+            "url": "https://test-team.slack.com/",
+            "team": "Test Team",
+            "user": "catalyst",
+            "team_id": self.team_id,
+            "user_id": BOT_USER_ID,
+            "bot_id": BOT_ID,
+            "is_enterprise_install": False,
+        }
+
+    def _message_problem(self, params: JsonDict, *, need_text: bool) -> JsonDict | None:
+        """Slack's error answer for a bad message, None when it is fine."""
+        text, blocks = params.get("text"), params.get("blocks")
+        if need_text and not text and not blocks and not params.get("attachments"):
+            return {"ok": False, "error": "no_text"}
+        if isinstance(text, str) and len(text) > 40_000:
+            return {"ok": False, "error": "msg_too_long"}
+        problems = block_kit_problems("message", {"blocks": blocks})
+        if problems:
+            return {
+                "ok": False,
+                "error": "invalid_blocks",
+                "errors": problems,
+                "response_metadata": {"messages": [f"[ERROR] {p}" for p in problems]},
+            }
+        return None
+
+    def _channel_for(self, params: JsonDict) -> str | JsonDict:
+        channel = params.get("channel")
+        if not channel:
+            return {"ok": False, "error": "channel_not_found"}
+        channel = str(channel)
+        if channel[:1] in ("U", "W"):
+            return self._dm_channel([channel])
+        return channel
+
+    def _message(self, params: JsonDict, ts: str) -> JsonDict:
+        message: JsonDict = {
+            "type": "message",
+            "text": params.get("text", ""),
+            "user": BOT_USER_ID,
+            "bot_id": BOT_ID,
+            "app_id": APP_ID,
+            "team": self.team_id,
+            "ts": ts,
+        }
+        for key in ("blocks", "attachments", "thread_ts", "metadata"):
+            if key in params:
+                message[key] = params[key]
+        return message
+
+    def _chat_post_message(self, params: JsonDict) -> JsonDict:
+        channel = self._channel_for(params)
+        if isinstance(channel, dict):
+            return channel
+        problem = self._message_problem(params, need_text=True)
+        if problem is not None:
+            return problem
+        ts = self._next_ts()
+        return {"ok": True, "channel": channel, "ts": ts, "message": self._message(params, ts)}
+
+    def _chat_post_ephemeral(self, params: JsonDict) -> JsonDict:
+        channel = self._channel_for(params)
+        if isinstance(channel, dict):
+            return channel
+        if not params.get("user"):
+            return {"ok": False, "error": "user_not_in_channel"}
+        problem = self._message_problem(params, need_text=True)
+        if problem is not None:
+            return problem
+        return {"ok": True, "message_ts": self._next_ts()}
+
+    def _chat_update(self, params: JsonDict) -> JsonDict:
+        channel = self._channel_for(params)
+        if isinstance(channel, dict):
+            return channel
+        ts = params.get("ts")
+        if not ts:
+            return {"ok": False, "error": "message_not_found"}
+        problem = self._message_problem(params, need_text=True)
+        if problem is not None:
+            return problem
+        return {
+            "ok": True,
+            "channel": channel,
+            "ts": ts,
+            "text": params.get("text", ""),
+            "message": self._message(params, str(ts)),
+        }
+
+    def _chat_delete(self, params: JsonDict) -> JsonDict:
+        channel = self._channel_for(params)
+        if isinstance(channel, dict):
+            return channel
+        if not params.get("ts"):
+            return {"ok": False, "error": "message_not_found"}
+        return {"ok": True, "channel": channel, "ts": params["ts"]}
+
+    def _use_trigger(self, params: JsonDict, *, consume: bool) -> str | None:
+        """Error code for the call's trigger_id, None when valid (consumed if ``consume``)."""
+        trigger = params.get("trigger_id") or params.get("interactivity_pointer")
+        entry = self._triggers.get(str(trigger)) if trigger else None
+        if entry is None:
+            return "invalid_trigger_id"
+        issued, used = entry
+        if used or self.clock() - issued >= TRIGGER_TTL_SECONDS:
+            return "expired_trigger_id"
+        if consume:
+            self._triggers[str(trigger)] = (issued, True)
+        return None
+
+    def _view_problem(self, view: object, kind: Literal["modal", "home"]) -> JsonDict | None:
+        if not isinstance(view, dict):
+            problems = ["view must be a JSON object [json-pointer:/view]"]
+        else:
+            problems = [
+                p.replace("[json-pointer:/", "[json-pointer:/view/").replace("view/]", "view]")
+                for p in block_kit_problems(kind, view)
+            ]
+        if not problems:
+            return None
+        return {
+            "ok": False,
+            "error": "invalid_arguments",
+            "response_metadata": {"messages": [f"[ERROR] {p}" for p in problems]},
+        }
+
+    def _store_view(self, view: JsonDict, view_id: str | None, previous: str | None) -> JsonDict:
+        view_id = view_id or self._next_id("V")
+        stored: JsonDict = {
+            "id": view_id,
+            "team_id": self.team_id,
+            "type": view.get("type"),
+            "blocks": [],
+            "private_metadata": "",
+            "callback_id": "",
+            "external_id": "",
+            "state": {"values": {}},
+            "clear_on_close": False,
+            "notify_on_close": False,
+            "root_view_id": view_id,
+            "previous_view_id": previous,
+            "app_id": APP_ID,
+            "app_installed_team_id": self.team_id,
+            "bot_id": BOT_ID,
+        }
+        stored.update(view)
+        stored["id"] = view_id
+        stored["hash"] = f"{int(time.time())}.{next(self._ids):08x}"
+        self._views[view_id] = stored
+        if stored.get("external_id"):
+            self._external_views[str(stored["external_id"])] = view_id
+        return stored
+
+    def _views_open(self, params: JsonDict, *, previous: str | None = None) -> JsonDict:
+        error = self._use_trigger(params, consume=False)
+        if error is not None:
+            return {"ok": False, "error": error}
+        problem = self._view_problem(params.get("view"), "modal")
+        if problem is not None:
+            return problem
+        self._use_trigger(params, consume=True)
+        return {"ok": True, "view": self._store_view(params["view"], None, previous)}
+
+    def _views_push(self, params: JsonDict) -> JsonDict:
+        return self._views_open(params, previous=None)
+
+    def _views_update(self, params: JsonDict) -> JsonDict:
+        view = params.get("view")
+        view_id = params.get("view_id")
+        external_id = params.get("external_id")
+        if not view_id and not external_id:
+            return {
+                "ok": False,
+                "error": "invalid_arguments",
+                "response_metadata": {"messages": ["[ERROR] view_id or external_id required"]},
+            }
+        if not view_id:
+            view_id = self._external_views.get(str(external_id))
+            if view_id is None:
+                return {"ok": False, "error": "not_found"}
+        kind: Literal["modal", "home"] = (
+            "home" if isinstance(view, dict) and view.get("type") == "home" else "modal"
+        )
+        problem = self._view_problem(view, kind)
+        if problem is not None:
+            return problem
+        known = self._views.get(str(view_id))
+        wanted_hash = params.get("hash")
+        if known is not None and wanted_hash and wanted_hash != known.get("hash"):
+            return {"ok": False, "error": "hash_conflict"}
+        assert isinstance(view, dict)
+        return {"ok": True, "view": self._store_view(view, str(view_id), None)}
+
+    def _views_publish(self, params: JsonDict) -> JsonDict:
+        user_id = params.get("user_id")
+        if not user_id:
+            return {
+                "ok": False,
+                "error": "invalid_arguments",
+                "response_metadata": {"messages": ["[ERROR] missing required field: user_id"]},
+            }
+        view = params.get("view")
+        problem = self._view_problem(view, "home")
+        if problem is not None:
+            return problem
+        assert isinstance(view, dict)
+        return {"ok": True, "view": self._store_view(view, None, None)}
+
+    def _users_info(self, params: JsonDict) -> JsonDict:
+        user = self.users.get(str(params.get("user", "")))
+        if user is None:
+            return {"ok": False, "error": "user_not_found"}
+        return {"ok": True, "user": user}
+
+    def _conversations_open(self, params: JsonDict) -> JsonDict:
+        users = params.get("users")
+        if isinstance(users, list):
+            user_ids = [str(u) for u in users]
+        else:
+            user_ids = [u.strip() for u in str(users or "").split(",") if u.strip()]
+        if not user_ids:
+            if params.get("channel"):
+                return {"ok": True, "channel": {"id": params["channel"]}}
+            return {"ok": False, "error": "users_list_not_supplied"}
+        return {"ok": True, "channel": {"id": self._dm_channel(user_ids)}}
+
+    def _files_get_upload_url(self, params: JsonDict) -> JsonDict:
+        filename = params.get("filename")
+        if not filename or params.get("length") in (None, ""):
+            return {"ok": False, "error": "invalid_arguments"}
+        file_id = self._next_id("F")
+        self._uploads[file_id] = _Upload(file_id=file_id, filename=str(filename))
+        return {"ok": True, "upload_url": f"{self.root_url}/upload/{file_id}", "file_id": file_id}
+
+    def _files_complete_upload(self, params: JsonDict) -> JsonDict:
+        files = params.get("files")
+        if not isinstance(files, list) or not files:
+            return {"ok": False, "error": "invalid_arguments"}
+        done: list[JsonDict] = []
+        for item in files:
+            upload = self._uploads.get(str(item.get("id"))) if isinstance(item, dict) else None
+            if upload is None or upload.data is None:
+                return {"ok": False, "error": "file_not_found"}
+            upload.title = item.get("title") or upload.title
+            done.append(
+                {
+                    "id": upload.file_id,
+                    "name": upload.filename,
+                    "title": upload.title or upload.filename,
+                    "size": len(upload.data),
+                }
+            )
+        return {"ok": True, "files": done}
+
+
+_METHODS: dict[str, Callable[[FakeSlackApi, JsonDict], JsonDict]] = {
+    "auth.test": FakeSlackApi._auth_test,
+    "chat.postMessage": FakeSlackApi._chat_post_message,
+    "chat.postEphemeral": FakeSlackApi._chat_post_ephemeral,
+    "chat.update": FakeSlackApi._chat_update,
+    "chat.delete": FakeSlackApi._chat_delete,
+    "views.open": FakeSlackApi._views_open,
+    "views.push": FakeSlackApi._views_push,
+    "views.update": FakeSlackApi._views_update,
+    "views.publish": FakeSlackApi._views_publish,
+    "users.info": FakeSlackApi._users_info,
+    "conversations.open": FakeSlackApi._conversations_open,
+    "files.getUploadURLExternal": FakeSlackApi._files_get_upload_url,
+    "files.completeUploadExternal": FakeSlackApi._files_complete_upload,
+}
+
+
+def _make_handler(fake: FakeSlackApi) -> type[BaseHTTPRequestHandler]:
+    """Request handler class bound to one fake (http.server wants a class, not an instance)."""
+
+    class Handler(BaseHTTPRequestHandler):
+        server_version = "FakeSlackApi/1.0"
+
+        def log_message(self, format: str, *args: Any) -> None:
+            """Keep test output quiet."""
+
+        def do_GET(self) -> None:
+            self._dispatch(b"")
+
+        def do_POST(self) -> None:
+            self._dispatch(self._read_body())
+
+        def _read_body(self) -> bytes:
+            if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
+                chunks: list[bytes] = []
+                while True:
+                    size = int(self.rfile.readline().split(b";", 1)[0].strip() or b"0", 16)
+                    if size == 0:
+                        self.rfile.readline()
+                        return b"".join(chunks)
+                    chunks.append(self.rfile.read(size))
+                    self.rfile.readline()
+            length = int(self.headers.get("Content-Length") or 0)
+            return self.rfile.read(length) if length > 0 else b""
+
+        def _dispatch(self, body: bytes) -> None:
+            url = urllib.parse.urlsplit(self.path)
+            path = url.path
+            headers = dict(self.headers.items())
+            ctype = self.headers.get("Content-Type", "")
+            if fake.latency > 0:
+                time.sleep(fake.latency)
+            try:
+                if path.startswith("/upload/"):
+                    data = body
+                    if ctype.lower().startswith("multipart/form-data"):
+                        files = [d for _, fn, d in _multipart_parts(ctype, body) if fn is not None]
+                        data = files[0] if files else body
+                    ok = fake._store_upload(path.rsplit("/", 1)[-1], data)
+                    text = f"OK - {len(data)}" if ok else "file_not_found"
+                    self._send_raw(200 if ok else 404, text.encode(), "text/plain")
+                    return
+                params = _decode_form(url.query)
+                params.update(_decode_body(ctype, body))
+            except (ValueError, UnicodeDecodeError) as exc:
+                self._send_json(400, {}, {"ok": False, "error": "invalid_json", "detail": str(exc)})
+                return
+            if path.startswith("/response/"):
+                fake._record_response(path, params, headers)
+                self._send_json(200, {}, {"ok": True})
+            elif path.startswith("/api/") and len(path) > len("/api/"):
+                auth = self.headers.get("Authorization", "")
+                token = auth[7:].strip() if auth.lower().startswith("bearer ") else None
+                try:
+                    status, extra, answer = fake._handle_api(path[5:], params, headers, token)
+                except Exception as exc:  # a bug in a custom handler: surface it, don't hang
+                    status, extra = 500, {}
+                    answer = {"ok": False, "error": "fake_internal_error", "detail": repr(exc)}
+                self._send_json(status, extra, answer)
+            else:
+                self._send_json(404, {}, {"ok": False, "error": "not_found"})
+
+        def _send_json(self, status: int, extra: dict[str, str], payload: JsonDict) -> None:
+            self._send_raw(status, json.dumps(payload).encode(), "application/json", extra)
+
+        def _send_raw(
+            self, status: int, data: bytes, ctype: str, extra: dict[str, str] | None = None
+        ) -> None:
+            self.send_response(status)
+            self.send_header("Content-Type", f"{ctype}; charset=utf-8")
+            self.send_header("Content-Length", str(len(data)))
+            for key, value in (extra or {}).items():
+                self.send_header(key, value)
+            self.end_headers()
+            self.wfile.write(data)
+
+    return Handler
