@@ -130,7 +130,8 @@ def blocks(pieces: Sequence[ui.Block], limit: int = MAX_MESSAGE_BLOCKS) -> list[
 
 def message(msg: ui.Message) -> dict[str, Any]:
     """Keyword arguments for chat.postMessage / respond / ack: text and blocks."""
-    return {"text": clip(msg.summary, 3000), "blocks": blocks(msg.blocks)}
+    # The summary is shown in notifications and parsed as mrkdwn too, so escape it as well.
+    return {"text": clip(escape(msg.summary), 3000), "blocks": blocks(msg.blocks)}
 
 
 # ---- forms ---------------------------------------------------------------------------------

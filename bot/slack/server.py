@@ -4,16 +4,43 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from typing import Any
+from urllib.parse import parse_qsl
 
-from slack_bolt import App
+from slack_bolt import App, BoltContext
 from slack_bolt.adapter.wsgi import SlackRequestHandler
+from slack_bolt.adapter.wsgi.http_request import WsgiHttpRequest
+from slack_bolt.request import BoltRequest
+from slack_bolt.request.internals import build_context
+from slack_bolt.response import BoltResponse
 
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
+class _SlackHandler(SlackRequestHandler):
+    """Bolt's WSGI handler, fixed for slash commands whose text contains "payload".
+
+    Bolt decides a form body is an interaction if the substring "payload" appears anywhere,
+    so `/cop payload` (or any text with that word) parsed to {} and was answered 404. We
+    re-parse such bodies as the plain form they are; the raw body is untouched, so the
+    signature check still covers exactly what Slack sent.
+    """
+
+    def dispatch(self, request: WsgiHttpRequest) -> BoltResponse:
+        raw = request.get_body()
+        bolt_request = BoltRequest(
+            body=raw, query=request.query_string, headers=request.get_headers()
+        )
+        if not bolt_request.body and "payload" in raw and "=" in raw:
+            form = dict(parse_qsl(raw, keep_blank_values=True))
+            if "payload" not in form:
+                bolt_request.body = form
+                bolt_request.context = build_context(BoltContext({}), form)
+        return self.app.dispatch(bolt_request)
+
+
 def wsgi_app(app: App, health: Callable[[], bool]) -> WsgiApp:
     """Bolt behind WSGI, with a health check that also pings the database."""
-    slack = SlackRequestHandler(app, path="/slack/events")
+    slack = _SlackHandler(app, path="/slack/events")
 
     def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         if environ.get("PATH_INFO") == "/healthz" and environ.get("REQUEST_METHOD") == "GET":

@@ -1,0 +1,89 @@
+"""The HTTP endpoint: signatures, health, help, and replies that fit Block Kit."""
+
+from __future__ import annotations
+
+import time
+
+from tests.fakes.slack_api import block_kit_problems
+from tests.slack_harness import SlackHarness
+
+
+def test_signed_help_is_answered_in_the_ack_with_valid_blocks(slack: SlackHarness) -> None:
+    reply = slack.command("help")
+    assert reply.status == 200
+    body = reply.json()
+    assert body["response_type"] == "ephemeral"
+    assert "join" in body["text"] + str(body["blocks"])
+    assert block_kit_problems("message", body) == []
+
+
+def test_empty_text_is_help(slack: SlackHarness) -> None:
+    assert "What you can do" in slack.command("").json()["text"]
+
+
+def test_forged_signature_is_rejected_and_changes_nothing(slack: SlackHarness) -> None:
+    reply = slack.command("join", secret="f" * 32)
+    assert reply.status == 401
+    assert slack.fake.calls_to("views.open") == []
+
+
+def test_stale_timestamp_is_rejected_as_a_replay(slack: SlackHarness) -> None:
+    reply = slack.command("help", timestamp=int(time.time()) - 10 * 60)
+    assert reply.status == 401
+
+
+def test_unsigned_request_is_rejected(slack: SlackHarness) -> None:
+    reply = slack.request(
+        "POST",
+        "/slack/events",
+        "command=%2Fcop&text=help",
+        {"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert reply.status == 401
+
+
+def test_healthz_checks_the_database(slack: SlackHarness) -> None:
+    reply = slack.request("GET", "/healthz")
+    assert (reply.status, reply.body) == (200, "ok\n")
+
+
+def test_unknown_path_is_404_not_500(slack: SlackHarness) -> None:
+    assert slack.request("GET", "/admin").status == 404
+
+
+def test_unknown_subcommand_suggests_the_closest(slack: SlackHarness) -> None:
+    body = slack.command("profil").json()
+    assert "Did you mean `/cop profile`?" in body["text"]
+
+
+def test_hostile_text_is_just_an_unknown_command(slack: SlackHarness) -> None:
+    for text in ["payload={}", "<!channel> hello", "'; DROP TABLE members; --", "x" * 2000]:
+        reply = slack.command(text)
+        assert reply.status == 200, text
+        body = reply.json()
+        assert "<!channel>" not in str(body), "a member's text must never ping"
+        assert block_kit_problems("message", body) == []
+
+
+def test_overlong_text_is_refused_politely(slack: SlackHarness) -> None:
+    body = slack.command("join " + "x" * 2100).json()
+    assert "too long" in body["text"]
+    assert slack.fake.calls_to("views.open") == []
+
+
+def test_not_joined_member_is_told_how_to_join(slack: SlackHarness) -> None:
+    body = slack.command("profile", user="U0SAM").json()
+    assert "haven't joined yet" in body["text"]
+    assert "/cop join" in body["text"]
+
+
+def test_member_cannot_use_facilitator_commands(slack: SlackHarness) -> None:
+    body = slack.command("members", user="U0SAM").json()
+    assert "Only facilitators" in body["text"]
+
+
+def test_configured_facilitator_sees_facilitator_help(slack: SlackHarness) -> None:
+    member_help = str(slack.command("help", user="U0SAM").json())
+    facilitator_help = str(slack.command("help", user="UFACIL01").json())
+    assert "/cop members" not in member_help
+    assert "/cop members" in facilitator_help
