@@ -37,7 +37,8 @@ class SlackDirectory:
         try:
             user = self.client.users_info(user=user_id)["user"]
             profile = user.get("profile") or {}
-            name = profile.get("display_name") or profile.get("real_name") or user.get("real_name")
+            # Real name first: display names are often handles ("amina.y").
+            name = profile.get("real_name") or user.get("real_name") or profile.get("display_name")
             found = PlatformProfile(name=name or None, timezone=user.get("tz") or None)
         except (SlackApiError, OSError, KeyError, TypeError) as error:
             log.info("users.info failed for prefill: %s", error)

@@ -1,0 +1,205 @@
+"""Joining, profile, home, leaving and erasing, end to end through Slack's HTTP endpoint."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from core.db import unit_of_work
+from core.models import Member
+from tests.conftest import table_counts
+from tests.fakes.slack_api import block_kit_problems
+from tests.helpers import profile_values
+from tests.slack_harness import SlackHarness
+
+
+def open_join_form(slack: SlackHarness, user: str = "U0AMINA") -> dict[str, Any]:
+    before = len(slack.fake.calls_to("views.open"))
+    reply = slack.command("join", user=user)
+    assert reply.status == 200
+    call = slack.fake.wait_for("views.open", count=before + 1)[-1]
+    view: dict[str, Any] = call.params["view"]
+    assert block_kit_problems("modal", view) == []
+    return view
+
+
+def join(slack: SlackHarness, user: str = "U0AMINA", **overrides: Any) -> None:
+    view = open_join_form(slack, user)
+    reply = slack.submit(view, profile_values(**overrides), user=user)
+    assert reply.status == 200 and reply.body == "", reply.body
+
+
+def members(slack: SlackHarness) -> list[Member]:
+    with unit_of_work(slack.runtime.session_factory) as session:
+        return list(session.query(Member).all())
+
+
+def test_join_modal_opens_prefilled_from_the_slack_profile(slack: SlackHarness) -> None:
+    view = open_join_form(slack)
+    assert view["callback_id"] == "membership.join"
+    inputs = {b["block_id"]: b for b in view["blocks"] if b["type"] == "input"}
+    assert inputs["display_name"]["element"]["initial_value"] == "Amina Yusuf"
+    assert inputs["timezone"]["element"]["initial_option"]["value"] == "Asia/Amman"
+    assert inputs["agreed"]["optional"] is False
+    assert "Ground rules" in json.dumps(view)
+    assert slack.fake.calls_to("users.info")[0].params["user"] == "U0AMINA"
+
+
+def test_submitting_the_join_form_stores_the_member_and_welcomes_them(
+    slack: SlackHarness,
+) -> None:
+    join(slack)
+    [member] = members(slack)
+    assert (member.display_name, member.organisation, member.timezone) == (
+        "Amina Yusuf",
+        "Refugee Action Now",
+        "Europe/London",
+    )
+    dm = slack.fake.wait_for("chat.postMessage")[0]
+    assert dm.params["channel"] == "U0AMINA"
+    assert "Welcome" in dm.params["text"]
+    home = slack.fake.wait_for("views.publish")[0]
+    assert home.params["user_id"] == "U0AMINA"
+    assert "Refugee Action Now" in json.dumps(home.params["view"])
+
+
+def test_invalid_join_keeps_the_modal_open_with_inline_errors(slack: SlackHarness) -> None:
+    view = open_join_form(slack)
+    before = table_counts(slack.runtime)
+    reply = slack.submit(
+        view, profile_values(display_name="", agreed=False, timezone="Mars/Base")
+    )
+    assert reply.status == 200
+    body = reply.json()
+    assert body["response_action"] == "errors"
+    assert set(body["errors"]) == {"display_name", "agreed", "timezone"}
+    assert table_counts(slack.runtime) == before
+
+
+def test_profile_shows_what_was_saved_with_an_edit_button(slack: SlackHarness) -> None:
+    join(slack)
+    body = slack.command("profile").json()
+    assert block_kit_problems("message", body) == []
+    text = json.dumps(body, ensure_ascii=False)
+    assert "Refugee Action Now" in text and "£100k–£1m" in text
+    assert "membership.edit" in text
+
+
+def test_edit_button_opens_the_prefilled_form_and_saves_changes(slack: SlackHarness) -> None:
+    join(slack)
+    slack.click("membership.edit")
+    view = slack.fake.wait_for("views.open", count=2)[-1].params["view"]
+    assert view["callback_id"] == "membership.edit"
+    inputs = {b["block_id"]: b for b in view["blocks"] if b["type"] == "input"}
+    assert inputs["organisation"]["element"]["initial_value"] == "Refugee Action Now"
+    assert "agreed" not in inputs  # agreed once, at join
+    values = profile_values(organisation="Migrant Voice")
+    values.pop("agreed")
+    assert slack.submit(view, values).body == ""
+    assert members(slack)[0].organisation == "Migrant Voice"
+
+
+def test_display_name_cannot_ping_anyone(slack: SlackHarness) -> None:
+    join(slack, display_name="<!channel> Amina")
+    profile = slack.command("profile").json()
+    assert "<!channel>" not in json.dumps(profile)
+    assert "&lt;!channel&gt; Amina" in json.dumps(profile)
+    facilitator_list = json.dumps(slack.command("members", user="UFACIL01").json())
+    assert "<!channel>" not in facilitator_list
+    dm = slack.fake.wait_for("chat.postMessage")[0]
+    assert "<!channel>" not in json.dumps(dm.params)
+
+
+def test_home_tab_is_published_when_opened(slack: SlackHarness) -> None:
+    assert slack.open_home(user="U0SAM").status == 200
+    call = slack.fake.wait_for("views.publish")[0]
+    assert block_kit_problems("home", call.params["view"]) == []
+    assert "Join" in json.dumps(call.params["view"])
+
+
+def test_event_retries_are_handled_once(slack: SlackHarness) -> None:
+    assert slack.open_home(event_id="Ev0RETRY").status == 200
+    slack.fake.wait_for("views.publish")
+    retry = slack.event(
+        {"type": "app_home_opened", "user": "U0AMINA", "channel": "D0HOME", "tab": "home"},
+        event_id="Ev0RETRY",
+        retry_num=1,
+    )
+    assert retry.status == 200
+    # A fresh event afterwards is still handled, so the retry was really dropped, not queued.
+    slack.open_home(event_id="Ev0FRESH")
+    slack.fake.wait_for("views.publish", count=2)
+    assert len(slack.fake.calls_to("views.publish")) == 2
+
+
+def test_facilitator_home_has_the_admin_summary(slack: SlackHarness) -> None:
+    join(slack)
+    slack.open_home(user="UFACIL01")
+    views = slack.fake.wait_for("views.publish", count=2)
+    facilitator_view = json.dumps(views[-1].params["view"])
+    assert "For facilitators" in facilitator_view
+    assert "Joined this month" in facilitator_view
+
+
+def test_leave_asks_for_confirmation_then_pauses_everything(slack: SlackHarness) -> None:
+    join(slack)
+    body = slack.command("leave").json()
+    assert "membership.leave" in json.dumps(body)
+    assert members(slack)[0].status == "active"  # nothing changes before the click
+    slack.click("membership.leave")
+    response = slack.fake.wait_for_response()[0]
+    assert response.payload["replace_original"] is True
+    assert "You've left" in response.payload["text"]
+    assert members(slack)[0].status == "left"
+    assert "You've left" in slack.command("profile").json()["text"]
+
+
+def test_forget_me_erases_after_confirmation(slack: SlackHarness) -> None:
+    join(slack)
+    slack.command("forget-me")
+    assert len(members(slack)) == 1
+    slack.click("privacy.forget")
+    slack.fake.wait_for_response()
+    assert members(slack) == []
+
+
+def test_my_data_shows_everything_and_sends_json_on_request(slack: SlackHarness) -> None:
+    join(slack)
+    body = slack.command("my-data").json()
+    text = json.dumps(body)
+    assert "Refugee Action Now" in text and "Consent" in text
+    slack.click("privacy.export_json")
+    slack.fake.wait_for("files.completeUploadExternal")
+    [(name, content)] = slack.fake.uploaded_files()
+    data = json.loads(content)
+    assert data["profile"]["organisation"] == "Refugee Action Now"
+    assert data["profile"]["private_lived_experience_matching_preference"] is True
+
+
+def test_role_grant_with_an_escaped_mention(slack: SlackHarness) -> None:
+    join(slack, user="U0SAM", display_name="Sam")
+    body = slack.command("role grant <@U0SAM|sam> facilitator", user="UFACIL01").json()
+    assert "Sam* is now a facilitator" in body["text"]
+    assert "/cop members" in json.dumps(slack.command("help", user="U0SAM").json())
+    body = slack.command("role revoke <@U0SAM|sam> facilitator", user="UFACIL01").json()
+    assert "no longer a facilitator" in body["text"]
+
+
+def test_expired_trigger_tells_the_person_to_try_again(slack: SlackHarness) -> None:
+    slack.command("join", trigger=False)
+    response = slack.fake.wait_for_response()[0]
+    assert "try again" in response.payload["text"]
+
+
+def test_rate_limited_home_publish_is_retried(slack: SlackHarness) -> None:
+    slack.fake.fail_next("views.publish", status=429, retry_after=1)
+    slack.open_home()
+    calls = slack.fake.wait_for("views.publish", count=2, timeout=10)
+    assert len(calls) == 2
+
+
+def test_button_from_the_home_tab_answers_by_dm(slack: SlackHarness) -> None:
+    join(slack)
+    slack.click("ui.dismiss", from_home=True)
+    dms = slack.fake.wait_for("chat.postMessage", count=2)
+    assert "Nothing changed" in dms[-1].params["text"]
