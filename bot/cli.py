@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 
 from dotenv import dotenv_values
 from slack_sdk.errors import SlackApiError
+from sqlalchemy.exc import OperationalError
 
 from core.config import ConfigError, Settings, load_settings
 
@@ -48,7 +49,7 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
 
     if not settings.has_slack:
         print(NO_CREDENTIALS, file=sys.stderr)
-        if sys.stdin.isatty() and args.console_fallback:
+        if args.console_fallback:
             return cmd_shell(settings, args)
         return 1
     _logging(settings)
@@ -148,6 +149,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return handlers[args.command](settings, args)
     except KeyboardInterrupt:
         return 130
+    except OperationalError as error:
+        reason = str(error.orig).strip().splitlines()[0] if error.orig else "no answer"
+        print(
+            f"Catalyst can't start: it can't open the database at DATABASE_URL ({reason}). "
+            "Check the address, and that the folder or server exists and accepts connections.",
+            file=sys.stderr,
+        )
+        return 2
 
 
 if __name__ == "__main__":

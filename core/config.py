@@ -78,7 +78,7 @@ def _token(env: Mapping[str, str], name: str, prefix: str, what: str) -> str | N
 def _database_url(raw: str) -> str:
     try:
         url: URL = make_url(raw)
-    except ArgumentError:
+    except (ArgumentError, ValueError):
         raise ConfigError(
             "DATABASE_URL should look like sqlite:///catalyst.db or "
             "postgresql://user:password@host:5432/dbname."
@@ -126,7 +126,7 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         api_url += "/"
 
     port_text = _clean(env, "PORT") or str(DEFAULT_PORT)
-    if not port_text.isdigit() or not 1 <= int(port_text) <= 65535:
+    if not re.fullmatch(r"[0-9]{1,5}", port_text) or not 1 <= int(port_text) <= 65535:
         raise ConfigError(f"PORT should be a number between 1 and 65535, not '{port_text}'.")
 
     slash = _clean(env, "CATALYST_SLASH_COMMAND") or DEFAULT_SLASH_COMMAND

@@ -18,9 +18,13 @@ def first_delivery(session: Session, platform: str, event_id: str, now: datetime
     values = {"platform": platform, "event_id": event_id[:128], "received_at": now}
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(ProcessedEvent).values(**values).on_conflict_do_nothing()
-    result = session.execute(statement)
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    statement = (
+        insert(ProcessedEvent)
+        .values(**values)
+        .on_conflict_do_nothing()
+        .returning(ProcessedEvent.event_id)  # rowcount is -1 here on PostgreSQL
+    )
+    return session.execute(statement).first() is not None
 
 
 def prune(session: Session, now: datetime) -> int:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from core.communities import current_consent_version
@@ -66,14 +66,21 @@ class Profile:
     lived_experience_match: bool
 
 
+# Bidi embeddings/overrides can make a name display as something else; isolates and the
+# LRM/RLM marks stay, as do ZWJ/ZWNJ (correct Persian spelling and emoji need them).
+_SPOOFING = {chr(c) for c in range(0x202A, 0x202F)}
+
+
 def _tidy(value: str | None) -> str:
-    """Collapse whitespace and drop control characters (they break layouts and logs)."""
+    """Collapse whitespace (tabs, newlines) to single spaces; drop control characters."""
     if not value:
         return ""
-    cleaned = "".join(
-        ch for ch in unicodedata.normalize("NFC", value) if unicodedata.category(ch)[0] != "C"
-    )
-    return " ".join(cleaned.split())
+    spaced = " ".join(unicodedata.normalize("NFC", value).split())
+    return "".join(
+        ch
+        for ch in spaced
+        if unicodedata.category(ch) not in {"Cc", "Cs", "Cn", "Co"} and ch not in _SPOOFING
+    ).strip()
 
 
 def check_profile(draft: ProfileDraft, community: Community, *, joining: bool) -> Profile:
@@ -164,8 +171,6 @@ def join(
     platform_user_id: str,
     profile: Profile,
     now: datetime,
-    *,
-    facilitator: bool = False,
 ) -> tuple[Member, bool]:
     """Add (or welcome back) a member with their consent; returns (member, was_new).
 
@@ -177,7 +182,7 @@ def join(
         member = Member(
             community_id=community.id,
             platform_user_id=platform_user_id,
-            role=(Role.FACILITATOR if facilitator else Role.MEMBER).value,
+            role=Role.MEMBER.value,
             status=MemberStatus.ACTIVE.value,
             consent_at=now,
             consent_version=version,
@@ -200,8 +205,6 @@ def join(
     member.consent_at = now
     member.consent_version = version
     member.updated_at = now
-    if facilitator:
-        member.role = Role.FACILITATOR.value
     if rejoining:
         session.add(
             MembershipEvent(
@@ -297,7 +300,12 @@ class CommunityNumbers:
     leaves_this_month: int
 
 
-def numbers(session: Session, community: Community, now: datetime) -> CommunityNumbers:
+def numbers(
+    session: Session,
+    community: Community,
+    now: datetime,
+    configured_facilitators: frozenset[str] = frozenset(),
+) -> CommunityNumbers:
     """Counts for the facilitator's home page; 'this month' is in the community's timezone."""
     local = now.astimezone(ZoneInfo(community.timezone))
     month_start = local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
@@ -322,7 +330,13 @@ def numbers(session: Session, community: Community, now: datetime) -> CommunityN
         facilitators=session.scalar(
             select(func.count())
             .select_from(Member)
-            .where(*active, Member.role == Role.FACILITATOR.value)
+            .where(
+                *active,
+                or_(
+                    Member.role == Role.FACILITATOR.value,
+                    Member.platform_user_id.in_(configured_facilitators),
+                ),
+            )
         )
         or 0,
         joins_this_month=count_events(MembershipEventKind.JOINED, MembershipEventKind.REJOINED),

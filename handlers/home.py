@@ -61,7 +61,9 @@ def home_page(ctx: RequestContext) -> HomePage:
             Context([text("Type `{cmd} help` to see everything you can do.", cmd=ctx.command)]),
         ]
     if ctx.is_facilitator:
-        numbers = membership.numbers(ctx.session, ctx.community, ctx.now())
+        numbers = membership.numbers(
+            ctx.session, ctx.community, ctx.now(), ctx.settings.facilitators
+        )
         blocks += [
             Divider(),
             Header("For facilitators"),

@@ -32,7 +32,7 @@ def members_page(ctx: RequestContext, offset: int) -> Message:
     for member in page.members:
         size = ORG_SIZE_LABELS.get(member.org_size, member.org_size)
         line = "*{name}*{pronouns} · {org} · {size}"
-        if member.is_facilitator:
+        if member.is_facilitator or member.platform_user_id in ctx.settings.facilitators:
             line += " · facilitator"
         blocks.append(
             Section(

@@ -61,9 +61,8 @@ def profile_fields(member: Member) -> Fields:
 
 
 def join_command(ctx: RequestContext, _args: str) -> Reply:
-    if ctx.active_member is not None:
-        return OpenForm(profile_form(ctx, ctx.active_member))
-    return OpenForm(profile_form(ctx, None))
+    # Someone who left comes back to their own answers (the form asks for consent again).
+    return OpenForm(profile_form(ctx, ctx.member))
 
 
 def open_join(ctx: RequestContext, _value: str) -> Reply:
@@ -72,13 +71,10 @@ def open_join(ctx: RequestContext, _value: str) -> Reply:
 
 def submit_join(ctx: RequestContext, values: FormValues, _state: str) -> Replies:
     profile = membership.check_profile(draft_from(values), ctx.community, joining=True)
+    # A role that comes from configuration (CATALYST_FACILITATORS, the console toggle) is
+    # worked out on each request, never stored: removing it there must remove it here.
     member, changed = membership.join(
-        ctx.session,
-        ctx.community,
-        ctx.caller.user_id,
-        profile,
-        ctx.now(),
-        facilitator=ctx.caller.facilitator_by_config,
+        ctx.session, ctx.community, ctx.caller.user_id, profile, ctx.now()
     )
     return [DirectMessage(welcome(ctx, member, first_time=changed)), RefreshHome()]
 

@@ -7,6 +7,7 @@ time, press buttons by typing their number. `:as Sam` acts as another member,
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -23,11 +24,15 @@ PLATFORM = "console"
 COMMUNITY = "local"
 CANCEL_WORDS = {":cancel", "cancel"}
 
-MENTION_WORD = re.compile(r"(?<![<\w])@([A-Za-z][\w.-]{0,40})")
+MENTION_WORD = re.compile(r"(?<![<\w])@([^\W\d_][\w.-]{0,40})")
 
 
 def user_id_for(name: str) -> str:
-    return "console-" + re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+    """A stable console user id for a persona name (non-Latin names get a short hash)."""
+    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+    if not slug:
+        slug = hashlib.sha256(name.strip().casefold().encode()).hexdigest()[:10]
+    return "console-" + slug
 
 
 class Cancelled(Exception):
@@ -49,6 +54,9 @@ class Console:
     persona: str = "you"
     facilitators: set[str] = field(default_factory=set)
     buttons: list[ui.Button | ui.Select] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.persona = render.safe(self.persona)[:40] or "you"
 
     # ---- plumbing ---------------------------------------------------------------------------
 
@@ -120,8 +128,8 @@ class Console:
         if line.startswith(":"):
             self.meta(line)
             return
-        if line.isdigit():
-            self.press(int(line))
+        if line.isdigit():  # includes "²", which int() refuses: that's "no such button"
+            self.press(int(line) if line.isdecimal() and len(line) < 6 else 0)
             return
         prefix = "/" + self.settings.command_word
         if line.lower().startswith(prefix + " ") or line.lower() == prefix:
@@ -139,10 +147,10 @@ class Console:
         word, _, rest = line.partition(" ")
         if word == ":as":
             name = rest.strip()
-            if not name or not re.search(r"[A-Za-z0-9]", name):
+            if not name or not re.search(r"\w", name):
                 self.say("Give a name to act as, like `:as Sam`.")
                 return
-            self.persona = name[:40]
+            self.persona = render.safe(name)[:40]
             self.buttons = []
             self.say(f"You are now acting as '{self.persona}'.")
         elif word == ":facilitator":
@@ -214,7 +222,9 @@ class Console:
         if form.intro:
             self.show(form.intro)
         self.say(
-            self.style.dim("Press Enter to keep the value in [brackets]; type `cancel` to stop.")
+            self.style.dim(
+                "Enter keeps [what is shown]; - clears an optional answer; `cancel` stops."
+            )
         )
         values: dict[str, ui.FieldValue] = {}
         to_ask = list(form.fields)
@@ -249,9 +259,14 @@ class Console:
         if kind is ui.FieldKind.CHECKBOX:
             question = form_field.options[0].label if form_field.options else label
             shown = "y" if current is True else "n"
-            answer = self.read(f"{question}? [y/n, now {shown}] ")
-            return current is True if not answer else answer.lower() in {"y", "yes"}
-        shown_text = f" [{current}]" if isinstance(current, str) and current else ""
+            while True:
+                answer = self.read(f"{question}? [y/n, now {shown}] ").lower()
+                if not answer:
+                    return current is True
+                if answer in {"y", "yes", "n", "no"}:
+                    return answer.startswith("y")
+                self.say("Please answer y or n.")
+        shown_text = f" [{render.safe(current)}]" if isinstance(current, str) and current else ""
         answer = self.read(f"{label}{shown_text}: ")
         if answer == "-":
             return None
@@ -287,9 +302,13 @@ class Console:
             mark = " *" if option.value in initial else ""
             self.say(f"  {number}. {option.label}{mark}")
         while True:
-            answer = self.read("Numbers" + (" [Enter keeps *]" if initial else "") + ": ")
+            answer = self.read(
+                "Numbers" + (" [Enter keeps *, - for none]" if initial else "") + ": "
+            )
             if not answer:
                 return initial
+            if answer == "-":
+                return []
             picks = [
                 self._pick(part.strip(), options) for part in answer.split(",") if part.strip()
             ]
@@ -299,7 +318,7 @@ class Console:
 
     @staticmethod
     def _pick(answer: str, options: Sequence[ui.Option]) -> str | None:
-        if answer.isdigit() and 1 <= int(answer) <= len(options):
+        if answer.isdecimal() and len(answer) < 6 and 1 <= int(answer) <= len(options):
             return options[int(answer) - 1].value
         by_label = {o.label.lower(): o.value for o in options}
         return by_label.get(answer.lower())

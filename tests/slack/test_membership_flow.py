@@ -26,7 +26,8 @@ def open_join_form(slack: SlackHarness, user: str = "U0AMINA") -> dict[str, Any]
 def join(slack: SlackHarness, user: str = "U0AMINA", **overrides: Any) -> None:
     view = open_join_form(slack, user)
     reply = slack.submit(view, profile_values(**overrides), user=user)
-    assert reply.status == 200 and reply.body == "", reply.body
+    assert reply.status == 200
+    assert reply.body == "", reply.body
 
 
 def members(slack: SlackHarness) -> list[Member]:
@@ -66,9 +67,7 @@ def test_submitting_the_join_form_stores_the_member_and_welcomes_them(
 def test_invalid_join_keeps_the_modal_open_with_inline_errors(slack: SlackHarness) -> None:
     view = open_join_form(slack)
     before = table_counts(slack.runtime)
-    reply = slack.submit(
-        view, profile_values(display_name="", agreed=False, timezone="Mars/Base")
-    )
+    reply = slack.submit(view, profile_values(display_name="", agreed=False, timezone="Mars/Base"))
     assert reply.status == 200
     body = reply.json()
     assert body["response_action"] == "errors"
@@ -81,7 +80,8 @@ def test_profile_shows_what_was_saved_with_an_edit_button(slack: SlackHarness) -
     body = slack.command("profile").json()
     assert block_kit_problems("message", body) == []
     text = json.dumps(body, ensure_ascii=False)
-    assert "Refugee Action Now" in text and "£100k–£1m" in text
+    assert "Refugee Action Now" in text
+    assert "£100k–£1m" in text
     assert "membership.edit" in text
 
 
@@ -167,10 +167,11 @@ def test_my_data_shows_everything_and_sends_json_on_request(slack: SlackHarness)
     join(slack)
     body = slack.command("my-data").json()
     text = json.dumps(body)
-    assert "Refugee Action Now" in text and "Consent" in text
+    assert "Refugee Action Now" in text
+    assert "Consent" in text
     slack.click("privacy.export_json")
     slack.fake.wait_for("files.completeUploadExternal")
-    [(name, content)] = slack.fake.uploaded_files()
+    [(_name, content)] = slack.fake.uploaded_files()
     data = json.loads(content)
     assert data["profile"]["organisation"] == "Refugee Action Now"
     assert data["profile"]["private_lived_experience_matching_preference"] is True
