@@ -29,7 +29,7 @@ from slack_sdk import WebClient
 from slack_sdk.signature import SignatureVerifier
 from sqlalchemy import insert
 
-from bot.slack.server import make_server, wsgi_app
+from bot.slack.server import make_server, stop_server, wsgi_app
 from bot.wiring import build_runtime, build_slack
 from core import communities
 from core.clock import SystemClock
@@ -192,8 +192,8 @@ def run(database_url: str, label: str, members: int, n: int, warmup: int) -> lis
                     timings.append((time.perf_counter() - started) * 1000)
                 samples[f"dispatcher only: {command}"] = timings
         finally:
-            catalyst_server.close()
-            bare_server.close()
+            stop_server(catalyst_server)
+            stop_server(bare_server)
             runtime.close()
     return [Sample(f"{label}: {name}", values) for name, values in samples.items()]
 

@@ -19,7 +19,7 @@ from typing import Any
 
 from slack_sdk.signature import SignatureVerifier
 
-from bot.slack.server import make_server, wsgi_app
+from bot.slack.server import make_server, stop_server, wsgi_app
 from bot.wiring import Runtime, SlackParts, build_slack
 from tests.fakes.slack_api import FakeSlackApi
 
@@ -52,8 +52,9 @@ class SlackHarness:
         self._ids = 0
 
     def close(self) -> None:
-        self.server.close()
+        stop_server(self.server)
         self._thread.join(timeout=5)
+        assert not self._thread.is_alive(), "the HTTP server did not stop"
 
     # ---- raw HTTP --------------------------------------------------------------------------
 

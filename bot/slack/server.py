@@ -60,3 +60,16 @@ def make_server(application: WsgiApp, host: str, port: int, threads: int = 8) ->
     from waitress.server import create_server
 
     return create_server(application, host=host, port=port, threads=threads, ident="catalyst")
+
+
+def stop_server(server: Any) -> None:
+    """Stop a waitress server running in another thread, without racing its select() loop.
+
+    Closing sockets from outside the loop thread leaves select() waiting on a closed file
+    descriptor; instead the loop thread is asked (through waitress's trigger) to close
+    everything itself, after which its loop ends because nothing is left to watch.
+    """
+    from waitress import wasyncore
+
+    server.task_dispatcher.shutdown()
+    server.trigger.pull_trigger(lambda: wasyncore.close_all(server._map))

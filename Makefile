@@ -1,0 +1,46 @@
+# Catalyst: `make run` to try or run it, `make test` to run every check.
+# The first use of either creates .venv/ and installs Catalyst into it.
+
+PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do \
+	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
+	&& { echo $$p; break; }; done)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+
+.PHONY: run shell test lint bench install clean
+
+$(STAMP): pyproject.toml
+	@if [ -z "$(PYTHON)" ]; then echo "Catalyst needs Python 3.11 or newer: install it from python.org, then run make again."; exit 1; fi
+	@echo "Setting up Catalyst in $(VENV) (first run only; takes a minute)…"
+	@$(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@rm -f $(VENV)/.installed-*
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+## Run Catalyst: connects to Slack when credentials are set, otherwise opens the console.
+run: $(STAMP)
+	@$(BIN)/catalyst run --console-fallback
+
+## The local console on its own.
+shell: $(STAMP)
+	@$(BIN)/catalyst shell
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+## Every check: lint, format, types, and the tests on SQLite (and PostgreSQL when
+## CATALYST_TEST_POSTGRES_URL is set, e.g. postgresql://postgres@127.0.0.1:5432/test).
+test: lint
+	$(BIN)/pytest
+
+bench: $(STAMP)
+	$(BIN)/python -m benchmarks.bench_http
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis
