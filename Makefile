@@ -1,9 +1,12 @@
 # Catalyst: `make run` to try or run it, `make test` to run every check.
 # The first use of either creates .venv/ and installs Catalyst into it.
 
-PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do \
-	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
+# The first Python 3.11+ found (override with `make PYTHON=/path/to/python3.12 run`).
+ifeq ($(origin PYTHON), undefined)
+PYTHON := $(shell for p in python3 python3.13 python3.12 python3.11; do \
+	$$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' >/dev/null 2>&1 \
 	&& { echo $$p; break; }; done)
+endif
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
