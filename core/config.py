@@ -11,16 +11,20 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
+
+from core.offsets import OffsetError, parse_offsets
 
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 DEFAULT_DATABASE_URL = "sqlite:///catalyst.db"
 DEFAULT_SLASH_COMMAND = "/cop"
 DEFAULT_TIMEZONE = "Europe/London"
 DEFAULT_PORT = 3000
+DEFAULT_REMINDER_OFFSETS = (timedelta(days=7), timedelta(days=1), timedelta(hours=1))
 
 _SLACK_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 _SLASH_COMMAND = re.compile(r"^/[a-z0-9_-]{1,31}$")
@@ -42,6 +46,10 @@ class Settings:
     timezone: str = DEFAULT_TIMEZONE
     facilitators: frozenset[str] = field(default_factory=frozenset)
     log_level: str = "INFO"
+    reminder_offsets: tuple[timedelta, ...] = DEFAULT_REMINDER_OFFSETS
+    channel: str | None = None
+    reflection_delay: timedelta = timedelta(hours=1)
+    nudge_delay: timedelta = timedelta(days=3)
 
     @property
     def has_slack(self) -> bool:
@@ -155,6 +163,28 @@ def load_settings(env: Mapping[str, str]) -> Settings:
             f"U012ABCDEF,U034GHIJKL (in Slack: profile → ⋮ → Copy member ID); '{bad[0]}' isn't one."
         )
 
+    try:
+        offsets = parse_offsets(_clean(env, "CATALYST_REMINDER_OFFSETS") or "7d,1d,1h")
+    except OffsetError as problem:
+        raise ConfigError(
+            f"CATALYST_REMINDER_OFFSETS should look like 7d,1d,1h (days, hours or minutes "
+            f"before a session): {problem}"
+        ) from None
+    channel = _clean(env, "CATALYST_CHANNEL")
+    if channel is not None and not re.fullmatch(r"[CG][A-Z0-9]{2,}", channel):
+        raise ConfigError(
+            "CATALYST_CHANNEL should be a Slack channel ID like C0123456789 (in Slack: open "
+            "the channel → its name → the ID is at the bottom of the About tab)."
+        )
+    delays: dict[str, timedelta] = {}
+    for name, default in (("CATALYST_REFLECTION_DELAY", "1h"), ("CATALYST_NUDGE_DELAY", "3d")):
+        try:
+            (delays[name],) = parse_offsets(_clean(env, name) or default)
+        except (OffsetError, ValueError):
+            raise ConfigError(
+                f"{name} should be one length of time like {default} (d, h or m)."
+            ) from None
+
     level = (_clean(env, "LOG_LEVEL") or "INFO").upper()
     if level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
         raise ConfigError("LOG_LEVEL should be one of DEBUG, INFO, WARNING or ERROR.")
@@ -170,4 +200,8 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         timezone=tz_name,
         facilitators=facilitators,
         log_level=level,
+        reminder_offsets=offsets,
+        channel=channel,
+        reflection_delay=delays["CATALYST_REFLECTION_DELAY"],
+        nudge_delay=delays["CATALYST_NUDGE_DELAY"],
     )

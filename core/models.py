@@ -22,6 +22,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    true,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -102,6 +103,12 @@ class Community(Base):
     # None means "use the default text"; a facilitator can write their own.
     ground_rules: Mapped[str | None] = mapped_column(Text, nullable=True)
     privacy_notice: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # Where reflection prompts are posted; None means CATALYST_CHANNEL.
+    channel_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    # Reminder offsets like "7d,1d,1h"; None means CATALYST_REMINDER_OFFSETS.
+    reminder_offsets: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    # Secret part of the community's calendar feed URL (HTTP mode).
+    ical_token: Mapped[str | None] = mapped_column(String(64), nullable=True, unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     members: Mapped[list[Member]] = relationship(back_populates="community", passive_deletes=True)
@@ -130,6 +137,8 @@ class Member(Base):
     pairing_cadence: Mapped[str] = mapped_column(String(16))
     # Private: used only to prefer matches the member asked for; never shown to others.
     lived_experience_match: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Gentle nudges and catch-ups after sessions; a member can turn them off.
+    nudges_enabled: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     role: Mapped[str] = mapped_column(String(16), default=Role.MEMBER.value)
     status: Mapped[str] = mapped_column(String(16), default=MemberStatus.ACTIVE.value)
     consent_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from handlers import guide, home, members, membership
+from handlers import guide, home, members, membership, reflections, sessions
 from handlers.registry import Registry
 
 
 def build_registry() -> Registry:
     registry = Registry()
-    for module in (guide, membership, members, home):
+    for module in (guide, membership, members, sessions, reflections, home):
         module.register(registry)
     return registry

@@ -23,7 +23,7 @@ from bot.wiring import Runtime, build_runtime
 from core.clock import FakeClock
 from core.config import Settings, load_settings
 from core.db import unit_of_work
-from core.models import Base
+from core.schema import metadata
 
 POSTGRES_ENV = "CATALYST_TEST_POSTGRES_URL"
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
@@ -129,7 +129,7 @@ def table_counts(runtime: Runtime) -> dict[str, int]:
     """Rows per table: tests use it to prove a bad input changed nothing."""
     counts: dict[str, int] = {}
     with unit_of_work(runtime.session_factory) as session:
-        for table in Base.metadata.sorted_tables:
+        for table in metadata.sorted_tables:
             counts[table.name] = session.execute(
                 text(f'SELECT COUNT(*) FROM "{table.name}"')  # noqa: S608 (our own table names)
             ).scalar_one()

@@ -1,0 +1,165 @@
+"""Messages the bot sends unasked: reminders, prompts, nudges and catch-ups.
+
+Written for a busy person reading on a phone who may have missed the last meeting: the
+point first, one or two short lines, and a button to act in one click.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from core import action_ids, ui
+from core.models import Member
+from core.models_sessions import CommunitySession, Prompt, RsvpAnswer
+from core.offsets import in_words
+from core.timefmt import span
+
+
+def _rsvp_buttons(cs: CommunitySession, current: str | None) -> ui.Actions:
+    def label(text: str, answer: RsvpAnswer) -> str:
+        return f"✓ {text}" if current == answer.value else text
+
+    value = str(cs.id)
+    return ui.Actions(
+        [
+            ui.Button(label("Going", RsvpAnswer.GOING), action_ids.RSVP_GOING, value, "primary"),
+            ui.Button(label("Maybe", RsvpAnswer.MAYBE), action_ids.RSVP_MAYBE, value),
+            ui.Button(label("Can't make it", RsvpAnswer.DECLINED), action_ids.RSVP_DECLINE, value),
+            ui.Button("Add to calendar", action_ids.SESSION_CALENDAR, value),
+        ]
+    )
+
+
+def session_details(cs: CommunitySession, member: Member) -> list[ui.Block]:
+    blocks: list[ui.Block] = [
+        ui.Section(
+            ui.text(
+                "*{title}*\n{when}\n{where}",
+                title=cs.title,
+                when=span(cs.starts_at, cs.ends_at, member.timezone),
+                where=cs.location,
+            )
+        )
+    ]
+    if cs.description:
+        blocks.append(ui.Section(ui.text("*To prepare:* {notes}", notes=cs.description[:2500])))
+    return blocks
+
+
+def reminder(
+    cs: CommunitySession, member: Member, offset: timedelta, answer: str | None
+) -> ui.Message:
+    lead = "See you in {left}" if answer == RsvpAnswer.GOING.value else "Coming up in {left}"
+    intro = ui.text(lead + ": *{title}*", left=in_words(offset), title=cs.title)
+    blocks: list[ui.Block] = [
+        ui.Section(intro),
+        ui.Section(
+            ui.text(
+                "{when}\n{where}",
+                when=span(cs.starts_at, cs.ends_at, member.timezone),
+                where=cs.location,
+            )
+        ),
+    ]
+    if cs.description:
+        blocks.append(ui.Section(ui.text("*To prepare:* {notes}", notes=cs.description[:2500])))
+    if answer is None:
+        blocks.append(
+            ui.Context([ui.text("Can you make it? One click lets the facilitators know.")])
+        )
+    blocks.append(_rsvp_buttons(cs, answer))
+    return ui.Message(summary=intro.plain().replace("*", ""), blocks=blocks)
+
+
+def cancelled(cs: CommunitySession, member: Member) -> ui.Message:
+    body = ui.text(
+        "*{title}* on {when} has been cancelled. Sorry for the change; the facilitators will "
+        "share a new date.",
+        title=cs.title,
+        when=span(cs.starts_at, cs.ends_at, member.timezone),
+    )
+    return ui.Message(summary=body.plain().replace("*", ""), blocks=[ui.Section(body)])
+
+
+def prompt_post(prompt: Prompt, title: str | None) -> ui.Message:
+    """The thread parent in the community channel."""
+    heading = "Reflection: *{title}*" if title else "*A question to reflect on*"
+    blocks: list[ui.Block] = [
+        ui.Section(ui.text(heading, title=title or "")),
+        ui.Section(ui.literal(prompt.text)),
+        ui.Context(
+            [
+                ui.text(
+                    "Reply in this thread to share, or use the Reflect button to keep it private."
+                )
+            ]
+        ),
+        ui.Actions([ui.Button("Reflect", action_ids.REFLECT, str(prompt.id), "primary")]),
+    ]
+    return ui.Message(summary=f"Reflection: {prompt.text[:150]}", blocks=blocks)
+
+
+def prompt_dm(prompt: Prompt, title: str | None) -> ui.Message:
+    """The short version for attendees' DMs."""
+    lead = (
+        ui.text(
+            "Thanks for coming to *{title}*. One question, when you have two minutes:", title=title
+        )
+        if title
+        else ui.text("A question to reflect on, when you have two minutes:")
+    )
+    return ui.Message(
+        summary=f"A question to reflect on: {prompt.text[:150]}",
+        blocks=[
+            ui.Section(lead),
+            ui.Section(ui.literal(prompt.text)),
+            ui.Actions([ui.Button("Reflect", action_ids.REFLECT, str(prompt.id), "primary")]),
+        ],
+    )
+
+
+def nudge(prompt: Prompt, title: str | None) -> ui.Message:
+    body = ui.text(
+        "A gentle nudge, once only: there's still time to reflect on *{title}*. Even one line "
+        "helps you (and, if you share it, others).",
+        title=title or "the last session",
+    )
+    return ui.Message(
+        summary="A gentle nudge to reflect",
+        blocks=[
+            ui.Section(body),
+            ui.Section(ui.literal(prompt.text)),
+            ui.Actions(
+                [
+                    ui.Button("Reflect", action_ids.REFLECT, str(prompt.id), "primary"),
+                    ui.Button("No more nudges", action_ids.NUDGES_OFF),
+                ]
+            ),
+        ],
+    )
+
+
+def catch_up(cs: CommunitySession, prompt: Prompt, member: Member) -> ui.Message:
+    """For people who sent apologies or didn't answer: missing one is fine, here's the gist."""
+    blocks: list[ui.Block] = [
+        ui.Section(
+            ui.text(
+                "We missed you at *{title}*, and that's fine: here's what it was about, so you "
+                "can pick up the thread whenever suits.",
+                title=cs.title,
+            )
+        )
+    ]
+    if cs.theme:
+        blocks.append(ui.Section(ui.text("*Theme:* {theme}", theme=cs.theme)))
+    if cs.description:
+        blocks.append(ui.Section(ui.text("*What we prepared:* {d}", d=cs.description[:2000])))
+    blocks.append(ui.Section(ui.text("*The question we reflected on:* {q}", q=prompt.text)))
+    buttons: list[ui.Button | ui.Select] = [
+        ui.Button("Reflect", action_ids.REFLECT, str(prompt.id), "primary")
+    ]
+    if prompt.permalink:
+        buttons.append(ui.Button("Read the thread", "link.thread", url=prompt.permalink))
+    buttons.append(ui.Button("No more nudges", action_ids.NUDGES_OFF))
+    blocks.append(ui.Actions(buttons))
+    return ui.Message(summary=f"Catch-up: {cs.title}", blocks=blocks)
