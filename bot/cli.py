@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import signal
 import sys
+import threading
 from collections.abc import Mapping, Sequence
 
 from dotenv import dotenv_values
@@ -45,7 +47,7 @@ def _logging(settings: Settings) -> None:
 
 
 def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.wiring import build_runtime, build_slack
+    from bot.wiring import build_runner, build_runtime, build_slack
 
     if not settings.has_slack:
         print(NO_CREDENTIALS, file=sys.stderr)
@@ -65,24 +67,85 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
         )
         return 2
     log.info("connected to Slack workspace %s as %s", identity.get("team"), identity.get("user"))
-    if settings.socket_mode:
-        from slack_bolt.adapter.socket_mode import SocketModeHandler
-
-        log.info("Socket Mode: no public URL needed; listening for %s", settings.slash_command)
-        handler = SocketModeHandler(slack.app, settings.slack_app_token)
-        handler.start()  # type: ignore[no-untyped-call]
-        return 0
-    from bot.slack.server import make_server, wsgi_app
-
-    server = make_server(wsgi_app(slack.app, runtime.healthy), args.host, settings.port)
-    log.info("HTTP mode on http://%s:%s/slack/events (health: /healthz)", args.host, settings.port)
+    runner = None if args.no_scheduler else build_runner(runtime)
+    if runner is not None:
+        runner.start()
+    else:
+        log.info("--no-scheduler: this process answers Slack only; run `catalyst scheduler` once")
     try:
-        server.run()
+        if settings.socket_mode:
+            from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+            log.info("Socket Mode: no public URL needed; listening for %s", settings.slash_command)
+            handler = SocketModeHandler(slack.app, settings.slack_app_token)
+            handler.start()  # type: ignore[no-untyped-call]
+            return 0
+        from bot.slack.server import make_server, wsgi_app
+
+        server = make_server(wsgi_app(slack.app, runtime.healthy), args.host, settings.port)
+        log.info(
+            "HTTP mode on http://%s:%s/slack/events (health: /healthz)", args.host, settings.port
+        )
+        try:
+            server.run()
+        finally:
+            server.close()
     except KeyboardInterrupt:
         pass
     finally:
-        server.close()
+        if runner is not None:
+            runner.stop()
         runtime.close()
+    return 0
+
+
+def cmd_scheduler(settings: Settings, args: argparse.Namespace) -> int:
+    """The scheduler alone, for deployments with several web replicas."""
+    from bot.wiring import build_runner, build_runtime
+
+    if not settings.has_slack:
+        print(NO_CREDENTIALS, file=sys.stderr)
+        return 1
+    _logging(settings)
+    runtime = build_runtime(settings)
+    runner = build_runner(runtime)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    runner.start()
+    try:
+        while not stop.wait(1.0):
+            pass
+    except KeyboardInterrupt:
+        pass
+    finally:
+        runner.stop()
+        runtime.close()
+    return 0
+
+
+def cmd_jobs(settings: Settings, args: argparse.Namespace) -> int:
+    """What the scheduler will do next: when, what, for how many people."""
+    from bot.wiring import build_runtime
+    from core.db import unit_of_work
+    from core.schedule_report import outbox_counts, upcoming
+
+    runtime = build_runtime(settings)
+    try:
+        with unit_of_work(runtime.session_factory) as session:
+            planned = upcoming(session, runtime.clock.now(), limit=args.limit)
+            counts = outbox_counts(session)
+    finally:
+        runtime.close()
+    if not planned:
+        print("Nothing is scheduled. Add a session with /cop session add.")
+    else:
+        width = max(len(job.due) for job in planned)
+        for job in planned:
+            print(f"{job.due.ljust(width)}  {job.what}  ({job.people} people)")
+    print(
+        f"Outbox: {counts['pending']} waiting, {counts['sending']} sending, "
+        f"{counts['sent']} sent, {counts['failed']} failed, {counts['missed']} missed."
+    )
     return 0
 
 
@@ -134,6 +197,14 @@ def parser() -> argparse.ArgumentParser:
         action="store_true",
         help="open the local console when no Slack credentials are set",
     )
+    run.add_argument(
+        "--no-scheduler",
+        action="store_true",
+        help="answer Slack only (extra web replicas); run `catalyst scheduler` once elsewhere",
+    )
+    commands.add_parser("scheduler", help="run only the scheduler (reminders, prompts, sending)")
+    jobs = commands.add_parser("jobs", help="list what the scheduler will do next")
+    jobs.add_argument("--limit", type=int, default=30)
     shell = commands.add_parser("shell", help="try Catalyst in the local console")
     shell.add_argument("--as", dest="as_name", help="start acting as this member")
     db = commands.add_parser("db", help="database tasks")
@@ -144,7 +215,13 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     settings = _settings(environment())
-    handlers = {"run": cmd_run, "shell": cmd_shell, "db": cmd_db}
+    handlers = {
+        "run": cmd_run,
+        "scheduler": cmd_scheduler,
+        "jobs": cmd_jobs,
+        "shell": cmd_shell,
+        "db": cmd_db,
+    }
     try:
         return handlers[args.command](settings, args)
     except KeyboardInterrupt:

@@ -16,6 +16,7 @@ from sqlalchemy import Engine, text
 from bot.slack.app import build_app
 from bot.slack.client import make_web_client
 from bot.slack.directory import NoDirectory, SlackDirectory
+from bot.slack.sender import SlackSender
 from core import migrate
 from core.clock import Clock, SystemClock
 from core.config import Settings
@@ -24,6 +25,7 @@ from core.db import SessionFactory, make_engine, make_session_factory
 from handlers.catalogue import build_registry
 from handlers.dispatch import Dispatcher
 from handlers.registry import Registry
+from scheduler.runner import Runner
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +80,17 @@ class SlackParts:
     app: App
     client: WebClient
     dispatcher: Dispatcher
+
+
+def build_runner(runtime: Runtime) -> Runner:
+    """The scheduler, sending through Slack when a bot token is set."""
+    settings = runtime.settings
+    sender = (
+        SlackSender(settings.slack_bot_token, settings.slack_api_url)
+        if settings.slack_bot_token
+        else None
+    )
+    return Runner(runtime.session_factory, runtime.clock, settings, sender)
 
 
 def build_slack(runtime: Runtime) -> SlackParts:

@@ -149,7 +149,7 @@ def load_settings(env: Mapping[str, str]) -> Settings:
     tz_name = _clean(env, "CATALYST_TIMEZONE") or DEFAULT_TIMEZONE
     try:
         ZoneInfo(tz_name)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):
         raise ConfigError(
             f"CATALYST_TIMEZONE should be a timezone name like Europe/London, not '{tz_name}'."
         ) from None

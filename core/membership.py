@@ -120,7 +120,7 @@ def check_profile(draft: ProfileDraft, community: Community, *, joining: bool) -
         if not timezone:
             raise ZoneInfoNotFoundError
         ZoneInfo(timezone)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):
         errors["timezone"] = "Please choose your timezone from the list."
     if draft.pairing_cadence not in {c.value for c in PairingCadence}:
         errors["pairing_cadence"] = "Please choose how often you'd like a peer-coaching partner."

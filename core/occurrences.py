@@ -206,7 +206,7 @@ def _nudges(session: Session, item: ScheduledItem, now: datetime) -> str:
     return f"{len(outgoing)} nudges and catch-ups"
 
 
-def pending_items(session: Session, now: datetime, limit: int = 50) -> list[ScheduledItem]:
+def pending_items(session: Session, now: datetime, limit: int | None = 50) -> list[ScheduledItem]:
     """What the scheduler will do next, soonest first (`catalyst jobs`)."""
     return list(
         session.scalars(

@@ -290,6 +290,8 @@ class Sender(Protocol):
         want_permalink: bool = False,
     ) -> Delivered: ...
 
-    def find_sent(self, recipient: str, key: str, since: datetime) -> Delivered | None:
+    def find_sent(
+        self, recipient: str, key: str, since: datetime, thread_ts: str | None = None
+    ) -> Delivered | None:
         """A message with this outbox key sent to `recipient` since `since`, if any."""
         ...

@@ -7,7 +7,8 @@ A session's reminders carry its start time in their key, so moving a session mov
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -35,6 +36,15 @@ def reminder_grace(offset: timedelta) -> timedelta:
     return min(offset / 2, timedelta(hours=12))
 
 
+def reminder_due(starts_at: datetime, offset: timedelta, zone: str) -> datetime:
+    """When a reminder goes out. Whole days count in the community's wall-clock time, so
+    "1d before" a 10:00 session is 10:00 the day before even across a clock change."""
+    if offset % timedelta(days=1) == timedelta(0):
+        local = starts_at.astimezone(ZoneInfo(zone))
+        return (local - offset).astimezone(UTC)  # aware arithmetic keeps the wall clock
+    return starts_at - offset
+
+
 def offsets_for(
     cs: CommunitySession, community: Community, settings: Settings
 ) -> tuple[timedelta, ...]:
@@ -54,6 +64,9 @@ def community_channel(community: Community, settings: Settings) -> str | None:
 def _insert_items(session: Session, rows: list[dict[str, object]]) -> None:
     if not rows:
         return
+    # A multi-row INSERT needs the same columns in every row.
+    optional = {"session_id": None, "prompt_id": None, "offset_minutes": None}
+    rows = [{**optional, **row} for row in rows]
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     session.execute(insert(ScheduledItem).values(rows).on_conflict_do_nothing())
@@ -92,7 +105,7 @@ def plan_session(
     rows: list[dict[str, object]] = []
     starts = cs.starts_at.isoformat(timespec="minutes")
     for offset in offsets_for(cs, community, settings):
-        due = cs.starts_at - offset
+        due = reminder_due(cs.starts_at, offset, community.timezone)
         if due <= now:
             continue  # only reminders still ahead
         rows.append(

@@ -1,0 +1,54 @@
+"""The running scheduler's collaborators, for module-level job functions.
+
+APScheduler stores jobs as references to module-level functions with plain arguments (ids),
+never ORM objects; those functions find the database, clock and sender here. It is set by
+`scheduler.runner.Runner.start` and cleared at stop, never at import.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from core import lease
+from core.clock import Clock
+from core.config import Settings
+from core.db import SessionFactory, unit_of_work
+from scheduler.delivery import OutboxWorker
+
+log = logging.getLogger(__name__)
+
+LEASE_NAME = "scheduler"
+
+
+@dataclass
+class JobContext:
+    session_factory: SessionFactory
+    clock: Clock
+    settings: Settings
+    worker: OutboxWorker | None
+    holder: str
+    scheduler: Any = None  # the APScheduler instance, for the job that syncs item jobs
+
+    def hold_lease(self) -> bool:
+        """Take or renew the lease; jobs do nothing while another scheduler holds it."""
+        with unit_of_work(self.session_factory) as session:
+            held = lease.acquire(session, LEASE_NAME, self.holder, self.clock.now())
+        if not held:
+            log.debug("another scheduler holds the lease; staying idle")
+        return held
+
+
+_current: JobContext | None = None
+
+
+def install(context: JobContext | None) -> None:
+    global _current  # one scheduler per process, by design
+    _current = context
+
+
+def current() -> JobContext:
+    if _current is None:
+        raise RuntimeError("the scheduler is not running in this process")
+    return _current

@@ -1,0 +1,90 @@
+"""Job functions: module level, ids in, one transaction per run, never raising.
+
+One failing job must never stop the others: each logs its own failure and returns.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from core import events, occurrences
+from core.db import unit_of_work
+from scheduler.context import current
+
+log = logging.getLogger(__name__)
+
+
+def run_item(item_id: int) -> None:
+    """A reminder, prompt or nudge: fan it out into the outbox, then start sending."""
+    ctx = current()
+    try:
+        if not ctx.hold_lease():
+            return
+        with unit_of_work(ctx.session_factory) as session:
+            note = occurrences.execute(session, item_id, ctx.clock.now())
+        log.info("scheduled item %s: %s", item_id, note)
+    except Exception:
+        log.exception("scheduled item %s failed; it stays pending and is retried", item_id)
+        return
+    deliver()
+
+
+def deliver() -> None:
+    """Send what is due in the outbox (paced), for up to ~20 seconds per run."""
+    ctx = current()
+    if ctx.worker is None:
+        return
+    try:
+        if not ctx.hold_lease():
+            return
+        ctx.worker.run_until_idle()
+    except Exception:
+        log.exception("outbox delivery run failed; the next run picks up where it stopped")
+
+
+def prune_events() -> None:
+    ctx = current()
+    try:
+        with unit_of_work(ctx.session_factory) as session:
+            removed = events.prune(session, ctx.clock.now())
+        log.debug("pruned %s old event ids", removed)
+    except Exception:
+        log.exception("pruning event ids failed")
+
+
+def item_job_id(item_id: int) -> str:
+    return f"item:{item_id}"
+
+
+def sync_items() -> None:
+    """Make APScheduler's one-off jobs match the pending items in the database.
+
+    The database is the source of truth: sessions added or moved by any web replica show up
+    here within one sync interval, and a restart rebuilds every job from the rows.
+    """
+    ctx = current()
+    scheduler = ctx.scheduler
+    if scheduler is None:
+        return
+    try:
+        now = ctx.clock.now()
+        with unit_of_work(ctx.session_factory) as session:
+            due = {item.id: item.due_at for item in occurrences.pending_items(session, now, None)}
+        existing = {job.id for job in scheduler.get_jobs() if job.id.startswith("item:")}
+        for item_id, due_at in due.items():
+            job_id = item_job_id(item_id)
+            if job_id not in existing:
+                scheduler.add_job(
+                    run_item,
+                    trigger="date",
+                    run_date=max(due_at, now),
+                    args=[item_id],
+                    id=job_id,
+                    name=f"scheduled item {item_id}",
+                    replace_existing=True,
+                )
+        wanted = {item_job_id(item_id) for item_id in due}
+        for job_id in existing - wanted:
+            scheduler.remove_job(job_id)
+    except Exception:
+        log.exception("syncing scheduled items failed; the next sync retries")
