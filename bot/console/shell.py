@@ -23,6 +23,13 @@ from handlers.dispatch import Dispatcher
 PLATFORM = "console"
 COMMUNITY = "local"
 CANCEL_WORDS = {":cancel", "cancel"}
+# Slack shows pickers for these; the console says what to type instead.
+FORMAT_HINTS = {
+    ui.FieldKind.DATE: " (YYYY-MM-DD)",
+    ui.FieldKind.TIME: " (HH:MM, 24-hour)",
+    ui.FieldKind.NUMBER: " (a number)",
+    ui.FieldKind.URL: " (a web address)",
+}
 
 MENTION_WORD = re.compile(r"(?<![<\w])@([^\W\d_][\w.-]{0,40})")
 
@@ -267,7 +274,7 @@ class Console:
                     return answer.startswith("y")
                 self.say("Please answer y or n.")
         shown_text = f" [{render.safe(current)}]" if isinstance(current, str) and current else ""
-        answer = self.read(f"{label}{shown_text}: ")
+        answer = self.read(f"{label}{FORMAT_HINTS.get(kind, '')}{shown_text}: ")
         if answer == "-":
             return None
         return answer or (current if isinstance(current, str) else None)

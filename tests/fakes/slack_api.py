@@ -4,7 +4,10 @@ Real Slack cannot be reached from tests, and mocking ``WebClient`` hides the HTT
 relies on (retries, JSON vs form bodies, response_url posts, file uploads). This fake is a real
 HTTP server on 127.0.0.1 that answers the methods Catalyst uses with Slack-shaped responses,
 enforces the Block Kit limits and trigger_id rules real Slack enforces, records every call, and
-can inject failures. Standard library only.
+can inject failures. Posted messages are kept per channel, so conversations.history/replies and
+chat.getPermalink answer like Slack; optional rate rules (per-channel token bucket, seeded random
+429s) and permanent errors (deactivated users, archived channels) exercise delivery code.
+Standard library only.
 
 Typical use::
 
@@ -17,16 +20,20 @@ Typical use::
 from __future__ import annotations
 
 import contextlib
+import copy
 import email.parser
 import email.policy
 import itertools
 import json
+import math
+import random
 import threading
 import time
 import urllib.parse
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal, InvalidOperation
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -377,6 +384,87 @@ def _tz_offset(tz: str) -> int:
     return int(offset.total_seconds()) if offset is not None else 0
 
 
+def _metadata(value: object) -> JsonDict | None:
+    """Message metadata as ``{"event_type", "event_payload"}`` from a dict or JSON string."""
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return None
+    if not isinstance(value, Mapping):
+        return None
+    payload = value.get("event_payload")
+    return {
+        "event_type": value.get("event_type"),
+        "event_payload": copy.deepcopy(dict(payload)) if isinstance(payload, Mapping) else {},
+    }
+
+
+def _truthy(value: object) -> bool:
+    """Slack's boolean params: true, 1, "1", "true"."""
+    if isinstance(value, bool | int):
+        return bool(value)
+    return str(value).strip().lower() in ("1", "true")
+
+
+def _ts_key(value: object) -> Decimal | None:
+    try:
+        key = Decimal(str(value).strip())
+    except InvalidOperation:
+        return None
+    return key if key.is_finite() else None
+
+
+def _ts_window(params: JsonDict) -> Callable[[str], bool] | JsonDict:
+    """Test for ``oldest < ts < latest`` (``<=`` with ``inclusive``), or Slack's error."""
+    bounds: list[Decimal | None] = []
+    for name in ("oldest", "latest"):
+        raw = params.get(name)
+        if raw is None or raw == "":
+            bounds.append(None)
+            continue
+        key = _ts_key(raw)
+        if key is None:
+            return {"ok": False, "error": f"invalid_ts_{name}"}
+        bounds.append(key)
+    oldest, latest = bounds
+    inclusive = _truthy(params.get("inclusive", False))
+
+    def inside(ts: str) -> bool:
+        key = _ts_key(ts)
+        if key is None:
+            return False
+        if oldest is not None and (key < oldest if inclusive else key <= oldest):
+            return False
+        return latest is None or (key <= latest if inclusive else key < latest)
+
+    return inside
+
+
+def _page(
+    items: list[JsonDict], head: list[JsonDict], params: JsonDict, *, default_limit: int
+) -> JsonDict:
+    """One page of ``head + items`` (metadata kept only with include_all_metadata)."""
+    try:
+        limit = int(params.get("limit") or default_limit)
+        start = int(str(params.get("cursor") or "offset_0").removeprefix("offset_"))
+    except ValueError:
+        return {"ok": False, "error": "invalid_cursor"}
+    limit = max(1, min(limit, 1000))
+    chosen = items[start : start + limit]
+    more = start + limit < len(items)
+    messages = copy.deepcopy(head + chosen)
+    if not _truthy(params.get("include_all_metadata", False)):
+        for message in messages:
+            message.pop("metadata", None)
+    return {
+        "ok": True,
+        "messages": messages,
+        "has_more": more,
+        "response_metadata": {"next_cursor": f"offset_{start + limit}" if more else ""},
+    }
+
+
 # --------------------------------------------------------------------------------------------
 # The fake
 # --------------------------------------------------------------------------------------------
@@ -391,10 +479,16 @@ class FakeSlackApi:
         team_id: str = "T0001",
         clock: Callable[[], float] = time.monotonic,
         latency: float = 0.0,
+        ts_clock: Callable[[], float] = time.time,
     ) -> None:
+        """``clock`` drives trigger expiry and the channel rate rule; ``ts_clock`` (epoch
+        seconds, like Slack's wall clock) stamps message ``ts``, kept strictly increasing. Give
+        ``ts_clock`` the code under test's clock when it compares ``ts`` with its own times.
+        """
         self.team_id = team_id
         self.clock = clock
         self.latency = latency
+        self.ts_clock = ts_clock
         self.users: dict[str, JsonDict] = {}
         self._cond = threading.Condition(threading.RLock())
         self._calls: list[Call] = []
@@ -407,7 +501,16 @@ class FakeSlackApi:
         self._dm_channels: dict[frozenset[str], str] = {}
         self._handlers: dict[str, MethodHandler] = {}
         self._ids = itertools.count(1)
-        self._ts_counter = itertools.count(100, 100)
+        self._last_ts_us = 0
+        # Messages per channel (oldest first; chat.update edits, chat.delete removes) and the
+        # send log of every successful chat.postMessage as posted (with its channel).
+        self._channels: dict[str, list[JsonDict]] = {}
+        self._posted: list[JsonDict] = []
+        self._archived: set[str] = set()
+        self._inactive_users: set[str] = set()
+        self._rate: tuple[float, int] | None = None
+        self._buckets: dict[str, tuple[float, float]] = {}
+        self._random_429: tuple[float, random.Random, int] | None = None
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -528,6 +631,60 @@ class FakeSlackApi:
         with self._cond:
             self._handlers[method] = handler
 
+    def enable_channel_rate_limit(self, per_second: float = 1.0, burst: int = 1) -> None:
+        """Answer chat.postMessage with HTTP 429 (``Retry-After``, at least 1 s) when a channel
+        has no token left: a bucket per resolved channel holds ``burst`` tokens, refills at
+        ``per_second`` by ``clock``, and each stored message takes one. Rejected calls are
+        recorded in :attr:`calls` but not stored. Off by default.
+        """
+        if per_second <= 0 or burst < 1:
+            raise ValueError("per_second must be > 0 and burst >= 1")
+        with self._cond:
+            self._rate = (float(per_second), int(burst))
+            self._buckets.clear()
+
+    def disable_channel_rate_limit(self) -> None:
+        """Turn :meth:`enable_channel_rate_limit` off again."""
+        with self._cond:
+            self._rate = None
+            self._buckets.clear()
+
+    def random_429(self, probability: float, seed: int, retry_after: int = 1) -> None:
+        """Make each chat.postMessage answer HTTP 429 with ``probability`` (one draw per call,
+        from ``random.Random(seed)``, so a given call sequence fails the same way every run).
+        ``probability=0`` turns it off. Off by default.
+        """
+        if not 0.0 <= probability <= 1.0:
+            raise ValueError("probability must be within [0, 1]")
+        with self._cond:
+            self._random_429 = (
+                (probability, random.Random(seed), retry_after) if probability > 0 else None
+            )
+
+    def deactivate_user(self, user_id: str) -> None:
+        """chat.postMessage/postEphemeral/update to this user (or their DM) answer
+        ``account_inactive``; a user registered with :meth:`add_user` shows ``deleted: true``.
+        """
+        with self._cond:
+            self._inactive_users.add(user_id)
+            user = self.users.get(user_id)
+            if user is not None:
+                user["deleted"] = True
+
+    def archive_channel(self, channel: str) -> None:
+        """Posting or updating in ``channel`` answers ``is_archived``; history stays readable."""
+        with self._cond:
+            self._archived.add(channel)
+            self._channels.setdefault(channel, [])
+
+    def add_channel(self, channel: str) -> None:
+        """Make an empty channel known, so reading it answers [] rather than channel_not_found.
+
+        Channels become known by themselves on the first post, and DMs on conversations.open.
+        """
+        with self._cond:
+            self._channels.setdefault(channel, [])
+
     # ---- recordings ------------------------------------------------------------------------
 
     @property
@@ -585,12 +742,50 @@ class FakeSlackApi:
             uploads = list(self._uploads.values())
         return [(u.title or u.filename, u.data) for u in uploads if u.data is not None]
 
-    def reset(self) -> None:
-        """Forget recorded calls, responses, uploads, views and pending failures.
-
-        Users, custom handlers, issued triggers and configuration are kept.
+    def messages_in(self, channel_or_user_id: str) -> list[JsonDict]:
+        """Copies of the messages now in a channel (a user id means their DM), oldest first,
+        thread replies included; reflects chat.update and chat.delete.
         """
         with self._cond:
+            channel = channel_or_user_id
+            if channel[:1] in ("U", "W"):
+                found = self._dm_channels.get(frozenset([channel]))
+                if found is None:
+                    return []
+                channel = found
+            return copy.deepcopy(self._channels.get(channel, []))
+
+    def all_posted(self) -> list[JsonDict]:
+        """Every successful chat.postMessage in send order, as posted (with ``channel``, the
+        resolved id); later updates or deletes do not change this log.
+        """
+        with self._cond:
+            return copy.deepcopy(self._posted)
+
+    def posted_keys(self) -> list[str]:
+        """``metadata.event_payload["key"]`` of each posted message that has one, in send
+        order (from :meth:`all_posted`, so a deleted duplicate still shows).
+        """
+        keys: list[str] = []
+        for message in self.all_posted():
+            metadata = message.get("metadata")
+            payload = metadata.get("event_payload") if isinstance(metadata, dict) else None
+            if isinstance(payload, dict) and payload.get("key") is not None:
+                keys.append(str(payload["key"]))
+        return keys
+
+    def reset(self) -> None:
+        """Forget recorded calls, responses, uploads, views, pending failures, messages and
+        rate-limit buckets.
+
+        Users, custom handlers, issued triggers, known channels (and DM ids) and configuration
+        (rate rules, deactivated users, archived channels) are kept.
+        """
+        with self._cond:
+            for messages in self._channels.values():
+                messages.clear()
+            self._posted.clear()
+            self._buckets.clear()
             self._calls.clear()
             self._responses.clear()
             self._uploads.clear()
@@ -620,13 +815,24 @@ class FakeSlackApi:
                 return 200, {}, {"ok": False, "error": "not_authed"}
             if not str(token).startswith("xox"):
                 return 200, {}, {"ok": False, "error": "invalid_auth"}
+            bucket: str | None = None
+            if method == "chat.postMessage":
+                bucket = self._post_channel(params)
+                retry_after = self._rate_limited(bucket)
+                if retry_after is not None:
+                    extra = {"Retry-After": str(retry_after)}
+                    return 429, extra, {"ok": False, "error": "ratelimited"}
             custom = self._handlers.get(method)
             if custom is not None:
-                return 200, {}, custom(params)
-            builtin = _METHODS.get(method)
-            if builtin is None:
-                return 200, {}, {"ok": False, "error": "unknown_method"}
-            return 200, {}, builtin(self, params)
+                answer = custom(params)
+            else:
+                builtin = _METHODS.get(method)
+                if builtin is None:
+                    return 200, {}, {"ok": False, "error": "unknown_method"}
+                answer = builtin(self, params)
+            if bucket is not None and answer.get("ok"):
+                self._take_token(bucket)
+            return 200, {}, answer
 
     def _record_response(self, path: str, payload: JsonDict, headers: dict[str, str]) -> None:
         key = path.rsplit("/", 1)[-1]
@@ -651,8 +857,10 @@ class FakeSlackApi:
         return f"{prefix}{next(self._ids):08X}"
 
     def _next_ts(self) -> str:
-        n = next(self._ts_counter)
-        return f"{1_700_000_000 + n // 1_000_000}.{n % 1_000_000:06d}"
+        """Slack-style ``ts`` from ``ts_clock``, at least 1 µs after the previous one."""
+        micros = max(self._last_ts_us + 1, round(self.ts_clock() * 1_000_000))
+        self._last_ts_us = micros
+        return f"{micros // 1_000_000}.{micros % 1_000_000:06d}"
 
     def _dm_channel(self, user_ids: list[str]) -> str:
         key = frozenset(user_ids)
@@ -660,7 +868,86 @@ class FakeSlackApi:
         if channel is None:
             channel = self._next_id("D" if len(key) == 1 else "G")
             self._dm_channels[key] = channel
+            self._channels.setdefault(channel, [])
         return channel
+
+    # ---- rate rules (lock held) ----------------------------------------------------------
+
+    def _post_channel(self, params: JsonDict) -> str | None:
+        """The resolved channel a chat.postMessage would land in, None when there is none."""
+        channel = self._channel_for(params)
+        return channel if isinstance(channel, str) else None
+
+    def _rate_limited(self, channel: str | None) -> int | None:
+        """Retry-After seconds when this chat.postMessage is to be answered 429, else None."""
+        if self._random_429 is not None:
+            probability, rng, retry_after = self._random_429
+            if rng.random() < probability:
+                return retry_after
+        if self._rate is None or channel is None:
+            return None
+        per_second = self._rate[0]
+        tokens = self._refill(channel)
+        if tokens >= 1.0 - 1e-9:
+            return None
+        return max(1, math.ceil((1.0 - tokens) / per_second - 1e-9))
+
+    def _refill(self, channel: str) -> float:
+        assert self._rate is not None
+        per_second, burst = self._rate
+        now = self.clock()
+        tokens, at = self._buckets.get(channel, (float(burst), now))
+        tokens = min(float(burst), tokens + max(0.0, now - at) * per_second)
+        self._buckets[channel] = (tokens, now)
+        return tokens
+
+    def _take_token(self, channel: str) -> None:
+        if self._rate is not None:
+            self._buckets[channel] = (self._refill(channel) - 1.0, self.clock())
+
+    # ---- message store (lock held) -------------------------------------------------------
+
+    def _find_message(self, channel: str, ts: object) -> JsonDict | None:
+        for message in self._channels.get(channel, []):
+            if message["ts"] == str(ts):
+                return message
+        return None
+
+    def _store_message(self, channel: str, message: JsonDict) -> None:
+        self._channels.setdefault(channel, []).append(message)
+        thread_ts = message.get("thread_ts")
+        parent = self._find_message(channel, thread_ts) if thread_ts else None
+        if parent is not None and parent is not message:
+            parent["thread_ts"] = parent["ts"]
+            parent["reply_count"] = int(parent.get("reply_count", 0)) + 1
+            parent["latest_reply"] = message["ts"]
+            users = parent.setdefault("reply_users", [])
+            if message["user"] not in users:
+                users.append(message["user"])
+            parent["reply_users_count"] = len(users)
+        logged = copy.deepcopy(message)
+        logged["channel"] = channel
+        self._posted.append(logged)
+
+    def _readable_channel(self, params: JsonDict) -> str | JsonDict:
+        """The channel to read (as given: Slack does not resolve user ids here) or an error."""
+        channel = str(params.get("channel") or "")
+        if channel not in self._channels:
+            return {"ok": False, "error": "channel_not_found"}
+        return channel
+
+    def _write_problem(self, params: JsonDict, channel: str) -> JsonDict | None:
+        """is_archived / account_inactive for a write to ``channel``, None when allowed."""
+        if channel in self._archived:
+            return {"ok": False, "error": "is_archived"}
+        given = str(params.get("channel") or "")
+        users = {given} if given[:1] in ("U", "W") else set()
+        for members, dm in self._dm_channels.items():
+            if dm == channel and len(members) == 1:
+                users |= members
+        if users & self._inactive_users:
+            return {"ok": False, "error": "account_inactive"}
+        return None
 
     # ---- built-in methods (lock held) ----------------------------------------------------
 
@@ -712,25 +999,37 @@ class FakeSlackApi:
             "team": self.team_id,
             "ts": ts,
         }
-        for key in ("blocks", "attachments", "thread_ts", "metadata"):
-            if key in params:
+        for key in ("blocks", "attachments", "thread_ts"):
+            if params.get(key) is not None:
                 message[key] = params[key]
+        if "thread_ts" in message:
+            message["thread_ts"] = str(message["thread_ts"])
+        metadata = _metadata(params.get("metadata"))
+        if metadata is not None:
+            message["metadata"] = metadata
         return message
 
     def _chat_post_message(self, params: JsonDict) -> JsonDict:
         channel = self._channel_for(params)
         if isinstance(channel, dict):
             return channel
-        problem = self._message_problem(params, need_text=True)
+        problem = self._write_problem(params, channel) or self._message_problem(
+            params, need_text=True
+        )
         if problem is not None:
             return problem
         ts = self._next_ts()
-        return {"ok": True, "channel": channel, "ts": ts, "message": self._message(params, ts)}
+        message = self._message(params, ts)
+        self._store_message(channel, message)
+        return {"ok": True, "channel": channel, "ts": ts, "message": copy.deepcopy(message)}
 
     def _chat_post_ephemeral(self, params: JsonDict) -> JsonDict:
         channel = self._channel_for(params)
         if isinstance(channel, dict):
             return channel
+        problem = self._write_problem(params, channel)
+        if problem is not None:
+            return problem
         if not params.get("user"):
             return {"ok": False, "error": "user_not_in_channel"}
         problem = self._message_problem(params, need_text=True)
@@ -745,15 +1044,25 @@ class FakeSlackApi:
         ts = params.get("ts")
         if not ts:
             return {"ok": False, "error": "message_not_found"}
-        problem = self._message_problem(params, need_text=True)
+        problem = self._write_problem(params, channel) or self._message_problem(
+            params, need_text=True
+        )
         if problem is not None:
             return problem
+        answer = self._message(params, str(ts))
+        stored = self._find_message(channel, ts)
+        if stored is not None:  # unknown ts: still ok, as this fake always answered
+            for key in ("text", "blocks", "attachments", "metadata"):
+                if key in answer:
+                    stored[key] = answer[key]
+            stored["edited"] = {"user": BOT_USER_ID, "ts": self._next_ts()}
+            answer = copy.deepcopy(stored)
         return {
             "ok": True,
             "channel": channel,
             "ts": ts,
             "text": params.get("text", ""),
-            "message": self._message(params, str(ts)),
+            "message": answer,
         }
 
     def _chat_delete(self, params: JsonDict) -> JsonDict:
@@ -762,7 +1071,61 @@ class FakeSlackApi:
             return channel
         if not params.get("ts"):
             return {"ok": False, "error": "message_not_found"}
+        stored = self._find_message(channel, params["ts"])
+        if stored is not None:  # unknown ts: still ok, as this fake always answered
+            self._channels[channel].remove(stored)
+            thread_ts = stored.get("thread_ts")
+            parent = self._find_message(channel, thread_ts) if thread_ts else None
+            if parent is not None and parent is not stored:
+                parent["reply_count"] = max(0, int(parent.get("reply_count", 1)) - 1)
         return {"ok": True, "channel": channel, "ts": params["ts"]}
+
+    def _chat_get_permalink(self, params: JsonDict) -> JsonDict:
+        channel = self._readable_channel(params)
+        if isinstance(channel, dict):
+            return channel
+        message = self._find_message(channel, params.get("message_ts"))
+        if message is None:
+            return {"ok": False, "error": "message_not_found"}
+        ts = str(message["ts"])
+        permalink = f"https://test.slack.com/archives/{channel}/p{ts.replace('.', '')}"
+        thread_ts = message.get("thread_ts")
+        if thread_ts and thread_ts != ts:
+            permalink += f"?thread_ts={thread_ts}&cid={channel}"
+        return {"ok": True, "channel": channel, "permalink": permalink}
+
+    def _conversations_history(self, params: JsonDict) -> JsonDict:
+        channel = self._readable_channel(params)
+        if isinstance(channel, dict):
+            return channel
+        window = _ts_window(params)
+        if isinstance(window, dict):
+            return window
+        top = [
+            m
+            for m in reversed(self._channels[channel])
+            if m.get("thread_ts") in (None, m["ts"]) and window(m["ts"])
+        ]
+        return _page(top, [], params, default_limit=100)
+
+    def _conversations_replies(self, params: JsonDict) -> JsonDict:
+        channel = self._readable_channel(params)
+        if isinstance(channel, dict):
+            return channel
+        if not params.get("ts"):
+            return {"ok": False, "error": "invalid_arguments"}
+        parent = self._find_message(channel, params["ts"])
+        if parent is None:
+            return {"ok": False, "error": "thread_not_found"}
+        window = _ts_window(params)
+        if isinstance(window, dict):
+            return window
+        replies = [
+            m
+            for m in self._channels[channel]
+            if m is not parent and m.get("thread_ts") == parent["ts"] and window(m["ts"])
+        ]
+        return _page(replies, [parent], params, default_limit=1000)
 
     def _use_trigger(self, params: JsonDict, *, consume: bool) -> str | None:
         """Error code for the call's trigger_id, None when valid (consumed if ``consume``)."""
@@ -928,6 +1291,9 @@ _METHODS: dict[str, Callable[[FakeSlackApi, JsonDict], JsonDict]] = {
     "chat.postEphemeral": FakeSlackApi._chat_post_ephemeral,
     "chat.update": FakeSlackApi._chat_update,
     "chat.delete": FakeSlackApi._chat_delete,
+    "chat.getPermalink": FakeSlackApi._chat_get_permalink,
+    "conversations.history": FakeSlackApi._conversations_history,
+    "conversations.replies": FakeSlackApi._conversations_replies,
     "views.open": FakeSlackApi._views_open,
     "views.push": FakeSlackApi._views_push,
     "views.update": FakeSlackApi._views_update,

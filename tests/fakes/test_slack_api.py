@@ -282,3 +282,260 @@ def test_latency(fake: FakeSlackApi, client: WebClient) -> None:
     start = time.monotonic()
     client.auth_test()
     assert time.monotonic() - start >= 0.2
+
+
+# ---- message store, history, rate rules, permanent errors ------------------------------------
+
+EPOCH = 1_800_000_000.0
+
+
+@pytest.fixture
+def store(clock: FakeClock) -> Iterator[FakeSlackApi]:
+    """A fake whose message ts come from a fixed epoch: EPOCH, EPOCH + 1 µs, ..."""
+    with FakeSlackApi(clock=clock, ts_clock=lambda: EPOCH) as api:
+        yield api
+
+
+@pytest.fixture
+def raw(store: FakeSlackApi) -> WebClient:
+    """A client that shows a 429 as it arrived (no retry handlers)."""
+    return WebClient(token="xoxb-test", base_url=store.base_url, retry_handlers=[])
+
+
+def meta(key: str) -> dict[str, Any]:
+    return {"event_type": "catalyst_outbox", "event_payload": {"key": key}}
+
+
+def status_of(client: WebClient, channel: str) -> tuple[int, str | None]:
+    """(HTTP status, Retry-After) of one chat.postMessage."""
+    try:
+        resp = client.chat_postMessage(channel=channel, text="x")
+    except SlackApiError as error:
+        headers = error.response.headers or {}
+        retry = headers.get("Retry-After") or headers.get("retry-after")
+        return error.response.status_code, retry
+    return resp.status_code, None
+
+
+def test_ts_from_ts_clock_strictly_increasing(fake: FakeSlackApi, raw: WebClient) -> None:
+    stamps = [raw.chat_postMessage(channel="C1", text=str(i))["ts"] for i in range(3)]
+    assert stamps == ["1800000000.000000", "1800000000.000001", "1800000000.000002"]
+    default = WebClient(token="xoxb-test", base_url=fake.base_url)
+    assert abs(float(default.chat_postMessage(channel="C1", text="t")["ts"]) - time.time()) < 60
+
+
+def test_metadata_round_trip_json_form_and_string(store: FakeSlackApi, raw: WebClient) -> None:
+    raw.chat_postMessage(channel="C1", text="a", metadata=meta("k1"))  # object in a JSON body
+    raw.api_call(  # JSON string in a form field
+        "chat.postMessage", data={"channel": "C1", "text": "b", "metadata": json.dumps(meta("k2"))}
+    )
+    raw.api_call(  # JSON string inside a JSON body
+        "chat.postMessage", json={"channel": "C1", "text": "c", "metadata": json.dumps(meta("k3"))}
+    )
+    raw.chat_postMessage(channel="C1", text="no metadata")
+    history = raw.conversations_history(channel="C1", include_all_metadata=True)["messages"]
+    assert [m["text"] for m in history] == ["no metadata", "c", "b", "a"]
+    assert [m.get("metadata") for m in history] == [None, meta("k3"), meta("k2"), meta("k1")]
+    assert all(m["type"] == "message" and m["user"] == "U0BOT" for m in history)
+    plain = raw.conversations_history(channel="C1")["messages"]
+    assert all("metadata" not in m for m in plain)
+    assert store.posted_keys() == ["k1", "k2", "k3"]
+    assert [p["channel"] for p in store.all_posted()] == ["C1"] * 4
+
+
+def test_dm_to_user_lands_in_its_d_channel(store: FakeSlackApi, raw: WebClient) -> None:
+    sent = raw.chat_postMessage(channel="U1", text="hi", metadata=meta("dm"))
+    dm = sent["channel"]
+    assert dm.startswith("D")
+    assert raw.conversations_open(users="U1")["channel"]["id"] == dm
+    history = raw.conversations_history(channel=dm, include_all_metadata=True)["messages"]
+    assert [(m["ts"], m["text"], m["metadata"]) for m in history] == [
+        (sent["ts"], "hi", meta("dm"))
+    ]
+    assert store.messages_in("U1") == store.messages_in(dm)
+    assert store.all_posted()[0]["channel"] == dm
+    for channel in ("U1", "CNOPE"):  # history wants a channel id, as in Slack
+        with pytest.raises(SlackApiError) as info:
+            raw.conversations_history(channel=channel)
+        assert info.value.response["error"] == "channel_not_found"
+    opened = raw.conversations_open(users="U2")["channel"]["id"]
+    assert raw.conversations_history(channel=opened)["messages"] == []
+    assert store.messages_in("U3") == []
+
+
+def test_history_window_order_paging_and_replies(store: FakeSlackApi, raw: WebClient) -> None:
+    ts = [raw.chat_postMessage(channel="C1", text=f"m{i}")["ts"] for i in range(5)]
+    reply1 = raw.chat_postMessage(channel="C1", text="r1", thread_ts=ts[1])["ts"]
+    reply2 = raw.chat_postMessage(channel="C1", text="r2", thread_ts=ts[1])["ts"]
+
+    def texts(resp: Any) -> list[str]:
+        return [m["text"] for m in resp["messages"]]
+
+    assert texts(raw.conversations_history(channel="C1")) == ["m4", "m3", "m2", "m1", "m0"]
+    window = raw.conversations_history(channel="C1", oldest=ts[1], latest=ts[4])
+    assert texts(window) == ["m3", "m2"]  # oldest and latest exclusive
+    both = raw.conversations_history(channel="C1", oldest=ts[1], latest=ts[4], inclusive=True)
+    assert texts(both) == ["m4", "m3", "m2", "m1"]
+    first = raw.conversations_history(channel="C1", limit=2)
+    assert texts(first) == ["m4", "m3"]
+    assert first["has_more"]
+    cursor = first["response_metadata"]["next_cursor"]
+    assert texts(raw.conversations_history(channel="C1", limit=2, cursor=cursor)) == ["m2", "m1"]
+    pages = raw.conversations_history(channel="C1", limit=2)
+    assert sum(len(page["messages"]) for page in pages) == 5  # slack_sdk's own pagination
+
+    parent = raw.conversations_history(channel="C1", oldest=ts[0], latest=ts[2])["messages"][0]
+    assert (parent["thread_ts"], parent["reply_count"], parent["latest_reply"]) == (
+        ts[1],
+        2,
+        reply2,
+    )
+    thread = raw.conversations_replies(channel="C1", ts=ts[1])
+    assert texts(thread) == ["m1", "r1", "r2"]
+    assert texts(raw.conversations_replies(channel="C1", ts=ts[1], oldest=reply1)) == ["m1", "r2"]
+    assert [m["text"] for m in store.messages_in("C1")] == [
+        "m0",
+        "m1",
+        "m2",
+        "m3",
+        "m4",
+        "r1",
+        "r2",
+    ]
+    with pytest.raises(SlackApiError) as info:
+        raw.conversations_replies(channel="C1", ts="1.000001")
+    assert info.value.response["error"] == "thread_not_found"
+
+
+def test_replies_metadata_only_when_asked(raw: WebClient) -> None:
+    parent = raw.chat_postMessage(channel="C1", text="p")["ts"]
+    raw.chat_postMessage(channel="C1", text="r", thread_ts=parent, metadata=meta("r"))
+    plain = raw.conversations_replies(channel="C1", ts=parent)["messages"]
+    assert "metadata" not in plain[1]
+    full = raw.conversations_replies(channel="C1", ts=parent, include_all_metadata=True)
+    assert full["messages"][1]["metadata"] == meta("r")
+
+
+def test_permalink(raw: WebClient) -> None:
+    ts = raw.chat_postMessage(channel="C1", text="p")["ts"]
+    link = raw.chat_getPermalink(channel="C1", message_ts=ts)
+    assert link["channel"] == "C1"
+    assert link["permalink"] == f"https://test.slack.com/archives/C1/p{ts.replace('.', '')}"
+    reply = raw.chat_postMessage(channel="C1", text="r", thread_ts=ts)["ts"]
+    reply_link = raw.chat_getPermalink(channel="C1", message_ts=reply)["permalink"]
+    assert reply_link.startswith(f"https://test.slack.com/archives/C1/p{reply.replace('.', '')}")
+    with pytest.raises(SlackApiError) as missing:
+        raw.chat_getPermalink(channel="C1", message_ts="1.000001")
+    assert missing.value.response["error"] == "message_not_found"
+    with pytest.raises(SlackApiError) as channel:
+        raw.chat_getPermalink(channel="CNOPE", message_ts=ts)
+    assert channel.value.response["error"] == "channel_not_found"
+
+
+def test_update_and_delete_change_the_store_not_the_send_log(
+    store: FakeSlackApi, raw: WebClient
+) -> None:
+    first = raw.chat_postMessage(channel="C1", text="one", metadata=meta("a"))["ts"]
+    second = raw.chat_postMessage(channel="C1", text="two", metadata=meta("b"))["ts"]
+    updated = raw.chat_update(channel="C1", ts=first, text="one!")
+    assert updated["message"]["text"] == "one!"
+    assert updated["message"]["metadata"] == meta("a")
+    raw.chat_delete(channel="C1", ts=second)
+    assert [(m["text"], "edited" in m) for m in store.messages_in("C1")] == [("one!", True)]
+    assert [m["text"] for m in raw.conversations_history(channel="C1")["messages"]] == ["one!"]
+    assert [p["text"] for p in store.all_posted()] == ["one", "two"]
+    assert store.posted_keys() == ["a", "b"]
+    assert raw.chat_update(channel="C1", ts="1.000001", text="unknown ts")["ok"]  # as before
+
+
+def test_reset_forgets_messages_but_keeps_channels(store: FakeSlackApi, raw: WebClient) -> None:
+    raw.chat_postMessage(channel="C1", text="x", metadata=meta("k"))
+    store.reset()
+    assert store.messages_in("C1") == []
+    assert store.all_posted() == []
+    assert store.posted_keys() == []
+    assert raw.conversations_history(channel="C1")["messages"] == []
+
+
+def test_channel_rate_limit_with_injected_clock(
+    store: FakeSlackApi, raw: WebClient, clock: FakeClock
+) -> None:
+    assert [status_of(raw, "C1")[0] for _ in range(3)] == [200] * 3  # off by default
+    store.enable_channel_rate_limit()
+    assert status_of(raw, "C1") == (200, None)
+    assert status_of(raw, "C1") == (429, "1")
+    assert status_of(raw, "C2") == (200, None)  # per channel
+    clock.now += 0.5
+    assert status_of(raw, "C1") == (429, "1")
+    clock.now += 0.5
+    assert status_of(raw, "C1") == (200, None)
+
+    dm = raw.chat_postMessage(channel="U1", text="x")["channel"]  # U1 and its DM: one bucket
+    assert status_of(raw, dm) == (429, "1")
+    assert status_of(raw, "U1") == (429, "1")
+
+    assert len(store.calls_to("chat.postMessage")) == 11  # rejected calls are recorded...
+    assert len(store.messages_in("C1")) == 5  # ...but not stored
+    assert len(store.all_posted()) == 7
+
+
+def test_channel_rate_limit_burst(store: FakeSlackApi, raw: WebClient, clock: FakeClock) -> None:
+    store.enable_channel_rate_limit(per_second=2.0, burst=3)
+    assert [status_of(raw, "C1")[0] for _ in range(4)] == [200, 200, 200, 429]
+    clock.now += 0.5  # one token back
+    assert [status_of(raw, "C1")[0] for _ in range(2)] == [200, 429]
+    store.disable_channel_rate_limit()
+    assert status_of(raw, "C1")[0] == 200
+
+
+def test_random_429_is_reproducible_with_a_seed(clock: FakeClock) -> None:
+    def run(seed: int) -> list[tuple[int, str | None]]:
+        with FakeSlackApi(clock=clock) as api:
+            api.random_429(0.3, seed=seed, retry_after=2)
+            client = WebClient(token="xoxb-test", base_url=api.base_url, retry_handlers=[])
+            statuses = [status_of(client, "C1") for _ in range(40)]
+            assert len(api.messages_in("C1")) == statuses.count((200, None))
+            assert len(api.calls_to("chat.postMessage")) == 40
+            return statuses
+
+    first = run(7)
+    assert first == run(7)
+    assert set(first) == {(200, None), (429, "2")}
+    assert first != run(8)
+
+
+def test_random_429_off_by_default_and_with_zero(store: FakeSlackApi, raw: WebClient) -> None:
+    assert {status_of(raw, "C1")[0] for _ in range(10)} == {200}
+    store.random_429(1.0, seed=3)
+    assert status_of(raw, "C1") == (429, "1")
+    store.random_429(0.0, seed=3)
+    assert status_of(raw, "C1")[0] == 200
+
+
+def test_deactivated_user_account_inactive(store: FakeSlackApi, raw: WebClient) -> None:
+    store.add_user("U2", real_name="Gone Person")
+    dm = raw.chat_postMessage(channel="U2", text="before")["channel"]
+    store.deactivate_user("U2")
+    for channel in ("U2", dm):
+        with pytest.raises(SlackApiError) as info:
+            raw.chat_postMessage(channel=channel, text="after", metadata=meta("x"))
+        assert info.value.response.status_code == 200
+        assert info.value.response["error"] == "account_inactive"
+    assert raw.users_info(user="U2")["user"]["deleted"] is True
+    assert [m["text"] for m in store.messages_in("U2")] == ["before"]
+    assert store.posted_keys() == []
+    assert raw.chat_postMessage(channel="U3", text="others fine")["ok"]
+
+
+def test_archived_channel_is_archived(store: FakeSlackApi, raw: WebClient) -> None:
+    raw.chat_postMessage(channel="C1", text="old")
+    store.archive_channel("C1")
+    store.archive_channel("C9")
+    for channel in ("C1", "C9"):
+        with pytest.raises(SlackApiError) as info:
+            raw.chat_postMessage(channel=channel, text="new")
+        assert info.value.response["error"] == "is_archived"
+    assert [m["text"] for m in raw.conversations_history(channel="C1")["messages"]] == ["old"]
+    assert raw.conversations_history(channel="C9")["messages"] == []
+    store.add_channel("C5")
+    assert raw.conversations_history(channel="C5")["messages"] == []

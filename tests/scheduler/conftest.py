@@ -25,8 +25,10 @@ CHANNEL = "C0COMMUNITY"
 
 
 @pytest.fixture
-def fake_slack() -> Iterator[FakeSlackApi]:
-    with FakeSlackApi(team_id=TEAM) as fake:
+def fake_slack(clock: FakeClock) -> Iterator[FakeSlackApi]:
+    # Message timestamps follow the fake clock, as Slack's follow the real one.
+    with FakeSlackApi(team_id=TEAM, ts_clock=lambda: clock.now().timestamp()) as fake:
+        fake.add_channel(CHANNEL)
         yield fake
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -12,7 +13,7 @@ from core import planner
 from core.clock import FakeClock
 from core.db import unit_of_work
 from core.models import Community
-from core.models_delivery import ItemStatus, OutboxMessage, ScheduledItem
+from core.models_delivery import ItemStatus, OutboxMessage, OutboxStatus, ScheduledItem
 from core.models_sessions import CommunitySession, SessionRsvp
 from tests.fakes.slack_api import FakeSlackApi
 from tests.scheduler.conftest import RunnerFactory, add_member, add_session
@@ -21,20 +22,26 @@ START = datetime(2026, 12, 3, 10, 0, tzinfo=UTC)  # 10:00 in London (GMT)
 
 
 def posts(fake: FakeSlackApi) -> list[dict[str, Any]]:
-    """chat.postMessage calls that Slack accepted (not the 429s)."""
-    return [c.params for c in fake.calls_to("chat.postMessage") if "metadata" in c.params]
+    """What was asked of chat.postMessage (channel = the user id for DMs), for the messages
+    Slack accepted, one per outbox key (a 429'd attempt and its retry count once)."""
+    accepted = set(fake.posted_keys())
+    by_key: dict[str, dict[str, Any]] = {}
+    for call in fake.calls_to("chat.postMessage"):
+        key = outbox_key(call.params)
+        if key in accepted:
+            by_key[key] = call.params
+    return list(by_key.values())
+
+
+def outbox_key(params: dict[str, Any]) -> str:
+    metadata = params.get("metadata") or {}
+    if isinstance(metadata, str):
+        metadata = json.loads(metadata)
+    return str(metadata.get("event_payload", {}).get("key"))
 
 
 def keys(fake: FakeSlackApi) -> list[str]:
-    found = []
-    for params in posts(fake):
-        metadata = params["metadata"]
-        if isinstance(metadata, str):
-            import json
-
-            metadata = json.loads(metadata)
-        found.append(metadata["event_payload"]["key"])
-    return found
+    return fake.posted_keys()
 
 
 def items(runtime: Runtime) -> list[ScheduledItem]:
@@ -229,3 +236,39 @@ def test_day_offsets_keep_the_wall_clock_across_uk_clock_changes(
     runner.run_pending()
     texts = [str(p["blocks"]) for p in posts(fake_slack)]
     assert any("Sunday 29 March, 10:00–11:30 (Europe/London)" in t for t in texts)
+
+
+def test_delivery_records_the_message_id_and_marks_permanent_failures(
+    sched_runtime: Runtime, clock: FakeClock, make_runner: RunnerFactory, fake_slack: FakeSlackApi
+) -> None:
+    add_member(sched_runtime, "U0A")
+    add_member(sched_runtime, "U0GONE")
+    add_session(sched_runtime, START)
+    fake_slack.deactivate_user("U0GONE")
+    runner = make_runner()
+    clock.set(START - timedelta(days=1))
+    runner.run_pending()
+    rows = {r.recipient: r for r in outbox_rows(sched_runtime)}
+    assert rows["U0A"].status == OutboxStatus.SENT.value
+    assert rows["U0A"].sent_ts
+    assert rows["U0GONE"].status == OutboxStatus.FAILED.value
+    assert rows["U0GONE"].last_error == "account_inactive"
+
+
+def test_rate_limit_pauses_sending_for_retry_after(
+    sched_runtime: Runtime, clock: FakeClock, make_runner: RunnerFactory, fake_slack: FakeSlackApi
+) -> None:
+    for user in ("U0A", "U0B"):
+        add_member(sched_runtime, user)
+    add_session(sched_runtime, START)
+    fake_slack.fail_next("chat.postMessage", status=429, retry_after=5)
+    runner = make_runner()
+    clock.set(START - timedelta(days=1))
+    runner.run_pending()
+    assert posts(fake_slack) == []  # paused after the 429; nothing else tried meanwhile
+    clock.advance(timedelta(seconds=4))
+    runner.run_pending()
+    assert posts(fake_slack) == []
+    clock.advance(timedelta(seconds=2))
+    runner.run_pending()
+    assert len(keys(fake_slack)) == 2
