@@ -11,7 +11,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: run shell test lint bench install clean
+.PHONY: run shell test lint bench bench-fanout install clean
 
 $(STAMP): pyproject.toml
 	@if [ -z "$(PYTHON)" ]; then echo "Catalyst needs Python 3.11 or newer: install it from python.org, then run make again."; exit 1; fi
@@ -42,8 +42,12 @@ lint: $(STAMP)
 test: lint
 	$(BIN)/pytest
 
+## Benchmarks (see benchmarks/results/ for the latest figures).
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.bench_http
+
+bench-fanout: $(STAMP)
+	$(BIN)/python -m benchmarks.bench_fanout
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis

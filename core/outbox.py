@@ -170,6 +170,22 @@ def claim_due(session: Session, now: datetime, worker: str, limit: int = 100) ->
     return claims
 
 
+def reclaim_from(session: Session, holder: str, now: datetime) -> int:
+    """Rows another worker claimed, made claimable now. Called by a scheduler that has just
+    taken over an expired lease: the old holder is gone, so its claims needn't run out.
+    They come back as uncertain, so each is looked up on the platform before any resend."""
+    result = session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.status == OutboxStatus.SENDING.value,
+            OutboxMessage.claimed_by != holder,
+            OutboxMessage.claimed_until >= now,
+        )
+        .values(claimed_until=now - timedelta(seconds=1))
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
 def mark_sent(
     session: Session,
     outbox_id: int,

@@ -11,7 +11,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from core import lease
+from core import lease, outbox
 from core.clock import Clock
 from core.config import Settings
 from core.db import SessionFactory, unit_of_work
@@ -30,13 +30,20 @@ class JobContext:
     worker: OutboxWorker | None
     holder: str
     scheduler: Any = None  # the APScheduler instance, for the job that syncs item jobs
+    leading: bool = False
 
     def hold_lease(self) -> bool:
         """Take or renew the lease; jobs do nothing while another scheduler holds it."""
+        now = self.clock.now()
         with unit_of_work(self.session_factory) as session:
-            held = lease.acquire(session, LEASE_NAME, self.holder, self.clock.now())
-        if not held:
-            log.debug("another scheduler holds the lease; staying idle")
+            held = lease.acquire(session, LEASE_NAME, self.holder, now)
+            if held and not self.leading:
+                taken = outbox.reclaim_from(session, self.holder, now)
+                if taken:
+                    log.info("took over %s messages claimed by a stopped scheduler", taken)
+        if held != self.leading:
+            log.info("scheduler lease %s", "taken" if held else "held elsewhere; staying idle")
+        self.leading = held
         return held
 
 

@@ -10,6 +10,7 @@ by its outbox key before anything is sent again.
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -68,6 +69,7 @@ class OutboxWorker:
     batch: int = 25
     buckets: dict[str, TokenBucket] = field(default_factory=dict)
     paused_until: datetime | None = None
+    _running: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def run_once(self) -> int:
         """Claim one batch of due messages and try each; returns how many were attempted."""
@@ -89,15 +91,24 @@ class OutboxWorker:
         return attempted
 
     def run_until_idle(self, budget_seconds: float = 20.0) -> int:
-        """Keep sending while there is work ready, for at most `budget_seconds` of real time."""
-        started = time.monotonic()
-        total = 0
-        while time.monotonic() - started < budget_seconds:
-            done = self.run_once()
-            total += done
-            if done == 0:
-                break
-        return total
+        """Keep sending while there is work ready, for at most `budget_seconds` of real time.
+
+        One run at a time per worker: the pacing state is not shared between threads, and a
+        second caller (a job that just fanned out) finds the first one already sending.
+        """
+        if not self._running.acquire(blocking=False):
+            return 0
+        try:
+            started = time.monotonic()
+            total = 0
+            while time.monotonic() - started < budget_seconds:
+                done = self.run_once()
+                total += done
+                if done == 0:
+                    break
+            return total
+        finally:
+            self._running.release()
 
     def _wait_until(self, recipient: str, now: datetime) -> datetime | None:
         if self.paused_until is not None and now < self.paused_until:

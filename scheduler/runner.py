@@ -23,7 +23,7 @@ from scheduler.delivery import OutboxWorker
 
 log = logging.getLogger(__name__)
 
-DELIVER_EVERY = timedelta(seconds=2)
+DELIVER_EVERY = timedelta(seconds=1)
 SYNC_EVERY = timedelta(seconds=15)
 
 

@@ -136,7 +136,9 @@ def test_facilitator_home_has_the_admin_summary(slack: SlackHarness) -> None:
     join(slack)
     slack.open_home(user="UFACIL01")
     views = slack.fake.wait_for("views.publish", count=2)
-    facilitator_view = json.dumps(views[-1].params["view"])
+    # The join's own home refresh runs after its ack, so the two may arrive in any order.
+    [facilitators] = [v for v in views if v.params["user_id"] == "UFACIL01"]
+    facilitator_view = json.dumps(facilitators.params["view"])
     assert "For facilitators" in facilitator_view
     assert "Joined this month" in facilitator_view
 
@@ -203,4 +205,4 @@ def test_button_from_the_home_tab_answers_by_dm(slack: SlackHarness) -> None:
     join(slack)
     slack.click("ui.dismiss", from_home=True)
     dms = slack.fake.wait_for("chat.postMessage", count=2)
-    assert "Nothing changed" in dms[-1].params["text"]
+    assert any("Nothing changed" in dm.params["text"] for dm in dms)
