@@ -10,10 +10,12 @@ import sys
 import threading
 from collections.abc import Mapping, Sequence
 
+from alembic.util.exc import CommandError
 from dotenv import dotenv_values
 from slack_sdk.errors import SlackApiError
 from sqlalchemy.exc import OperationalError
 
+from bot.cli_export import cmd_export
 from core.config import ConfigError, Settings, load_settings
 
 log = logging.getLogger("catalyst")
@@ -38,6 +40,12 @@ def _settings(env: Mapping[str, str]) -> Settings:
     except ConfigError as problem:
         print(f"Catalyst can't start: {problem}", file=sys.stderr)
         raise SystemExit(2) from None
+
+
+def _reason(error: BaseException) -> str:
+    """The short, human part of an exception (no class names or tracebacks)."""
+    reason = getattr(error, "reason", None) or getattr(error, "strerror", None) or error
+    return str(reason).strip().splitlines()[0][:120] if str(reason).strip() else "no answer"
 
 
 def _logging(settings: Settings) -> None:
@@ -66,6 +74,13 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
+    except OSError as error:  # URLError is an OSError: no network, DNS, proxy
+        print(
+            f"Catalyst can't start: it can't reach Slack ({_reason(error)}). Check this "
+            "computer's internet connection (and SLACK_API_URL, if you set it), then try again.",
+            file=sys.stderr,
+        )
+        return 2
     log.info("connected to Slack workspace %s as %s", identity.get("team"), identity.get("user"))
     runner = None if args.no_scheduler else build_runner(runtime)
     if runner is not None:
@@ -76,13 +91,32 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
         if settings.socket_mode:
             from slack_bolt.adapter.socket_mode import SocketModeHandler
 
-            log.info("Socket Mode: no public URL needed; listening for %s", settings.slash_command)
             handler = SocketModeHandler(slack.app, settings.slack_app_token)
-            handler.start()  # type: ignore[no-untyped-call]
+            try:
+                handler.connect()  # type: ignore[no-untyped-call]
+            except (SlackApiError, OSError) as error:
+                code = error.response.get("error") if isinstance(error, SlackApiError) else None
+                print(
+                    f"Catalyst can't start: Socket Mode didn't connect ({code or _reason(error)})."
+                    " Check SLACK_APP_TOKEN: an app-level token (xapp-…) with the "
+                    "connections:write scope, from Basic Information → App-Level Tokens.",
+                    file=sys.stderr,
+                )
+                return 2
+            log.info("Socket Mode: no public URL needed; listening for %s", settings.slash_command)
+            threading.Event().wait()
             return 0
         from bot.slack.server import make_server, wsgi_app
 
-        server = make_server(wsgi_app(slack.app, runtime.healthy), args.host, settings.port)
+        try:
+            server = make_server(wsgi_app(slack.app, runtime.healthy), args.host, settings.port)
+        except OSError as error:
+            print(
+                f"Catalyst can't start: it can't listen on port {settings.port} "
+                f"({_reason(error)}). Another program may be using it: set PORT to a free one.",
+                file=sys.stderr,
+            )
+            return 2
         log.info(
             "HTTP mode on http://%s:%s/slack/events (health: /healthz)", args.host, settings.port
         )
@@ -150,11 +184,18 @@ def cmd_jobs(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_shell(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.console.shell import Console
+    from bot.console.inbox import ConsoleInbox
+    from bot.console.shell import PLATFORM, Console
     from bot.wiring import build_runtime
+    from scheduler.runner import Runner
 
     logging.basicConfig(level=logging.WARNING)
     runtime = build_runtime(settings)
+    inbox = ConsoleInbox()
+    # The console's own scheduler, for console communities only: reminders and prompts for
+    # sessions added here arrive here, at their real times.
+    runner = Runner(runtime.session_factory, runtime.clock, settings, inbox, platform=PLATFORM)
+    runner.start()
     console = Console(
         dispatcher=runtime.dispatcher(),
         settings=settings,
@@ -162,10 +203,12 @@ def cmd_shell(settings: Settings, args: argparse.Namespace) -> int:
         stdout=sys.stdout,
         colour=sys.stdout.isatty(),
         persona=getattr(args, "as_name", None) or "you",
+        inbox=inbox,
     )
     try:
         return console.run()
     finally:
+        runner.stop()
         runtime.close()
 
 
@@ -207,6 +250,14 @@ def parser() -> argparse.ArgumentParser:
     jobs.add_argument("--limit", type=int, default=30)
     shell = commands.add_parser("shell", help="try Catalyst in the local console")
     shell.add_argument("--as", dest="as_name", help="start acting as this member")
+    export = commands.add_parser("export", help="export reflections for an evaluation report")
+    export.add_argument("what", choices=["reflections"])
+    export.add_argument("--session", type=int, metavar="N", help="only session N's reflections")
+    export.add_argument("--format", choices=["csv", "md"], default="csv")
+    export.add_argument("--output", metavar="FILE", help="write to FILE instead of the screen")
+    export.add_argument(
+        "--community", metavar="TEAMID", help="workspace team id (default: the first)"
+    )
     db = commands.add_parser("db", help="database tasks")
     db.add_argument("db_command", choices=["upgrade", "current"])
     return top
@@ -220,12 +271,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         "scheduler": cmd_scheduler,
         "jobs": cmd_jobs,
         "shell": cmd_shell,
+        "export": cmd_export,
         "db": cmd_db,
     }
     try:
         return handlers[args.command](settings, args)
     except KeyboardInterrupt:
         return 130
+    except CommandError as error:
+        print(
+            f"Catalyst can't start: the database doesn't match this version of Catalyst "
+            f"({_reason(error)}). Update Catalyst to the newest version, or point DATABASE_URL "
+            "at the right database.",
+            file=sys.stderr,
+        )
+        return 2
     except OperationalError as error:
         reason = str(error.orig).strip().splitlines()[0] if error.orig else "no answer"
         print(

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from icalendar import Calendar, Event
 
 from core.models_sessions import CommunitySession
-from core.sessions import is_link
+from core.session_input import is_link
 
 PRODID = "-//Catalyst//Community of Practice sessions//EN"
 

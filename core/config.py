@@ -120,8 +120,8 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         )
     if bot_token and not app_token and not signing_secret:
         raise ConfigError(
-            "SLACK_SIGNING_SECRET is needed in HTTP mode (no SLACK_APP_TOKEN): copy it from "
-            "Slack app settings → Basic Information."
+            "SLACK_SIGNING_SECRET is needed in HTTP mode: copy it from Slack app settings → "
+            "Basic Information, or set SLACK_APP_TOKEN to use Socket Mode instead."
         )
 
     api_url = _clean(env, "SLACK_API_URL") or DEFAULT_SLACK_API_URL

@@ -51,7 +51,10 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     """Create the engine for `url`, with the per-backend settings Catalyst relies on."""
     if is_sqlite(url):
         engine = create_engine(
-            url, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs
+            url,
+            connect_args={"check_same_thread": False, "timeout": 30},
+            hide_parameters=True,  # error logs must not carry members' personal data
+            **kwargs,
         )
 
         @event.listens_for(engine, "connect")
@@ -75,7 +78,14 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             connection.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10, **kwargs)
+    return create_engine(
+        url,
+        pool_pre_ping=True,
+        pool_size=10,
+        max_overflow=10,
+        hide_parameters=True,  # error logs must not carry members' personal data
+        **kwargs,
+    )
 
 
 SessionFactory = sessionmaker[Session]

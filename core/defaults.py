@@ -23,12 +23,16 @@ DEFAULT_GROUND_RULES = (
 
 DEFAULT_PRIVACY_NOTICE = (
     "Catalyst keeps the profile you give here (name, pronouns, organisation and its size, "
-    "role level, themes, languages, timezone, pairing choice) so it can pair you for peer "
-    "coaching, match you into learning sets and remind you of sessions. Facilitators see "
-    "your name, organisation and its size. Your optional lived-experience preference is used "
-    "only for matching and is never shown to anyone. You can see everything held about you "
-    "with `my-data`, and erase it with `forget-me`. We keep only anonymous counts after that. "
-    "The lawful basis is your consent, which you can withdraw at any time."
+    "role level, themes, languages, timezone, pairing choice), your answers to session "
+    "invitations and the reflections you write, so it can remind you of sessions, pair you "
+    "for peer coaching and match you into learning sets. Facilitators see your name, "
+    "pronouns, organisation and its size, whether you're coming to a session, and the "
+    "reflections you share with them; private reflections are yours alone. Your optional "
+    "lived-experience preference is used only for matching and is never shown to anyone. "
+    "You can see everything held about you with `my-data`, and erase it with `forget-me`; "
+    "we keep only anonymous counts after that (messages already sent to you stay in your "
+    "Slack DMs, like any message). The lawful basis is your consent, which you can withdraw "
+    "at any time."
 )
 
 # (code, label). ISO 639 codes so matching can compare languages exactly.

@@ -40,6 +40,19 @@ def _active_members(session: Session, community_id: int) -> list[Member]:
     )
 
 
+def _recap_refused(session: Session, session_id: int) -> set[int]:
+    """Members who sent apologies and unticked "Send me the recap"."""
+    return set(
+        session.scalars(
+            select(SessionRsvp.member_id).where(
+                SessionRsvp.session_id == session_id,
+                SessionRsvp.answer == RsvpAnswer.DECLINED.value,
+                SessionRsvp.wants_recap.is_(False),
+            )
+        )
+    )
+
+
 def _answers(session: Session, session_id: int) -> dict[int, str]:
     rows = session.execute(
         select(SessionRsvp.member_id, SessionRsvp.answer).where(
@@ -173,10 +186,11 @@ def _nudges(session: Session, item: ScheduledItem, now: datetime) -> str:
     reflected = set(
         session.scalars(select(Reflection.member_id).where(Reflection.prompt_id == prompt.id))
     )
+    no_recap = _recap_refused(session, cs.id)
     expires = item.due_at + timedelta(seconds=item.grace_seconds)
     outgoing: list[Outgoing] = []
     for member in _active_members(session, prompt.community_id):
-        if not member.nudges_enabled or member.joined_at > cs.ends_at:
+        if not member.nudges_enabled or member.joined_at > cs.ends_at or member.id in no_recap:
             continue
         answer = answers.get(member.id)
         if answer == RsvpAnswer.GOING.value:
@@ -206,15 +220,17 @@ def _nudges(session: Session, item: ScheduledItem, now: datetime) -> str:
     return f"{len(outgoing)} nudges and catch-ups"
 
 
-def pending_items(session: Session, now: datetime, limit: int | None = 50) -> list[ScheduledItem]:
-    """What the scheduler will do next, soonest first (`catalyst jobs`)."""
-    return list(
-        session.scalars(
-            select(ScheduledItem)
-            .where(ScheduledItem.status == ItemStatus.PENDING.value)
-            .order_by(ScheduledItem.due_at, ScheduledItem.id)
-            .limit(limit)
+def pending_items(
+    session: Session, now: datetime, limit: int | None = 50, platform: str | None = None
+) -> list[ScheduledItem]:
+    """What the scheduler will do next, soonest first; optionally one platform's only."""
+    query = select(ScheduledItem).where(ScheduledItem.status == ItemStatus.PENDING.value)
+    if platform is not None:
+        query = query.join(Community, Community.id == ScheduledItem.community_id).where(
+            Community.platform == platform
         )
+    return list(
+        session.scalars(query.order_by(ScheduledItem.due_at, ScheduledItem.id).limit(limit))
     )
 
 

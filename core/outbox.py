@@ -19,6 +19,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from core import ui
+from core.models import Community
 from core.models_delivery import OutboxMessage, OutboxStatus
 from core.models_sessions import Prompt
 from core.ui_codec import message_to_json
@@ -97,8 +98,13 @@ class Claim:
     wants_permalink: bool
 
 
-def claim_due(session: Session, now: datetime, worker: str, limit: int = 100) -> list[Claim]:
-    """Claim up to `limit` rows that are due, oldest first; expired ones become missed."""
+def claim_due(
+    session: Session, now: datetime, worker: str, limit: int = 100, platform: str | None = None
+) -> list[Claim]:
+    """Claim up to `limit` rows that are due, oldest first; expired ones become missed.
+
+    With `platform`, only rows of that platform's communities: each platform's scheduler
+    sends its own messages (the console never takes a Slack member's reminder)."""
     stale = session.execute(
         update(OutboxMessage)
         .where(
@@ -109,9 +115,13 @@ def claim_due(session: Session, now: datetime, worker: str, limit: int = 100) ->
         .values(status=OutboxStatus.MISSED.value, last_error="too late to be useful")
     )
     del stale
+    query = select(OutboxMessage.id, OutboxMessage.status, OutboxMessage.claimed_at)
+    if platform is not None:
+        query = query.join(Community, Community.id == OutboxMessage.community_id).where(
+            Community.platform == platform
+        )
     candidates = session.execute(
-        select(OutboxMessage.id, OutboxMessage.status, OutboxMessage.claimed_at)
-        .where(
+        query.where(
             or_(
                 (OutboxMessage.status == OutboxStatus.PENDING.value)
                 & (OutboxMessage.next_attempt_at <= now),

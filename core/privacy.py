@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from core import reflections, sessions
 from core.labels import CADENCE_LABELS, ORG_SIZE_LABELS, ROLE_LEVEL_LABELS, language_names
 from core.models import Member, MembershipEvent, MembershipEventKind
 
@@ -44,7 +45,11 @@ def _profile(_session: Session, member: Member) -> dict[str, Any]:
 
 
 # Later capabilities append their collectors here (sessions, reflections, pairings, ...).
-COLLECTORS: dict[str, Collector] = {"profile": _profile}
+COLLECTORS: dict[str, Collector] = {
+    "profile": _profile,
+    "reflections": reflections.personal_data,
+    "sessions": sessions.personal_data,
+}
 
 
 def personal_data(session: Session, member: Member) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 
 from rapidfuzz import fuzz, process
 
-from core import communities, events, membership
+from core import communities, events, membership, reflections
 from core.clock import Clock
 from core.config import Settings
 from core.context import Caller, Directory, RequestContext
@@ -202,6 +202,22 @@ class Dispatcher:
         except Exception:
             log.exception("failed to build the home page")
             return None
+
+    def message_event(self, caller: Caller, message: reflections.MessageEvent) -> None:
+        """A message posted, edited or deleted where the bot can see it (thread replies).
+
+        Nobody is waiting for an answer, so problems are logged, never raised.
+        """
+        deleted = message.change is reflections.MessageChange.DELETED
+        if not (message.is_thread_reply or deleted):
+            return  # most channel chatter: not a reply in a thread, so no database work
+        try:
+            with self._context(caller) as ctx:
+                reflections.take_message(
+                    ctx.session, ctx.community, caller.user_id, message, ctx.now()
+                )
+        except Exception:
+            log.exception("failed while handling a %s message event", message.change.value)
 
     def first_delivery(self, platform: str, event_id: str) -> bool:
         """True if this platform event has not been handled before (dedupes retries)."""

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from core import membership
+from core import membership, sessions
 from core.context import RequestContext
+from core.timefmt import span
 from core.ui import (
     Actions,
     Block,
@@ -19,6 +20,7 @@ from core.ui import (
 from handlers.members import MORE_MEMBERS
 from handlers.membership import EDIT_PROFILE, EXPORT_JSON, OPEN_JOIN, profile_fields
 from handlers.registry import Registry
+from handlers.sessions import next_session_blocks, zone_of
 
 
 def home_page(ctx: RequestContext) -> HomePage:
@@ -50,6 +52,8 @@ def home_page(ctx: RequestContext) -> HomePage:
     else:
         blocks += [
             Header(f"Hello, {member.display_name}"),
+            *next_session_blocks(ctx),
+            Divider(),
             Section(text("*Your profile*")),
             profile_fields(member),
             Actions(
@@ -67,6 +71,7 @@ def home_page(ctx: RequestContext) -> HomePage:
         blocks += [
             Divider(),
             Header("For facilitators"),
+            *_next_session_counts(ctx, numbers.active_members),
             Fields(
                 [
                     ("Members", str(numbers.active_members)),
@@ -78,6 +83,37 @@ def home_page(ctx: RequestContext) -> HomePage:
             Actions([Button("See members", MORE_MEMBERS, value="0")]),
         ]
     return HomePage(blocks)
+
+
+def _next_session_counts(ctx: RequestContext, active_members: int) -> list[Block]:
+    """Who is coming to the next session, so facilitators can follow up before it."""
+    cs = sessions.next_session(ctx.session, ctx.community, ctx.now())
+    if cs is None:
+        return [
+            Context(
+                [text("No session is planned. Add one with `{cmd} session add`.", cmd=ctx.command)]
+            )
+        ]
+    counted = sessions.counts(ctx.session, cs)
+    answered = counted.going + counted.maybe + counted.declined
+    return [
+        Section(
+            text(
+                "*Next session ({n}):* {title}, {when}",
+                n=cs.number,
+                title=cs.title,
+                when=span(cs.starts_at, cs.ends_at, zone_of(ctx)),
+            )
+        ),
+        Fields(
+            [
+                ("Going", str(counted.going)),
+                ("Maybe", str(counted.maybe)),
+                ("Can't make it", str(counted.declined)),
+                ("No answer yet", str(max(0, active_members - answered))),
+            ]
+        ),
+    ]
 
 
 def register(registry: Registry) -> None:

@@ -191,7 +191,7 @@ def dismiss(_ctx: RequestContext, _value: str) -> Reply:
 # ---- my data and forget me ----------------------------------------------------------------
 
 
-def my_data_command(ctx: RequestContext, _args: str) -> Reply:
+def my_data_command(ctx: RequestContext, _args: str) -> Reply | Replies:
     member = ctx.member
     if member is None:
         return notice(
@@ -201,7 +201,10 @@ def my_data_command(ctx: RequestContext, _args: str) -> Reply:
     data = privacy.personal_data(ctx.session, member)
     as_json = json.dumps(data, indent=2, ensure_ascii=False)
     if len(as_json) > MY_DATA_MESSAGE_LIMIT or len(data) > 5:
-        return _my_data_file(as_json, "Everything Catalyst holds about you is in this file.")
+        return [
+            _my_data_file(as_json, "Everything Catalyst holds about you is in this file."),
+            notice("That's a lot to show here, so I've sent it to you as a JSON file in a DM."),
+        ]
     blocks: list[Block] = [Header("What Catalyst holds about you")]
     for section, values in data.items():
         pairs = [
@@ -209,12 +212,14 @@ def my_data_command(ctx: RequestContext, _args: str) -> Reply:
         ]
         blocks.append(Section(text("*{s}*", s=section.replace("_", " ").capitalize())))
         blocks += [Fields(pairs[i : i + 10]) for i in range(0, len(pairs), 10)]
+        if not pairs:
+            blocks.append(Context([text("Nothing yet.")]))
     blocks.append(
         Context(
             [
                 text(
-                    "Facilitators see your name, organisation and its size. To erase all of this, "
-                    "type `{cmd} forget-me`.",
+                    "Facilitators see your name, pronouns, organisation and its size. To erase "
+                    "all of this, type `{cmd} forget-me`.",
                     cmd=ctx.command,
                 )
             ]
@@ -230,6 +235,8 @@ def _show(value: object) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, list):
+        if all(isinstance(v, dict) for v in value):
+            return f"{len(value)} (all of it is in the JSON file below)"
         return ", ".join(str(v) for v in value)
     return str(value)
 

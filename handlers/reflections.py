@@ -1,9 +1,409 @@
-"""(being written)"""
+"""Reflecting: the reflect form, your own reflections, nudges, prompts and the export."""
 
 from __future__ import annotations
 
-from handlers.registry import Registry
+from datetime import timedelta
+
+from core import action_ids, export, reflections
+from core.context import RequestContext
+from core.errors import UserError
+from core.models_sessions import Prompt, PromptAudience, Visibility
+from core.planner import community_channel
+from core.timefmt import local, when
+from core.ui import (
+    Actions,
+    Block,
+    Button,
+    Context,
+    FieldKind,
+    FieldValue,
+    Form,
+    FormField,
+    FormValues,
+    Header,
+    Message,
+    OpenForm,
+    Option,
+    Replies,
+    Reply,
+    Section,
+    SendFile,
+    literal,
+    notice,
+    text,
+)
+from handlers.mentions import shorten
+from handlers.registry import Access, Action, Command, FormHandler, Registry
+
+REFLECTION_FORM = "reflection.write"
+PROMPT_FORM = "reflection.prompt"
+MORE_REFLECTIONS = "reflection.more"
+NUDGES_ON = "notifications.on"
+# Buttons on the `notifications` message replace it; the same button in a nudge DM must
+# not (it would wipe the question and its Reflect button), so they say which they are.
+REPLACE = "replace"
+
+LIST_BODY_LIMIT = 2000  # a long reflection is cut in the list; the whole is in `my-data`
+NO_PROMPT_YET = (
+    "There's no question to reflect on yet: the next one comes after the next session. "
+    "Type `{v0} sessions` to see when that is."
+)
+PROMPT_GONE = "That question is no longer open for reflections. Type `{v0} reflect` for the latest."
+EXPORT_USAGE = (
+    "Type `{v0} export` for a CSV file, `{v0} export md` for Markdown, or add a session "
+    "number, like `{v0} export 3`."
+)
+
+
+# ---- the reflect form -----------------------------------------------------------------------
+
+
+def reflection_form(ctx: RequestContext, prompt: Prompt) -> Form:
+    cs = reflections.session_of(ctx.session, prompt)
+    intro: list[Block] = []
+    if cs is not None:
+        intro.append(Section(text("After *{title}*:", title=cs.title)))
+    intro.append(Section(literal(prompt.text)))
+    return Form(
+        form_id=REFLECTION_FORM,
+        title="Reflect",
+        fields=[
+            FormField(
+                "body",
+                "Your reflection",
+                FieldKind.LONG_TEXT,
+                max_length=reflections.BODY_MAX,
+                placeholder="A line or two is plenty.",
+            ),
+            FormField(
+                "visibility",
+                "Who can read it",
+                FieldKind.SELECT,
+                options=[
+                    Option(value=str(v), label=label)
+                    for v, label in reflections.VISIBILITY_LABELS.items()
+                ],
+                initial=Visibility.SHARED.value,
+                hint="Private reflections are a journal: nobody else sees them, "
+                "facilitators included.",
+            ),
+        ],
+        intro=intro,
+        state=str(prompt.id),
+    )
+
+
+def reflect_command(ctx: RequestContext, _args: str) -> Reply:
+    prompt = reflections.latest_prompt(ctx.session, ctx.community)
+    if prompt is None:
+        return notice(NO_PROMPT_YET, ctx.command)
+    return OpenForm(reflection_form(ctx, prompt))
+
+
+def _prompt_from(ctx: RequestContext, value: str) -> Prompt | None:
+    if not value.strip().isdigit():
+        return None
+    return reflections.prompt_for(ctx.session, ctx.community, int(value))
+
+
+def reflect_button(ctx: RequestContext, value: str) -> Reply:
+    prompt = _prompt_from(ctx, value)
+    if prompt is None:
+        return notice(PROMPT_GONE, ctx.command)
+    return OpenForm(reflection_form(ctx, prompt))
+
+
+def _saved_sentence(visibility: str, posted: bool) -> str:
+    if visibility == Visibility.SHARED:
+        if posted:
+            return "Thank you: your reflection will appear in the thread in a moment."
+        return (
+            "Thank you: your reflection is saved and shared with the community's facilitators "
+            "(this question has no thread to post it in)."
+        )
+    if visibility == Visibility.FACILITATORS:
+        return "Thank you: your reflection is saved. Only the facilitators can read it."
+    return "Thank you: your reflection is saved in your private journal. Only you can read it."
+
+
+def submit_reflection(ctx: RequestContext, values: FormValues, state: str) -> Reply:
+    member = ctx.require_member()
+    prompt = _prompt_from(ctx, state)
+    if prompt is None:
+        return notice(PROMPT_GONE, ctx.command)
+    saved = reflections.add_from_form(
+        ctx.session,
+        member,
+        prompt,
+        _text(values.get("body")),
+        _text(values.get("visibility")),
+        ctx.now(),
+    )
+    sentence = _saved_sentence(saved.visibility, reflections.has_thread(prompt))
+    return notice(
+        sentence + " Type `{v0} reflections` to see everything you've written.", ctx.command
+    )
+
+
+def _text(value: FieldValue) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+# ---- your own reflections --------------------------------------------------------------------
+
+
+def reflections_page(ctx: RequestContext, offset: int) -> Message:
+    member = ctx.require_member()
+    page = reflections.own(ctx.session, member, offset=offset)
+    if page.total == 0:
+        return notice(
+            "You haven't written any reflections yet. Type `{v0} reflect` to write one: "
+            "you choose who can read it.",
+            ctx.command,
+        )
+    if not page.entries:
+        return notice("That's all of them. Type `{v0} reflections` to start again.", ctx.command)
+    blocks: list[Block] = [Header("Your reflections")]
+    for entry in page.entries:
+        body = entry.reflection.body
+        if len(body) > LIST_BODY_LIMIT:
+            body = body[: LIST_BODY_LIMIT - 1] + "…"
+        blocks += [
+            Section(
+                text("_{question}_\n{body}", question=shorten(entry.prompt.text, 150), body=body)
+            ),
+            Context(
+                [
+                    text(
+                        "{who} · {when}",
+                        who=reflections.VISIBILITY_SHOWN.get(
+                            entry.reflection.visibility, entry.reflection.visibility
+                        ),
+                        when=when(entry.reflection.created_at, member.timezone),
+                    )
+                ]
+            ),
+        ]
+    shown_to = page.offset + len(page.entries)
+    blocks.append(
+        Context([text("Showing {a}–{b} of {n}.", a=page.offset + 1, b=shown_to, n=page.total)])
+    )
+    if shown_to < page.total:
+        blocks.append(Actions([Button("Show older", MORE_REFLECTIONS, str(shown_to))]))
+    return Message(summary=f"Your reflections ({page.total})", blocks=blocks)
+
+
+def reflections_command(ctx: RequestContext, _args: str) -> Reply:
+    return reflections_page(ctx, 0)
+
+
+def more_reflections(ctx: RequestContext, value: str) -> Reply:
+    return reflections_page(ctx, int(value) if value.isdigit() else 0)
+
+
+# ---- notifications -----------------------------------------------------------------------------
+
+
+def notifications_command(ctx: RequestContext, _args: str) -> Reply:
+    member = ctx.require_member()
+    if member.nudges_enabled:
+        body = text(
+            "Nudges and catch-ups are *on*: after a session, at most one gentle reminder to "
+            "reflect, and a short catch-up if you missed it."
+        )
+        button = Button("Turn them off", action_ids.NUDGES_OFF, REPLACE)
+    else:
+        body = text(
+            "Nudges and catch-ups are *off*. Session reminders still come, so you can plan."
+        )
+        button = Button("Turn them on", NUDGES_ON, REPLACE, style="primary")
+    return Message(summary=body.plain(), blocks=(Section(body), Actions([button])))
+
+
+def _nudges(ctx: RequestContext, value: str, enabled: bool) -> Reply:
+    member = ctx.require_member()
+    reflections.set_nudges(ctx.session, member, enabled)
+    sentence = (
+        "Done: nudges and catch-ups are on again."
+        if enabled
+        else "Done: no more nudges or catch-ups. Turn them back on any time with "
+        "`{cmd} notifications`."
+    )
+    body = text(sentence, cmd=ctx.command)
+    return Message(summary=body.plain(), blocks=(Section(body),), replace_original=value == REPLACE)
+
+
+def nudges_off(ctx: RequestContext, value: str) -> Reply:
+    return _nudges(ctx, value, enabled=False)
+
+
+def nudges_on(ctx: RequestContext, value: str) -> Reply:
+    return _nudges(ctx, value, enabled=True)
+
+
+# ---- stand-alone prompts (facilitators) -------------------------------------------------------
+
+
+def prompt_form(ctx: RequestContext) -> Form:
+    zone = ctx.community.timezone
+    soon = local(ctx.now() + timedelta(hours=1), zone)
+    has_channel = community_channel(ctx.community, ctx.settings) is not None
+    return Form(
+        form_id=PROMPT_FORM,
+        title="Post a question",
+        submit_label="Schedule",
+        fields=[
+            FormField(
+                "text",
+                "The question",
+                FieldKind.LONG_TEXT,
+                max_length=reflections.PROMPT_MAX,
+                placeholder="e.g. What's one thing you'll do differently this month?",
+            ),
+            FormField("date", "Date", FieldKind.DATE, initial=soon.date().isoformat()),
+            FormField(
+                "time",
+                "Time",
+                FieldKind.TIME,
+                initial=f"{soon:%H}:00",
+                hint=f"In the community's timezone ({zone.replace('_', ' ')}).",
+            ),
+            FormField(
+                "where",
+                "Where",
+                FieldKind.SELECT,
+                options=[
+                    Option(PromptAudience.CHANNEL.value, "In the community channel, as a thread"),
+                    Option(PromptAudience.DMS.value, "By DM to all members"),
+                ],
+                initial=(PromptAudience.CHANNEL if has_channel else PromptAudience.DMS).value,
+            ),
+        ],
+    )
+
+
+def prompt_command(ctx: RequestContext, _args: str) -> Reply:
+    return OpenForm(prompt_form(ctx))
+
+
+def submit_prompt(ctx: RequestContext, values: FormValues, _state: str) -> Reply:
+    draft = reflections.PromptDraft(
+        text=_text(values.get("text")),
+        date=_text(values.get("date")),
+        time=_text(values.get("time")),
+        where=_text(values.get("where")),
+    )
+    plan = reflections.check_prompt(draft, ctx.community, ctx.settings, ctx.now())
+    prompt = reflections.schedule_prompt(
+        ctx.session, ctx.community, plan, ctx.active_member, ctx.now()
+    )
+    where = (
+        "in the community channel"
+        if prompt.audience == PromptAudience.CHANNEL.value
+        else "by DM to all members"
+    )
+    lead = text(
+        "Scheduled: this question goes out {where} on {when}.",
+        where=where,
+        when=when(prompt.post_at, ctx.community.timezone),
+    )
+    return Message(summary=lead.plain(), blocks=(Section(lead), Section(literal(prompt.text))))
+
+
+# ---- export (facilitators) ----------------------------------------------------------------------
+
+
+def _export_request(args: str) -> tuple[export.ExportFormat, int | None] | None:
+    fmt, number = export.ExportFormat.CSV, None
+    for word in args.lower().replace("#", " ").split():
+        if word in {"csv"}:
+            fmt = export.ExportFormat.CSV
+        elif word in {"md", "markdown"}:
+            fmt = export.ExportFormat.MARKDOWN
+        elif word.isdigit() and len(word) < 7:
+            number = int(word)
+        elif word not in {"session", "reflections"}:
+            return None
+    return fmt, number
+
+
+def export_command(ctx: RequestContext, args: str) -> Replies:
+    request = _export_request(args)
+    if request is None:
+        return [notice(EXPORT_USAGE, ctx.command)]
+    fmt, number = request
+    rows = export.reflection_rows(ctx.session, ctx.community, number)
+    scope = f" for session {number}" if number is not None else ""
+    if not rows:
+        raise UserError(
+            f"There are no shared reflections{scope} to export yet. (Private reflections are "
+            "never exported.)"
+        )
+    content = export.render(rows, fmt, ctx.community, ctx.now())
+    kind = "CSV" if fmt is export.ExportFormat.CSV else "Markdown"
+    count = f"{len(rows)} reflection{'s' if len(rows) != 1 else ''}"
+    return [
+        SendFile(
+            filename=export.filename(fmt, number),
+            content=content,
+            title=f"Reflections{scope}",
+            comment=f"{count}{scope}, shared in the thread or with facilitators.",
+        ),
+        notice(
+            "I've sent you {v0}{v1} as a {v2} file in our DM. Private reflections are never "
+            "included.",
+            count,
+            scope,
+            kind,
+        ),
+    ]
 
 
 def register(registry: Registry) -> None:
-    return None
+    group = "Reflecting"
+    registry.add_command(
+        Command("reflect", "Reflect on the latest question", reflect_command, group=group)
+    )
+    registry.add_command(
+        Command(
+            "reflections",
+            "See what you've written, newest first",
+            reflections_command,
+            group=group,
+            aliases=("journal",),
+        )
+    )
+    registry.add_command(
+        Command(
+            "notifications",
+            "Turn nudges and catch-ups on or off",
+            notifications_command,
+            group=group,
+            aliases=("nudges",),
+        )
+    )
+    registry.add_command(
+        Command(
+            "prompt",
+            "Schedule a question for members to reflect on",
+            prompt_command,
+            Access.FACILITATOR,
+            group="Facilitating",
+        )
+    )
+    registry.add_command(
+        Command(
+            "export",
+            "Reflections for your evaluation report, as a file",
+            export_command,
+            Access.FACILITATOR,
+            usage="[md] [session number]",
+            group="Facilitating",
+        )
+    )
+    registry.add_action(Action(action_ids.REFLECT, reflect_button))
+    registry.add_action(Action(MORE_REFLECTIONS, more_reflections))
+    registry.add_action(Action(action_ids.NUDGES_OFF, nudges_off))
+    registry.add_action(Action(NUDGES_ON, nudges_on))
+    registry.add_form(FormHandler(REFLECTION_FORM, submit_reflection, Access.MEMBER))
+    registry.add_form(FormHandler(PROMPT_FORM, submit_prompt, Access.FACILITATOR))

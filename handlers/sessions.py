@@ -1,9 +1,457 @@
-"""(being written)"""
+"""Sessions: facilitators add, edit and cancel them; members answer in one click.
+
+Buttons carry the session id (the same ids the scheduler's reminders use); forms carry the
+session number (edit) or id (can't make it) in their state. A button on a session that was
+cancelled or is over gets a sentence and changes nothing.
+"""
 
 from __future__ import annotations
 
-from handlers.registry import Registry
+from core import action_ids, sessions
+from core.calendar import session_ics
+from core.context import RequestContext
+from core.errors import UserError
+from core.models_sessions import CommunitySession, RsvpAnswer
+from core.sessions import ANSWER_LABELS, rsvp_actions
+from core.timefmt import span
+from core.ui import (
+    Actions,
+    Block,
+    Button,
+    Context,
+    DirectMessage,
+    Divider,
+    FormValues,
+    Header,
+    Message,
+    OpenForm,
+    RefreshHome,
+    Replies,
+    Reply,
+    Section,
+    SendFile,
+    Text,
+    notice,
+    text,
+)
+from handlers.membership import DISMISS
+from handlers.registry import Access, Action, Command, FormHandler, Registry
+from handlers.session_form import (
+    ADD_FORM,
+    DECLINE_FORM,
+    EDIT_FORM,
+    decline_form,
+    draft_from,
+    reminder_words,
+    session_form,
+)
+
+CONFIRM_CANCEL = "session.cancel"
+LISTED = 10  # sessions in one message: each takes four blocks of Slack's fifty
+PREP_PREVIEW = 280  # characters of preparation notes in a list; the full text comes later
+
+
+def zone_of(ctx: RequestContext) -> str:
+    """The person's timezone, else the community's (a facilitator who hasn't joined)."""
+    return ctx.member.timezone if ctx.member is not None else ctx.community.timezone
+
+
+def _when(ctx: RequestContext, cs: CommunitySession) -> str:
+    return span(cs.starts_at, cs.ends_at, zone_of(ctx))
+
+
+def _counts_line(ctx: RequestContext, cs: CommunitySession) -> Text:
+    counted = sessions.counts(ctx.session, cs)
+    return text(
+        "Session {n} · {going} going, {maybe} maybe, {declined} can't make it · "
+        "`{cmd} session edit {n}`",
+        n=cs.number,
+        going=counted.going,
+        maybe=counted.maybe,
+        declined=counted.declined,
+        cmd=ctx.command,
+    )
+
+
+def session_card(ctx: RequestContext, cs: CommunitySession, answer: str | None) -> list[Block]:
+    """One session for a list or the home page: what, when, where, and the answer buttons."""
+    blocks: list[Block] = [
+        Section(
+            text(
+                "*{title}*\n{when}\n{where}",
+                title=cs.title,
+                when=_when(ctx, cs),
+                where=cs.location,
+            )
+        )
+    ]
+    small: list[Text] = []
+    if cs.theme:
+        small.append(text("Theme: {theme}", theme=cs.theme))
+    if cs.description:
+        preview = cs.description
+        if len(preview) > PREP_PREVIEW:
+            preview = preview[: PREP_PREVIEW - 1].rstrip() + "…"
+        small.append(text("To prepare: {notes}", notes=preview))
+    label = ANSWER_LABELS.get(answer or "")
+    small.append(
+        text("Your answer: *{a}*", a=label)
+        if label
+        else text("Can you make it? One click lets the facilitators know.")
+    )
+    if ctx.is_facilitator:
+        small.append(_counts_line(ctx, cs))
+    blocks += [Context(small), rsvp_actions(cs, answer)]
+    return blocks
+
+
+# ---- finding the session a command or button means ----------------------------------------------
+
+
+def _upcoming_numbers(ctx: RequestContext) -> str:
+    found = sessions.upcoming(ctx.session, ctx.community, ctx.now())
+    if not found:
+        return "There are no upcoming sessions."
+    shown = ", ".join(f"{cs.number} ({_when(ctx, cs).split(',')[0]})" for cs in found[:LISTED])
+    return f"Upcoming: {shown}."
+
+
+def _by_number(ctx: RequestContext, arg: str, verb: str) -> CommunitySession | Message:
+    word = arg.strip().lstrip("#")
+    found = (
+        sessions.by_number(ctx.session, ctx.community, int(word))
+        if word.isdigit() and len(word) < 9
+        else None
+    )
+    if found is not None:
+        return found
+    lead = "Which session?" if not word else "There's no session with that number."
+    return notice(
+        lead + " Type `{v0} session {v1} 3` with its number. {v2}",
+        ctx.command,
+        verb,
+        _upcoming_numbers(ctx),
+    )
+
+
+def _from_button(ctx: RequestContext, value: str) -> CommunitySession | Message:
+    """The session a button means, or a sentence if it is gone, cancelled or over."""
+    found = (
+        sessions.by_id(ctx.session, ctx.community, int(value))
+        if value.isdigit() and len(value) < 12
+        else None
+    )
+    if found is None:
+        return notice(
+            "That session no longer exists. Type `{v0} sessions` to see what's coming up.",
+            ctx.command,
+        )
+    if not found.is_scheduled:
+        return _sentence(
+            "*{title}* was cancelled, so there's nothing to answer. Type `{cmd} sessions` to "
+            "see what's coming up.",
+            ctx,
+            found,
+        )
+    if found.ends_at <= ctx.now():
+        return _sentence(
+            "*{title}* has already happened. Type `{cmd} sessions` to see what's next.", ctx, found
+        )
+    return found
+
+
+def _sentence(template: str, ctx: RequestContext, cs: CommunitySession) -> Message:
+    body = text(template, title=cs.title, cmd=ctx.command)
+    return Message(summary=body.plain().replace("*", ""), blocks=(Section(body),))
+
+
+# ---- members: the list and the answers ---------------------------------------------------------
+
+
+def sessions_command(ctx: RequestContext, _args: str) -> Reply:
+    member = ctx.require_member()
+    found = sessions.upcoming(ctx.session, ctx.community, ctx.now())
+    if not found:
+        return notice(
+            "Nothing is planned just yet. I'll remind you as soon as the next session is set."
+        )
+    answered = sessions.answers(ctx.session, member, found)
+    blocks: list[Block] = [Header("Upcoming sessions")]
+    for cs in found[:LISTED]:
+        blocks += [*session_card(ctx, cs, answered.get(cs.id)), Divider()]
+    more = len(found) - LISTED
+    notes = [
+        text(
+            "Times are in your timezone, {tz}. You can change it in `{cmd} profile`.",
+            tz=member.timezone.replace("_", " "),
+            cmd=ctx.command,
+        )
+    ]
+    if more > 0:
+        notes.insert(0, text("…and {n} more further ahead.", n=more))
+    blocks.append(Context(notes))
+    first = found[0]
+    return Message(summary=f"Upcoming sessions: next is {first.title}", blocks=blocks)
+
+
+def _answered(ctx: RequestContext, cs: CommunitySession, answer: RsvpAnswer) -> Message:
+    """The confirmation that replaces the message the person clicked in."""
+    lead = {
+        RsvpAnswer.GOING: "You're going to *{title}*. See you there!",
+        RsvpAnswer.MAYBE: "Noted: *maybe* for *{title}*. Change your answer whenever you know.",
+        RsvpAnswer.DECLINED: "Thanks for letting us know you can't make *{title}*.",
+    }[answer]
+    blocks: list[Block] = [
+        Section(text(lead, title=cs.title)),
+        Section(text("{when}\n{where}", when=_when(ctx, cs), where=cs.location)),
+    ]
+    if cs.description and answer is not RsvpAnswer.DECLINED:
+        blocks.append(Section(text("*To prepare:* {notes}", notes=cs.description)))
+    ahead = reminder_words(ctx, cs)
+    if ahead and answer is not RsvpAnswer.DECLINED:
+        blocks.append(Context([text("I'll remind you {ahead} before.", ahead=ahead)]))
+    blocks.append(rsvp_actions(cs, answer.value))
+    return Message(
+        summary=text(lead, title=cs.title).plain().replace("*", ""),
+        blocks=blocks,
+        replace_original=True,
+    )
+
+
+def _answer(ctx: RequestContext, value: str, answer: RsvpAnswer) -> Replies:
+    member = ctx.require_member()
+    found = _from_button(ctx, value)
+    if isinstance(found, Message):
+        return [found]
+    sessions.rsvp(ctx.session, member, found, answer, ctx.now())
+    return [_answered(ctx, found, answer), RefreshHome()]
+
+
+def going(ctx: RequestContext, value: str) -> Replies:
+    return _answer(ctx, value, RsvpAnswer.GOING)
+
+
+def maybe(ctx: RequestContext, value: str) -> Replies:
+    return _answer(ctx, value, RsvpAnswer.MAYBE)
+
+
+def decline(ctx: RequestContext, value: str) -> Reply:
+    found = _from_button(ctx, value)
+    return found if isinstance(found, Message) else OpenForm(decline_form(found))
+
+
+def submit_decline(ctx: RequestContext, values: FormValues, state: str) -> Replies:
+    member = ctx.require_member()
+    found = _from_button(ctx, state)
+    if isinstance(found, Message):
+        return [DirectMessage(found)]
+    apology = values.get("apology")
+    wants_recap = values.get("wants_recap") is True
+    sessions.rsvp(
+        ctx.session,
+        member,
+        found,
+        RsvpAnswer.DECLINED,
+        ctx.now(),
+        wants_recap=wants_recap,
+        apology=apology if isinstance(apology, str) else None,
+    )
+    confirmation = _answered(ctx, found, RsvpAnswer.DECLINED)
+    follow_up = (
+        "Missing one never means missing out: I'll send you a short catch-up afterwards."
+        if wants_recap
+        else "No recap then; the reflection thread stays open in the channel whenever suits."
+    )
+    blocks = [*confirmation.blocks[:-1], Context([text(follow_up)]), confirmation.blocks[-1]]
+    return [
+        DirectMessage(Message(summary=confirmation.summary, blocks=blocks)),
+        RefreshHome(),
+    ]
+
+
+def calendar_file(ctx: RequestContext, value: str) -> Replies:
+    found = _from_button(ctx, value)
+    if isinstance(found, Message):
+        return [found]
+    return [
+        SendFile(
+            filename=f"catalyst-session-{found.number}.ics",
+            content=session_ics(found, ctx.now(), name=ctx.community.name or "Catalyst"),
+            title=f"{found.title} (calendar file)",
+            comment="Open this file to add the session to your calendar.",
+        ),
+        _sentence("I've sent you *{title}* as a calendar file in our direct messages.", ctx, found),
+    ]
+
+
+# ---- facilitators: add, edit, cancel ----------------------------------------------------------
+
+
+def session_command(ctx: RequestContext, args: str) -> Reply:
+    word, _, rest = args.strip().partition(" ")
+    word = word.lower()
+    if word in {"add", "new"}:
+        return OpenForm(session_form(ctx, None))
+    if word in {"edit", "change"}:
+        found = _by_number(ctx, rest, "edit")
+        if isinstance(found, Message):
+            return found
+        sessions.ensure_open(found, ctx.now(), "changed")
+        return OpenForm(session_form(ctx, found))
+    if word == "cancel":
+        found = _by_number(ctx, rest, "cancel")
+        return found if isinstance(found, Message) else _confirm_cancel(ctx, found)
+    return notice(
+        "Type `{v0} session add` to add a session, or `{v0} session edit 3` or "
+        "`{v0} session cancel 3` with its number. {v1}",
+        ctx.command,
+        _upcoming_numbers(ctx),
+    )
+
+
+def _confirm_cancel(ctx: RequestContext, cs: CommunitySession) -> Message:
+    if not cs.is_scheduled:
+        raise UserError(f"Session {cs.number} is already cancelled.")
+    if cs.starts_at <= ctx.now():
+        raise UserError(f"Session {cs.number} has already started, so it can't be cancelled.")
+    counted = sessions.counts(ctx.session, cs)
+    body = text(
+        "*Cancel session {n}, {title}?* It's on {when}. Its reminders will stop, and the "
+        "{told} members who said going or maybe will get a message.",
+        n=cs.number,
+        title=cs.title,
+        when=_when(ctx, cs),
+        told=counted.going + counted.maybe,
+    )
+    return Message(
+        summary=f"Cancel session {cs.number}?",
+        blocks=(
+            Section(body),
+            Actions(
+                [
+                    Button("Cancel the session", CONFIRM_CANCEL, str(cs.id), "danger"),
+                    Button("Keep it", DISMISS),
+                ]
+            ),
+        ),
+    )
+
+
+def confirm_cancel(ctx: RequestContext, value: str) -> Replies:
+    cs = sessions.by_id(ctx.session, ctx.community, int(value)) if value.isdigit() else None
+    if cs is None:
+        return [notice("That session no longer exists, so there's nothing to cancel.")]
+    told = sessions.cancel(ctx.session, ctx.community, ctx.settings, cs, ctx.now())
+    body = text(
+        "Session {n}, *{title}*, is cancelled and its reminders are stopped. {told}",
+        n=cs.number,
+        title=cs.title,
+        told=(
+            f"I'm letting the {told} members who said going or maybe know."
+            if told
+            else "Nobody had said they were coming, so there's no one to tell."
+        ),
+    )
+    return [
+        Message(
+            summary=body.plain().replace("*", ""), blocks=(Section(body),), replace_original=True
+        ),
+        RefreshHome(),
+    ]
+
+
+def _saved(ctx: RequestContext, cs: CommunitySession, lead: str, extra: str | None) -> Replies:
+    ahead = reminder_words(ctx, cs)
+    lines = [
+        text(lead, n=cs.number, title=cs.title),
+        text("{when}\n{where}", when=_when(ctx, cs), where=cs.location),
+    ]
+    notes = [
+        text("Reminders go out {ahead} before.", ahead=ahead)
+        if ahead
+        else text("It's too close for reminders; members can still answer with the buttons."),
+        text("Members see it with `{cmd} sessions`.", cmd=ctx.command),
+    ]
+    if extra:
+        notes.insert(0, text(extra))
+    message = Message(
+        summary=lines[0].plain().replace("*", ""),
+        blocks=[*(Section(line) for line in lines), Context(notes)],
+    )
+    return [DirectMessage(message), RefreshHome()]
+
+
+def submit_add(ctx: RequestContext, values: FormValues, _state: str) -> Replies:
+    cs = sessions.create(
+        ctx.session,
+        ctx.community,
+        ctx.settings,
+        draft_from(values),
+        ctx.now(),
+        created_by=ctx.active_member,
+    )
+    return _saved(ctx, cs, "Session {n} is added: *{title}*.", None)
+
+
+def submit_edit(ctx: RequestContext, values: FormValues, state: str) -> Replies:
+    cs = sessions.by_number(ctx.session, ctx.community, int(state)) if state.isdigit() else None
+    if cs is None:
+        return [DirectMessage(notice("That session no longer exists, so nothing was changed."))]
+    edited = sessions.edit(
+        ctx.session, ctx.community, ctx.settings, cs, draft_from(values), ctx.now()
+    )
+    extra = None
+    if edited.moved:
+        extra = (
+            f"Its reminders moved with it, and the {edited.told} members who said going or "
+            "maybe are being told the new time."
+            if edited.told
+            else "Its reminders moved with it."
+        )
+    return _saved(ctx, cs, "Session {n} is updated: *{title}*.", extra)
+
+
+# ---- the home page ------------------------------------------------------------------------------
+
+
+def next_session_blocks(ctx: RequestContext) -> list[Block]:
+    """'Next session' for the home page, with the person's answer and the buttons."""
+    cs = sessions.next_session(ctx.session, ctx.community, ctx.now())
+    if cs is None:
+        return [
+            Section(
+                text("*Next session*\nNothing is planned just yet; I'll remind you when it is.")
+            )
+        ]
+    member = ctx.active_member
+    answer = sessions.answers(ctx.session, member, [cs]).get(cs.id) if member else None
+    return [Section(text("*Next session*")), *session_card(ctx, cs, answer)]
 
 
 def register(registry: Registry) -> None:
-    return None
+    registry.add_command(
+        Command(
+            "sessions",
+            "Upcoming sessions: say if you're coming in one click",
+            sessions_command,
+            group="Sessions",
+        )
+    )
+    registry.add_command(
+        Command(
+            "session",
+            "Add, change or cancel a session",
+            session_command,
+            Access.FACILITATOR,
+            usage="add | edit N | cancel N",
+            group="Facilitating",
+        )
+    )
+    registry.add_action(Action(action_ids.RSVP_GOING, going))
+    registry.add_action(Action(action_ids.RSVP_MAYBE, maybe))
+    registry.add_action(Action(action_ids.RSVP_DECLINE, decline))
+    registry.add_action(Action(action_ids.SESSION_CALENDAR, calendar_file))
+    registry.add_action(Action(CONFIRM_CANCEL, confirm_cancel, Access.FACILITATOR))
+    registry.add_form(FormHandler(ADD_FORM, submit_add, Access.FACILITATOR))
+    registry.add_form(FormHandler(EDIT_FORM, submit_edit, Access.FACILITATOR))
+    registry.add_form(FormHandler(DECLINE_FORM, submit_decline, Access.MEMBER))

@@ -19,7 +19,7 @@ from scheduler.delivery import OutboxWorker
 
 log = logging.getLogger(__name__)
 
-LEASE_NAME = "scheduler"
+LEASE_NAME = "scheduler"  # per platform: "scheduler:slack", "scheduler:console"
 
 
 @dataclass
@@ -30,13 +30,18 @@ class JobContext:
     worker: OutboxWorker | None
     holder: str
     scheduler: Any = None  # the APScheduler instance, for the job that syncs item jobs
+    platform: str = "slack"
     leading: bool = False
+
+    @property
+    def lease_name(self) -> str:
+        return f"{LEASE_NAME}:{self.platform}"
 
     def hold_lease(self) -> bool:
         """Take or renew the lease; jobs do nothing while another scheduler holds it."""
         now = self.clock.now()
         with unit_of_work(self.session_factory) as session:
-            held = lease.acquire(session, LEASE_NAME, self.holder, now)
+            held = lease.acquire(session, self.lease_name, self.holder, now)
             if held and not self.leading:
                 taken = outbox.reclaim_from(session, self.holder, now)
                 if taken:

@@ -69,7 +69,8 @@ def sync_items() -> None:
     try:
         now = ctx.clock.now()
         with unit_of_work(ctx.session_factory) as session:
-            due = {item.id: item.due_at for item in occurrences.pending_items(session, now, None)}
+            pending = occurrences.pending_items(session, now, None, platform=ctx.platform)
+            due = {item.id: item.due_at for item in pending}
         existing = {job.id for job in scheduler.get_jobs() if job.id.startswith("item:")}
         for item_id, due_at in due.items():
             job_id = item_job_id(item_id)

@@ -18,7 +18,7 @@ from core.config import Settings
 from core.db import SessionFactory, unit_of_work
 from core.outbox import Sender
 from scheduler import jobs
-from scheduler.context import LEASE_NAME, JobContext, install
+from scheduler.context import JobContext, install
 from scheduler.delivery import OutboxWorker
 
 log = logging.getLogger(__name__)
@@ -37,10 +37,11 @@ class Runner:
         settings: Settings,
         sender: Sender | None,
         holder: str | None = None,
+        platform: str = "slack",
     ) -> None:
         self.holder = holder or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         worker = (
-            OutboxWorker(session_factory, clock, sender, self.holder)
+            OutboxWorker(session_factory, clock, sender, self.holder, platform=platform)
             if sender is not None
             else None
         )
@@ -55,6 +56,7 @@ class Runner:
             worker=worker,
             holder=self.holder,
             scheduler=self.scheduler,
+            platform=platform,
         )
 
     def start(self, *, paused: bool = False) -> None:
@@ -67,6 +69,9 @@ class Runner:
             id="deliver",
             name="send the outbox",
             replace_existing=True,
+            # A long send run overlaps the next tick; the worker's own lock makes the second
+            # instance return at once, instead of APScheduler warning every second.
+            max_instances=2,
         )
         self.scheduler.add_job(
             jobs.sync_items,
@@ -91,7 +96,9 @@ class Runner:
             self.scheduler.shutdown(wait=True)
         try:
             with unit_of_work(self.context.session_factory) as session:
-                lease.release(session, LEASE_NAME, self.holder, self.context.clock.now())
+                lease.release(
+                    session, self.context.lease_name, self.holder, self.context.clock.now()
+                )
         except Exception:
             log.exception("could not release the scheduler lease; it expires by itself")
         install(None)

@@ -208,6 +208,14 @@ class SlackHarness:
         )
 
 
+# Pickers report their choice under their own key, not `value`.
+_PICKED = {
+    "datepicker": "selected_date",
+    "timepicker": "selected_time",
+    "users_select": "selected_user",
+}
+
+
 def state_for(view: Mapping[str, Any], values: Mapping[str, Any]) -> dict[str, Any]:
     """Build `view.state.values` the way Slack would for the given field values."""
     state: dict[str, Any] = {}
@@ -226,6 +234,8 @@ def state_for(view: Mapping[str, Any], values: Mapping[str, Any]) -> dict[str, A
             entry["selected_options"] = [options[v] for v in value or [] if v in options]
         elif kind == "checkboxes":
             entry["selected_options"] = list(options.values())[:1] if value else []
+        elif kind in _PICKED:
+            entry[_PICKED[kind]] = value
         else:
             entry["value"] = value
         state[name] = {element["action_id"]: entry}

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.console import render
+from bot.console.inbox import ConsoleInbox
 from core import ui
 from core.config import Settings
 from core.context import Caller
@@ -61,6 +62,7 @@ class Console:
     persona: str = "you"
     facilitators: set[str] = field(default_factory=set)
     buttons: list[ui.Button | ui.Select] = field(default_factory=list)
+    inbox: ConsoleInbox | None = None
 
     def __post_init__(self) -> None:
         self.persona = render.safe(self.persona)[:40] or "you"
@@ -111,6 +113,7 @@ class Console:
         self.say(f"You are acting as '{self.persona}'.")
         while True:
             try:
+                self.show_inbox()
                 line = self.ask(f"\n{self.persona}> ").strip()
             except EndOfInput:
                 self.say()
@@ -202,6 +205,15 @@ class Console:
         text, buttons = render.blocks(blocks, self.style)
         self.buttons = buttons
         self.say(text)
+
+    def show_inbox(self) -> None:
+        """Messages the scheduler sent since the last prompt, as Slack would show them."""
+        if self.inbox is None:
+            return
+        for delivery in self.inbox.take_for(self.caller.user_id):
+            where = "in your DMs" if delivery.recipient.startswith("console-") else "in the channel"
+            self.say(self.style.dim(f"\n— Catalyst, {where} —"))
+            self.show(delivery.message.blocks or [ui.Section(ui.literal(delivery.message.summary))])
 
     def deliver(self, replies: Sequence[ui.Reply]) -> None:
         for reply in replies:

@@ -26,7 +26,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.slack import render
-from core import ui
+from core import reflections, ui
 from core.config import Settings
 from core.context import Caller
 from handlers.dispatch import Dispatcher
@@ -79,6 +79,8 @@ class Delivery:
                     self._say(
                         ui.notice("Sorry, that form took too long to open. Please try again.")
                     )
+            except Exception:  # one failed call must not drop the replies after it
+                log.exception("could not deliver %s", type(reply).__name__)
 
     def _one(self, reply: ui.Reply) -> None:
         if isinstance(reply, ui.Message):
@@ -148,9 +150,17 @@ def build_app(
     def drop_event_retries(
         body: dict[str, Any], next: Callable[[], BoltResponse], request: BoltRequest
     ) -> BoltResponse | None:
-        """Slack retries events it thinks we missed; handle each event_id once."""
+        """Slack retries events it thinks we missed; handle each event_id once.
+
+        Only events we act on are recorded: every message in every channel the bot is in
+        would otherwise add a row (and a write) for nothing.
+        """
         event_id = body.get("event_id") if body.get("type") == "event_callback" else None
-        if event_id and not dispatcher.first_delivery(PLATFORM, str(event_id)):
+        if (
+            event_id
+            and _acted_on(body.get("event") or {})
+            and not dispatcher.first_delivery(PLATFORM, str(event_id))
+        ):
             retry = request.headers.get("x-slack-retry-num", ["?"])[0]
             log.info("dropping retry %s of event %s", retry, event_id)
             return BoltResponse(status=200, body="")
@@ -189,6 +199,8 @@ def build_app(
         client: WebClient,
     ) -> None:
         ack()
+        if action.get("url"):
+            return  # a link button: Slack opened the link; nothing for us to do
         caller = caller_from(context, settings)
         value = action.get("value") or (action.get("selected_option") or {}).get("value") or ""
         replies = dispatcher.action(caller, str(action.get("action_id", "")), str(value))
@@ -222,12 +234,40 @@ def build_app(
             return
         Delivery(client, dispatcher, caller_from(context, settings)).publish_home()
 
-    # Subscribed for the coming capabilities (reflections in threads, welcomes); acked now
-    # so Slack doesn't retry them.
     @app.event("message")
-    def on_message(event: dict[str, Any]) -> None:
-        return None
+    def on_message(event: dict[str, Any], context: BoltContext) -> None:
+        """Replies in a prompt's thread become reflections; edits and deletions follow them."""
+        subtype = event.get("subtype")
+        change = reflections.MessageChange
+        if subtype == "message_changed":
+            message, kind = event.get("message") or {}, change.EDITED
+        elif subtype == "message_deleted":
+            message, kind = event.get("previous_message") or {}, change.DELETED
+        elif subtype in (None, "thread_broadcast", "file_share"):
+            message, kind = event, change.POSTED
+        else:
+            return  # joins, topic changes and the like
+        if event.get("bot_id") or message.get("bot_id") or message.get("subtype") == "bot_message":
+            return
+        ts = event.get("deleted_ts") if kind is change.DELETED else message.get("ts")
+        channel = event.get("channel")
+        if not ts or not channel:
+            return
+        # Slack escapes &, < and > in message text; the neutral layer holds plain text.
+        words = str(message.get("text") or "")
+        words = words.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+        dispatcher.message_event(
+            caller_from(context, settings, channel_id=str(channel)),
+            reflections.MessageEvent(
+                change=kind,
+                channel=str(channel),
+                ts=str(ts),
+                thread_ts=str(message["thread_ts"]) if message.get("thread_ts") else None,
+                text=words,
+            ),
+        )
 
+    # Subscribed for a coming capability (welcomes); acked now so Slack doesn't retry it.
     @app.event("member_joined_channel")
     def on_member_joined(event: dict[str, Any]) -> None:
         return None
@@ -237,6 +277,14 @@ def build_app(
         log.error("unhandled error for a %s request: %r", body.get("type"), error)
 
     return app
+
+
+def _acted_on(event: Mapping[str, Any]) -> bool:
+    kind = event.get("type")
+    if kind == "message":
+        # Thread replies may be reflections; DMs get an answer. Other chatter is ignored.
+        return bool(event.get("thread_ts") or event.get("channel_type") == "im")
+    return kind in {"app_home_opened", "member_joined_channel"}
 
 
 def _field_errors(errors: Mapping[str, str]) -> dict[str, str]:

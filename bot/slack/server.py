@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import parse_qsl
@@ -72,4 +73,5 @@ def stop_server(server: Any) -> None:
     from waitress import wasyncore
 
     server.task_dispatcher.shutdown()
-    server.trigger.pull_trigger(lambda: wasyncore.close_all(server._map))
+    with contextlib.suppress(OSError):  # the loop already closed its trigger: nothing to do
+        server.trigger.pull_trigger(lambda: wasyncore.close_all(server._map))

@@ -1,0 +1,527 @@
+"""Reflections: what members write after a prompt, in its thread, in a form, or privately.
+
+Three ways in, one table: a reply in the prompt's thread (a platform message event), the
+reflect form (with a choice of who may read it), and edits or deletions of thread replies,
+which keep the stored copy in step with what people can see. Facilitators also schedule
+stand-alone prompts here. Services take the session (the caller owns the transaction) and an
+explicit `now`.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from enum import StrEnum
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from core import membership, planner, ui
+from core.config import Settings
+from core.errors import InvalidInput
+from core.models import Community, Member
+from core.models_sessions import (
+    CommunitySession,
+    Prompt,
+    PromptAudience,
+    PromptStatus,
+    Reflection,
+    Visibility,
+)
+from core.outbox import Outgoing, enqueue
+
+BODY_MAX = 3000  # the form's limit, and Slack's for one section
+THREAD_BODY_MAX = 40_000  # Slack's own message limit: a thread reply is kept whole
+PROMPT_MAX = 3000
+PAGE_SIZE = 10
+# The time pickers have minute precision: "now" chosen a few seconds ago is not the past.
+PAST_TOLERANCE = timedelta(minutes=1)
+
+VISIBILITY_LABELS: dict[str, str] = {
+    Visibility.SHARED: "Share in the thread",
+    Visibility.FACILITATORS: "Share with facilitators only",
+    Visibility.PRIVATE: "Keep it private (only you)",
+}
+VISIBILITY_SHOWN: dict[str, str] = {
+    Visibility.SHARED: "shared",
+    Visibility.FACILITATORS: "facilitators only",
+    Visibility.PRIVATE: "private",
+}
+
+
+class Source(StrEnum):
+    THREAD = "thread"
+    FORM = "form"
+
+
+# ---- prompts ------------------------------------------------------------------------------
+
+
+def latest_prompt(session: Session, community: Community) -> Prompt | None:
+    """The prompt a reflection is most likely about: the last one posted, else the next one due.
+
+    Before anything has been posted, the soonest scheduled prompt is the one people are
+    about to be asked, so a keen member can start on it.
+    """
+    posted = session.scalars(
+        select(Prompt)
+        .where(Prompt.community_id == community.id, Prompt.status == PromptStatus.POSTED.value)
+        .order_by(Prompt.post_at.desc(), Prompt.id.desc())
+        .limit(1)
+    ).first()
+    if posted is not None:
+        return posted
+    return session.scalars(
+        select(Prompt)
+        .where(Prompt.community_id == community.id, Prompt.status == PromptStatus.SCHEDULED.value)
+        .order_by(Prompt.post_at, Prompt.id)
+        .limit(1)
+    ).first()
+
+
+def prompt_for(session: Session, community: Community, prompt_id: int) -> Prompt | None:
+    """A prompt of this community that can still be reflected on (not cancelled)."""
+    prompt = session.get(Prompt, prompt_id)
+    if (
+        prompt is None
+        or prompt.community_id != community.id
+        or prompt.status == PromptStatus.CANCELLED.value
+    ):
+        return None
+    return prompt
+
+
+def session_of(session: Session, prompt: Prompt) -> CommunitySession | None:
+    return session.get(CommunitySession, prompt.session_id) if prompt.session_id else None
+
+
+def has_thread(prompt: Prompt) -> bool:
+    return bool(prompt.posted_channel and prompt.posted_ts)
+
+
+# ---- writing reflections ------------------------------------------------------------------
+
+
+def _tidy(value: str | None) -> str:
+    """Trim, and drop control characters other than line breaks and tabs."""
+    if not value:
+        return ""
+    normal = unicodedata.normalize("NFC", value)
+    kept = "".join(
+        ch for ch in normal if ch in "\n\t" or unicodedata.category(ch) not in {"Cc", "Cs"}
+    )
+    return kept.strip()
+
+
+def check_body(body: str | None) -> str:
+    text = _tidy(body)
+    if not text:
+        raise InvalidInput({"body": "Please write something first: even one line is plenty."})
+    if len(text) > BODY_MAX:
+        raise InvalidInput(
+            {"body": f"Please keep it to {BODY_MAX:,} characters (this is {len(text):,})."}
+        )
+    return text
+
+
+def check_visibility(visibility: str | None) -> Visibility:
+    try:
+        return Visibility(visibility or "")
+    except ValueError:
+        raise InvalidInput({"visibility": "Please choose who can read your reflection."}) from None
+
+
+def share_message(member: Member, body: str) -> ui.Message:
+    """A form reflection the member chose to share, as the bot posts it in the thread."""
+    # Sections hold 3,000 characters after escaping; smaller pieces leave room for it.
+    pieces = [body[i : i + 2000] for i in range(0, len(body), 2000)]
+    blocks: list[ui.Block] = [
+        ui.Section(ui.text("*{name}* shared a reflection:", name=member.display_name)),
+        *(ui.Section(ui.literal(piece)) for piece in pieces),
+    ]
+    return ui.Message(summary=f"{member.display_name}: {body[:150]}", blocks=blocks)
+
+
+def add_from_form(
+    session: Session,
+    member: Member,
+    prompt: Prompt,
+    body: str | None,
+    visibility: str | None,
+    now: datetime,
+) -> Reflection:
+    """Store a reflection written in the form; a shared one is also posted in the thread.
+
+    Without a thread (a prompt sent by DM, or not posted yet) a shared reflection stays
+    shared, for the facilitators' report, and is not posted anywhere.
+    """
+    errors: dict[str, str] = {}
+    text, chosen = "", Visibility.SHARED
+    try:
+        text = check_body(body)
+    except InvalidInput as problem:
+        errors.update(problem.errors)
+    try:
+        chosen = check_visibility(visibility)
+    except InvalidInput as problem:
+        errors.update(problem.errors)
+    if errors:
+        raise InvalidInput(errors)
+    reflection = Reflection(
+        community_id=member.community_id,
+        prompt_id=prompt.id,
+        member_id=member.id,
+        body=text,
+        visibility=chosen.value,
+        source=Source.FORM.value,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(reflection)
+    session.flush()
+    if chosen is Visibility.SHARED and prompt.posted_channel and prompt.posted_ts:
+        enqueue(
+            session,
+            member.community_id,
+            [
+                Outgoing(
+                    key=f"reflection:{reflection.id}:share",
+                    kind="reflection_share",
+                    recipient=prompt.posted_channel,
+                    message=share_message(member, text),
+                    due_at=now,
+                    member_id=member.id,
+                    prompt_id=prompt.id,
+                    session_id=prompt.session_id,
+                    thread_ts=prompt.posted_ts,
+                )
+            ],
+            now,
+        )
+    return reflection
+
+
+# ---- thread replies -------------------------------------------------------------------------
+
+
+class MessageChange(StrEnum):
+    POSTED = "posted"
+    EDITED = "edited"
+    DELETED = "deleted"
+
+
+@dataclass(frozen=True)
+class MessageEvent:
+    """A message someone posted, edited or deleted where the bot can see it.
+
+    Platform-neutral: `ts` is the message's own id, `thread_ts` the id of the thread's
+    parent (None outside threads), `text` plain text (already unescaped by the adapter).
+    """
+
+    change: MessageChange
+    channel: str
+    ts: str
+    thread_ts: str | None = None
+    text: str = ""
+
+    @property
+    def is_thread_reply(self) -> bool:
+        return bool(self.thread_ts) and self.thread_ts != self.ts
+
+
+def _thread_text(text: str | None) -> str:
+    return _tidy(text)[:THREAD_BODY_MAX]
+
+
+def _by_message(session: Session, community: Community, channel: str, ts: str) -> Reflection | None:
+    return session.scalars(
+        select(Reflection).where(
+            Reflection.community_id == community.id,
+            Reflection.platform_channel == channel,
+            Reflection.platform_ts == ts,
+        )
+    ).first()
+
+
+def record_thread_reply(
+    session: Session,
+    community: Community,
+    channel: str,
+    thread_ts: str | None,
+    ts: str,
+    user_id: str,
+    text: str | None,
+    now: datetime,
+) -> Reflection | None:
+    """Store (or update) a reply in a prompt's thread as a shared reflection.
+
+    Anything else is ignored without fuss: replies in other threads, empty messages (a file
+    alone), and people who haven't joined or have left (their words stay in Slack only).
+    """
+    body = _thread_text(text)
+    if not (body and user_id and thread_ts) or thread_ts == ts:
+        return None
+    prompt = session.scalars(
+        select(Prompt).where(
+            Prompt.community_id == community.id,
+            Prompt.posted_channel == channel,
+            Prompt.posted_ts == thread_ts,
+        )
+    ).first()
+    if prompt is None:
+        return None
+    member = membership.find(session, community, user_id)
+    if member is None or not member.is_active:
+        return None
+    existing = _by_message(session, community, channel, ts)
+    if existing is not None:
+        return _update(session, existing, body, now)
+    reflection = Reflection(
+        community_id=community.id,
+        prompt_id=prompt.id,
+        member_id=member.id,
+        body=body,
+        visibility=Visibility.SHARED.value,
+        source=Source.THREAD.value,
+        platform_channel=channel,
+        platform_ts=ts,
+        created_at=now,
+        updated_at=now,
+    )
+    try:
+        # An edit can arrive while the original is still being stored (two workers);
+        # the savepoint lets the loser update the winner's row instead of failing.
+        with session.begin_nested():
+            session.add(reflection)
+    except IntegrityError:
+        existing = _by_message(session, community, channel, ts)
+        return _update(session, existing, body, now) if existing is not None else None
+    return reflection
+
+
+def _update(session: Session, reflection: Reflection, body: str, now: datetime) -> Reflection:
+    reflection.body = body
+    reflection.updated_at = now
+    session.flush()
+    return reflection
+
+
+def edit_thread_reply(
+    session: Session,
+    community: Community,
+    channel: str,
+    ts: str,
+    new_text: str | None,
+    now: datetime,
+) -> Reflection | None:
+    """Keep a stored thread reply in step with its edit; None if it isn't one we hold.
+
+    An edit that empties the message removes the reflection, as a deletion would. Edits are
+    applied even if the author has since left: the stored copy must match what is visible.
+    """
+    reflection = _by_message(session, community, channel, ts)
+    if reflection is None:
+        return None
+    body = _thread_text(new_text)
+    if not body:
+        session.delete(reflection)
+        session.flush()
+        return None
+    return _update(session, reflection, body, now)
+
+
+def delete_thread_reply(session: Session, community: Community, channel: str, ts: str) -> bool:
+    """Forget a thread reply its author deleted; False if it wasn't one we hold."""
+    reflection = _by_message(session, community, channel, ts)
+    if reflection is None:
+        return False
+    session.delete(reflection)
+    session.flush()
+    return True
+
+
+def take_message(
+    session: Session, community: Community, user_id: str, event: MessageEvent, now: datetime
+) -> Reflection | bool | None:
+    """Route one message event: a new reply, an edit, or a deletion."""
+    if event.change is MessageChange.DELETED:
+        return delete_thread_reply(session, community, event.channel, event.ts)
+    # An edit of a reply we never stored (Catalyst was down, say) is stored as new.
+    if (
+        event.change is MessageChange.EDITED
+        and _by_message(session, community, event.channel, event.ts) is not None
+    ):
+        return edit_thread_reply(session, community, event.channel, event.ts, event.text, now)
+    return record_thread_reply(
+        session, community, event.channel, event.thread_ts, event.ts, user_id, event.text, now
+    )
+
+
+# ---- reading your own -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OwnEntry:
+    reflection: Reflection
+    prompt: Prompt
+
+
+@dataclass(frozen=True)
+class OwnPage:
+    entries: list[OwnEntry]
+    total: int
+    offset: int
+
+
+def own(session: Session, member: Member, *, offset: int = 0, limit: int = PAGE_SIZE) -> OwnPage:
+    """The member's own reflections, every visibility, newest first, a page at a time."""
+    total = (
+        session.scalar(
+            select(func.count()).select_from(Reflection).where(Reflection.member_id == member.id)
+        )
+        or 0
+    )
+    rows = session.execute(
+        select(Reflection, Prompt)
+        .join(Prompt, Prompt.id == Reflection.prompt_id)
+        .where(Reflection.member_id == member.id)
+        .order_by(Reflection.created_at.desc(), Reflection.id.desc())
+        .offset(max(offset, 0))
+        .limit(limit)
+    ).all()
+    return OwnPage(
+        entries=[OwnEntry(reflection, prompt) for reflection, prompt in rows],
+        total=total,
+        offset=max(offset, 0),
+    )
+
+
+def set_nudges(session: Session, member: Member, enabled: bool) -> bool:
+    """Turn the gentle nudges and catch-ups on or off; True if that changed anything."""
+    if member.nudges_enabled == enabled:
+        return False
+    member.nudges_enabled = enabled
+    session.flush()
+    return True
+
+
+def personal_data(session: Session, member: Member) -> dict[str, Any]:
+    """For `my-data`: every reflection the member wrote, private ones included."""
+    rows = session.execute(
+        select(Reflection, Prompt)
+        .join(Prompt, Prompt.id == Reflection.prompt_id)
+        .where(Reflection.member_id == member.id)
+        .order_by(Reflection.created_at, Reflection.id)
+    ).all()
+    return {
+        "nudges_and_catch_ups": member.nudges_enabled,
+        "reflections": [
+            {
+                "question": prompt.text,
+                "visibility": reflection.visibility,
+                "written": reflection.source,
+                "written_at": reflection.created_at.isoformat(),
+                "updated_at": reflection.updated_at.isoformat(),
+                "text": reflection.body,
+            }
+            for reflection, prompt in rows
+        ],
+    }
+
+
+# ---- stand-alone prompts ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PromptDraft:
+    """What a facilitator typed in the prompt form. Field names match the form's."""
+
+    text: str | None
+    date: str | None  # YYYY-MM-DD, in the community's timezone
+    time: str | None  # HH:MM
+    where: str | None  # a PromptAudience value
+
+
+@dataclass(frozen=True)
+class PromptPlan:
+    text: str
+    post_at: datetime
+    audience: PromptAudience
+    channel_id: str | None
+
+
+def _local_instant(day: str | None, at: str | None, zone: str) -> datetime | None:
+    try:
+        chosen_day = date.fromisoformat((day or "").strip())
+        chosen_time = time.fromisoformat((at or "").strip())
+    except ValueError:
+        return None
+    # A wall-clock time skipped by a clock change reads as the hour after (zoneinfo's fold=0).
+    return datetime.combine(chosen_day, chosen_time, tzinfo=ZoneInfo(zone))
+
+
+def check_prompt(
+    draft: PromptDraft, community: Community, settings: Settings, now: datetime
+) -> PromptPlan:
+    """Validate a stand-alone prompt; InvalidInput names each field that needs fixing."""
+    errors: dict[str, str] = {}
+    text = _tidy(draft.text)
+    if not text:
+        errors["text"] = "Please write the question you'd like members to reflect on."
+    elif len(text) > PROMPT_MAX:
+        errors["text"] = f"Please keep the question to {PROMPT_MAX:,} characters ({len(text):,})."
+    local = _local_instant(draft.date, draft.time, community.timezone)
+    if local is None:
+        errors["date" if not draft.date else "time"] = "Please choose a date and a time."
+    elif local < now - PAST_TOLERANCE:
+        errors["date"] = "That time has passed. Please choose a date and time from now on."
+    audience: PromptAudience | None = None
+    channel = planner.community_channel(community, settings)
+    if draft.where == PromptAudience.CHANNEL.value:
+        audience = PromptAudience.CHANNEL
+        if channel is None:
+            errors["where"] = (
+                "No community channel is set up yet: choose 'DMs to all members', or ask "
+                "whoever runs Catalyst to set CATALYST_CHANNEL."
+            )
+    elif draft.where == PromptAudience.DMS.value:
+        audience = PromptAudience.DMS
+    else:
+        errors["where"] = "Please choose where to post it."
+    if errors or local is None or audience is None:
+        raise InvalidInput(errors)
+    return PromptPlan(
+        text=text,
+        post_at=max(local, now),
+        audience=audience,
+        channel_id=channel if audience is PromptAudience.CHANNEL else None,
+    )
+
+
+def schedule_prompt(
+    session: Session,
+    community: Community,
+    plan: PromptPlan,
+    created_by: Member | None,
+    now: datetime,
+) -> Prompt:
+    """Store a stand-alone prompt and plan its post (the scheduler sends it)."""
+    prompt = Prompt(
+        community_id=community.id,
+        session_id=None,
+        text=plan.text,
+        post_at=plan.post_at,
+        audience=plan.audience.value,
+        channel_id=plan.channel_id,
+        status=PromptStatus.SCHEDULED.value,
+        created_by_member_id=created_by.id if created_by is not None else None,
+        created_at=now,
+    )
+    session.add(prompt)
+    session.flush()
+    planner.plan_prompt(session, prompt)
+    return prompt

@@ -1,0 +1,420 @@
+"""Sessions: adding, editing and cancelling them, and who is coming.
+
+Services take the session (the caller owns the transaction), the community, the settings
+(reminder defaults for the planner) and an explicit `now`. Every change replans the
+session's scheduled items with `planner.plan_session`, so reminders always follow the row.
+What people type is checked in `core.session_input`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from core import action_ids, notices, outbox, planner, ui
+from core.config import Settings
+from core.errors import InvalidInput, UserError
+from core.models import Community, Member, MemberStatus
+from core.models_sessions import CommunitySession, RsvpAnswer, SessionRsvp, SessionStatus
+from core.session_input import (
+    APOLOGY_MAX,
+    DURATION_MAX,
+    SessionDetails,
+    SessionDraft,
+    check,
+    clean_text,
+    too_long,
+)
+from core.timefmt import span
+
+# Builds (outbox key, message) for one member and their answer.
+_Builder = Callable[[Member, str], tuple[str, ui.Message]]
+
+
+# ---- finding sessions ---------------------------------------------------------------------------
+
+
+def by_number(session: Session, community: Community, number: int) -> CommunitySession | None:
+    return session.scalars(
+        select(CommunitySession).where(
+            CommunitySession.community_id == community.id, CommunitySession.number == number
+        )
+    ).first()
+
+
+def by_id(session: Session, community: Community, session_id: int) -> CommunitySession | None:
+    """A session of this community (a button's value never reaches another community's)."""
+    found = session.get(CommunitySession, session_id)
+    return found if found is not None and found.community_id == community.id else None
+
+
+def upcoming(session: Session, community: Community, now: datetime) -> list[CommunitySession]:
+    """Scheduled sessions not yet over, soonest first (one under way is still listed)."""
+    # `ends_at` is computed in Python: date arithmetic differs between SQLite and PostgreSQL,
+    # so the query only trims by the longest possible session and Python does the rest.
+    rows = session.scalars(
+        select(CommunitySession)
+        .where(
+            CommunitySession.community_id == community.id,
+            CommunitySession.status == SessionStatus.SCHEDULED.value,
+            CommunitySession.starts_at > now - timedelta(minutes=DURATION_MAX),
+        )
+        .order_by(CommunitySession.starts_at, CommunitySession.number)
+    )
+    return [cs for cs in rows if cs.ends_at > now]
+
+
+def next_session(session: Session, community: Community, now: datetime) -> CommunitySession | None:
+    found = upcoming(session, community, now)
+    return found[0] if found else None
+
+
+# ---- adding, editing, cancelling ----------------------------------------------------------------
+
+
+def _apply(cs: CommunitySession, details: SessionDetails) -> None:
+    cs.title = details.title
+    cs.theme = details.theme
+    cs.starts_at = details.starts_at
+    cs.duration_minutes = details.duration_minutes
+    cs.location = details.location
+    cs.description = details.description
+    cs.reminder_offsets = details.reminder_offsets
+    cs.reflection_prompt = details.reflection_prompt
+
+
+def _next_number(session: Session, community: Community) -> int:
+    top = session.scalar(
+        select(func.max(CommunitySession.number)).where(
+            CommunitySession.community_id == community.id
+        )
+    )
+    return (top or 0) + 1
+
+
+def create(
+    session: Session,
+    community: Community,
+    settings: Settings,
+    draft: SessionDraft,
+    now: datetime,
+    *,
+    created_by: Member | None = None,
+) -> CommunitySession:
+    """Check and add a session, numbered next in its community, and plan its reminders."""
+    details = check(draft, community, now)
+    for attempt in range(3):
+        cs = CommunitySession(
+            community_id=community.id,
+            number=_next_number(session, community),
+            status=SessionStatus.SCHEDULED.value,
+            created_by_member_id=created_by.id if created_by else None,
+            created_at=now,
+            updated_at=now,
+        )
+        _apply(cs, details)
+        try:
+            # Two facilitators adding at once may pick the same number: retry with the next.
+            with session.begin_nested():
+                session.add(cs)
+            break
+        except IntegrityError:
+            if attempt == 2:
+                raise
+    planner.plan_session(session, cs, community, settings, now)
+    return cs
+
+
+@dataclass(frozen=True)
+class Edited:
+    session: CommunitySession
+    moved: bool
+    told: int  # members who said going or maybe and were told of the new time
+
+
+def ensure_open(cs: CommunitySession, now: datetime, doing: str) -> None:
+    if not cs.is_scheduled:
+        raise UserError(f"Session {cs.number} was cancelled, so it can't be {doing}.")
+    if cs.ends_at <= now:
+        raise UserError(f"Session {cs.number} has already finished, so it can't be {doing}.")
+
+
+def edit(
+    session: Session,
+    community: Community,
+    settings: Settings,
+    cs: CommunitySession,
+    draft: SessionDraft,
+    now: datetime,
+) -> Edited:
+    """Change a session; a new time moves its reminders and tells those who are coming."""
+    ensure_open(cs, now, "changed")
+    details = check(draft, community, now, keep_start=cs.starts_at)
+    moved = details.starts_at != cs.starts_at or details.duration_minutes != cs.duration_minutes
+    _apply(cs, details)
+    cs.updated_at = now
+    session.flush()
+    planner.plan_session(session, cs, community, settings, now)
+    told = 0
+    if moved:
+        # Reminders already queued would state the old time: drop them before the news.
+        outbox.cancel_pending(session, session_id=cs.id)
+        starts = cs.starts_at.isoformat(timespec="minutes")
+        told = _tell_coming(
+            session,
+            cs,
+            now,
+            lambda member, answer: (
+                f"moved:{cs.id}:{starts}:m{member.id}",
+                moved_notice(cs, member, answer),
+            ),
+            kind="session_moved",
+        )
+    return Edited(cs, moved, told)
+
+
+def cancel(
+    session: Session,
+    community: Community,
+    settings: Settings,
+    cs: CommunitySession,
+    now: datetime,
+) -> int:
+    """Cancel a session: its reminders stop, and members going or maybe are told.
+
+    Returns how many members will be told.
+    """
+    if not cs.is_scheduled:
+        raise UserError(f"Session {cs.number} is already cancelled.")
+    if cs.starts_at <= now:
+        raise UserError(f"Session {cs.number} has already started, so it can't be cancelled.")
+    cs.status = SessionStatus.CANCELLED.value
+    cs.updated_at = now
+    session.flush()
+    planner.plan_session(session, cs, community, settings, now)
+    # First drop what was queued for it (reminders), then queue the news: the order matters,
+    # as both carry the session id.
+    outbox.cancel_pending(session, session_id=cs.id)
+    return _tell_coming(
+        session,
+        cs,
+        now,
+        lambda member, _answer: (f"cancel:{cs.id}:m{member.id}", notices.cancelled(cs, member)),
+        kind="session_cancelled",
+    )
+
+
+def _tell_coming(
+    session: Session,
+    cs: CommunitySession,
+    now: datetime,
+    build: _Builder,
+    *,
+    kind: str,
+) -> int:
+    """Queue one DM for each active member who said going or maybe."""
+    rows = session.execute(
+        select(Member, SessionRsvp.answer)
+        .join(SessionRsvp, SessionRsvp.member_id == Member.id)
+        .where(
+            SessionRsvp.session_id == cs.id,
+            SessionRsvp.answer.in_([RsvpAnswer.GOING.value, RsvpAnswer.MAYBE.value]),
+            Member.status == MemberStatus.ACTIVE.value,
+        )
+        .order_by(Member.id)
+    ).all()
+    messages: list[outbox.Outgoing] = []
+    for member, answer in rows:
+        key, message = build(member, str(answer))
+        messages.append(
+            outbox.Outgoing(
+                key=key,
+                kind=kind,
+                recipient=member.platform_user_id,
+                message=message,
+                due_at=now,
+                expires_at=cs.ends_at,  # news about a session is no use once it is over
+                member_id=member.id,
+                session_id=cs.id,
+            )
+        )
+    outbox.enqueue(session, cs.community_id, messages, now)
+    return len(messages)
+
+
+# ---- answers ------------------------------------------------------------------------------------
+
+
+def rsvp(
+    session: Session,
+    member: Member,
+    cs: CommunitySession,
+    answer: RsvpAnswer,
+    now: datetime,
+    *,
+    wants_recap: bool = False,
+    apology: str | None = None,
+) -> SessionRsvp:
+    """Record (or change) a member's answer. Going or maybe clears an earlier apology."""
+    if cs.community_id != member.community_id:
+        raise UserError("That session belongs to another community.")
+    if not cs.is_scheduled:
+        # No title in these sentences: errors are shown as written, and titles are not ours.
+        raise UserError(
+            "That session was cancelled, so there's nothing to answer. The sessions command "
+            "shows what's coming up."
+        )
+    if cs.ends_at <= now:
+        raise UserError("That session has already finished, so there's nothing to answer now.")
+    note = clean_text(apology, multiline=True) or None
+    if note and len(note) > APOLOGY_MAX:
+        raise InvalidInput({"apology": too_long("message", note, APOLOGY_MAX)})
+    if answer is not RsvpAnswer.DECLINED:
+        wants_recap, note = False, None
+    values = {
+        "session_id": cs.id,
+        "member_id": member.id,
+        "answer": answer.value,
+        "wants_recap": wants_recap,
+        "apology": note,
+        "answered_at": now,
+    }
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = insert(SessionRsvp).values(values)
+    # One row per person and session, even when a double click sends two requests at once.
+    session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["session_id", "member_id"],
+            set_={
+                k: statement.excluded[k]
+                for k in ("answer", "wants_recap", "apology", "answered_at")
+            },
+        )
+    )
+    row = session.get(SessionRsvp, (cs.id, member.id), populate_existing=True)
+    if row is None:  # pragma: no cover - the statement above has just written it
+        raise RuntimeError("the answer was not stored")
+    return row
+
+
+def answers(
+    session: Session, member: Member, sessions: Iterable[CommunitySession]
+) -> dict[int, str]:
+    """The member's answer to each of `sessions` that they answered, by session id."""
+    ids = [cs.id for cs in sessions]
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(SessionRsvp.session_id, SessionRsvp.answer).where(
+            SessionRsvp.member_id == member.id, SessionRsvp.session_id.in_(ids)
+        )
+    ).all()
+    return {int(session_id): str(answer) for session_id, answer in rows}
+
+
+@dataclass(frozen=True)
+class RsvpCounts:
+    going: int
+    maybe: int
+    declined: int
+
+
+def counts(session: Session, cs: CommunitySession) -> RsvpCounts:
+    """How many active members gave each answer (people who left aren't counted)."""
+    rows = session.execute(
+        select(SessionRsvp.answer, func.count())
+        .join(Member, Member.id == SessionRsvp.member_id)
+        .where(SessionRsvp.session_id == cs.id, Member.status == MemberStatus.ACTIVE.value)
+        .group_by(SessionRsvp.answer)
+    ).all()
+    by_answer = {str(answer): int(n) for answer, n in rows}
+    return RsvpCounts(
+        going=by_answer.get(RsvpAnswer.GOING.value, 0),
+        maybe=by_answer.get(RsvpAnswer.MAYBE.value, 0),
+        declined=by_answer.get(RsvpAnswer.DECLINED.value, 0),
+    )
+
+
+def member_answers(
+    session: Session, member: Member
+) -> Sequence[tuple[SessionRsvp, CommunitySession]]:
+    """Every answer the member gave, oldest session first (for `my-data`)."""
+    return [
+        (row, cs)
+        for row, cs in session.execute(
+            select(SessionRsvp, CommunitySession)
+            .join(CommunitySession, CommunitySession.id == SessionRsvp.session_id)
+            .where(SessionRsvp.member_id == member.id)
+            .order_by(CommunitySession.starts_at)
+        )
+    ]
+
+
+# ---- messages -----------------------------------------------------------------------------------
+
+ANSWER_LABELS = {
+    RsvpAnswer.GOING.value: "Going",
+    RsvpAnswer.MAYBE.value: "Maybe",
+    RsvpAnswer.DECLINED.value: "Can't make it",
+}
+
+
+def rsvp_actions(cs: CommunitySession, current: str | None) -> ui.Actions:
+    """Going / Maybe / Can't make it (the current answer ticked) and Add to calendar."""
+
+    def button(answer: RsvpAnswer, action_id: str) -> ui.Button:
+        label = ANSWER_LABELS[answer.value]
+        ticked = current == answer.value
+        return ui.Button(
+            f"✓ {label}" if ticked else label,
+            action_id,
+            str(cs.id),
+            "primary" if ticked or (current is None and answer is RsvpAnswer.GOING) else None,
+        )
+
+    return ui.Actions(
+        [
+            button(RsvpAnswer.GOING, action_ids.RSVP_GOING),
+            button(RsvpAnswer.MAYBE, action_ids.RSVP_MAYBE),
+            button(RsvpAnswer.DECLINED, action_ids.RSVP_DECLINE),
+            ui.Button("Add to calendar", action_ids.SESSION_CALENDAR, str(cs.id)),
+        ]
+    )
+
+
+def moved_notice(cs: CommunitySession, member: Member, answer: str | None) -> ui.Message:
+    """For members going or maybe when a session moves: the new time, and one-click answers."""
+    body = ui.text(
+        "*{title}* has a new time: {when}. If that no longer suits, just change your answer.",
+        title=cs.title,
+        when=span(cs.starts_at, cs.ends_at, member.timezone),
+    )
+    return ui.Message(
+        summary=body.plain().replace("*", ""),
+        blocks=[ui.Section(body), rsvp_actions(cs, answer)],
+    )
+
+
+def personal_data(session: Session, member: Member) -> dict[str, Any]:
+    """For `my-data`: each answer the member gave, keyed by session number, one line each."""
+    held: dict[str, Any] = {}
+    for rsvp_row, cs in member_answers(session, member):
+        parts = [
+            f"{ANSWER_LABELS.get(rsvp_row.answer, rsvp_row.answer)} — {cs.title}, "
+            f"{cs.starts_at:%Y-%m-%d %H:%M} UTC",
+            f"answered {rsvp_row.answered_at:%Y-%m-%d %H:%M} UTC",
+        ]
+        if rsvp_row.answer == RsvpAnswer.DECLINED.value:
+            parts.append("wants the recap" if rsvp_row.wants_recap else "no recap")
+        if rsvp_row.apology:
+            parts.append(f"your message: {rsvp_row.apology}")
+        held[f"session_{cs.number}"] = "; ".join(parts)
+    return held

@@ -1,0 +1,193 @@
+"""The session form (add and edit) and the small "can't make it" form: building, reading."""
+
+from __future__ import annotations
+
+from core import planner
+from core.context import RequestContext
+from core.models_sessions import CommunitySession
+from core.offsets import describe_all, in_words
+from core.session_input import (
+    APOLOGY_MAX,
+    DEFAULT_DURATION,
+    DESCRIPTION_MAX,
+    LOCATION_MAX,
+    PROMPT_MAX,
+    TITLE_MAX,
+    SessionDraft,
+)
+from core.timefmt import local
+from core.ui import (
+    FieldKind,
+    FieldValue,
+    Form,
+    FormField,
+    FormValues,
+    Option,
+    Section,
+    text,
+)
+
+ADD_FORM = "session.add"
+EDIT_FORM = "session.edit"
+DECLINE_FORM = "session.decline"
+NO_THEME = "_none"  # Slack can't clear a chosen option, so "no theme" is an option itself
+
+
+def default_offsets(ctx: RequestContext) -> str:
+    """The community's reminder times, as typed: e.g. "7d,1d,1h"."""
+    return ctx.community.reminder_offsets or describe_all(ctx.settings.reminder_offsets)
+
+
+def session_form(ctx: RequestContext, cs: CommunitySession | None) -> Form:
+    """The add form, or the edit form prefilled from `cs` (its number travels in `state`)."""
+    zone = ctx.community.timezone
+    starts = local(cs.starts_at, zone) if cs else None
+    themes = [Option(value=t, label=t) for t in ctx.community.themes]
+    fields = [
+        FormField(
+            "title", "Title", FieldKind.TEXT, max_length=TITLE_MAX, initial=cs.title if cs else None
+        ),
+        FormField(
+            "theme",
+            "Theme",
+            FieldKind.SELECT,
+            required=False,
+            options=[*themes, Option(value=NO_THEME, label="No particular theme")],
+            initial=(cs.theme if cs and cs.theme else None),
+        ),
+        FormField(
+            "date",
+            "Date",
+            FieldKind.DATE,
+            initial=f"{starts:%Y-%m-%d}" if starts else None,
+            placeholder="YYYY-MM-DD",
+        ),
+        FormField(
+            "start_time",
+            "Start time",
+            FieldKind.TIME,
+            initial=f"{starts:%H:%M}" if starts else None,
+            placeholder="HH:MM",
+            hint=f"24-hour, {zone.replace('_', ' ')} time. Members see it in their own timezone.",
+        ),
+        FormField(
+            "duration",
+            "Length in minutes",
+            FieldKind.NUMBER,
+            initial=str(cs.duration_minutes if cs else DEFAULT_DURATION),
+            hint="From 15 to 480.",
+        ),
+        FormField(
+            "location",
+            "Joining link or place",
+            FieldKind.TEXT,
+            max_length=LOCATION_MAX,
+            initial=cs.location if cs else None,
+            placeholder="https://… or the address",
+        ),
+        FormField(
+            "description",
+            "Description and preparation",
+            FieldKind.LONG_TEXT,
+            required=False,
+            max_length=DESCRIPTION_MAX,
+            initial=cs.description if cs else None,
+            hint="What it's about and anything to read or think about first.",
+        ),
+        FormField(
+            "reminder_offsets",
+            "Reminders",
+            FieldKind.TEXT,
+            required=False,
+            max_length=100,
+            initial=cs.reminder_offsets if cs else None,
+            placeholder=default_offsets(ctx),
+            hint=(
+                f"How long before the start to remind members. Leave empty for the usual "
+                f"({default_offsets(ctx)}); use d, h or m, like 7d,1d,1h or 10m."
+            ),
+        ),
+        FormField(
+            "reflection_prompt",
+            "Reflection question",
+            FieldKind.LONG_TEXT,
+            required=False,
+            max_length=PROMPT_MAX,
+            initial=cs.reflection_prompt if cs else None,
+            hint="Posted after the session for members to reflect on. Leave empty for a general "
+            "question about what they'll take into their work.",
+        ),
+    ]
+    if cs is None:
+        return Form(ADD_FORM, "Add a session", fields, submit_label="Add")
+    return Form(EDIT_FORM, f"Edit session {cs.number}", fields, state=str(cs.number))
+
+
+def _text(value: FieldValue) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def draft_from(values: FormValues) -> SessionDraft:
+    """Read submitted values; anything missing or of the wrong shape reads as empty."""
+    theme = _text(values.get("theme"))
+    return SessionDraft(
+        title=_text(values.get("title")),
+        theme=None if theme == NO_THEME else theme,
+        date=_text(values.get("date")),
+        start_time=_text(values.get("start_time")),
+        duration=_text(values.get("duration")),
+        location=_text(values.get("location")),
+        description=_text(values.get("description")),
+        reminder_offsets=_text(values.get("reminder_offsets")),
+        reflection_prompt=_text(values.get("reflection_prompt")),
+    )
+
+
+def decline_form(cs: CommunitySession) -> Form:
+    """One optional note and the recap choice; the session id travels in `state`."""
+    return Form(
+        DECLINE_FORM,
+        "Can't make it",
+        [
+            FormField(
+                "apology",
+                "Anything to pass on?",
+                FieldKind.LONG_TEXT,
+                required=False,
+                max_length=APOLOGY_MAX,
+                hint="Optional: a note for the facilitators.",
+            ),
+            FormField(
+                "wants_recap",
+                "Recap",
+                FieldKind.CHECKBOX,
+                required=False,
+                options=[Option(value="yes", label="Send me the recap")],
+                initial=True,
+            ),
+        ],
+        submit_label="Send",
+        intro=[
+            Section(
+                text(
+                    "Thanks for letting us know about *{title}*. Missing one never means "
+                    "missing out.",
+                    title=cs.title,
+                )
+            )
+        ],
+        state=str(cs.id),
+    )
+
+
+def reminder_words(ctx: RequestContext, cs: CommunitySession) -> str | None:
+    """ "7 days, 1 day and 1 hour" for the reminders still ahead, or None if none are."""
+    ahead = [
+        o
+        for o in planner.offsets_for(cs, ctx.community, ctx.settings)
+        if planner.reminder_due(cs.starts_at, o, ctx.community.timezone) > ctx.now()
+    ]
+    words = [in_words(o) for o in ahead]
+    if not words:
+        return None
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
