@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
-from handlers import guide, home, members, membership, reflections, sessions
+from handlers import (
+    guide,
+    home,
+    members,
+    membership,
+    pairing,
+    reflections,
+    resources,
+    sessions,
+)
 from handlers.registry import Registry
 
 
 def build_registry() -> Registry:
     registry = Registry()
-    for module in (guide, membership, members, sessions, reflections, home):
+    modules = (guide, membership, members, sessions, reflections, resources, pairing, home)
+    for module in modules:
         module.register(registry)
     return registry

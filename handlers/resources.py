@@ -1,0 +1,9 @@
+"""(being written)"""
+
+from __future__ import annotations
+
+from handlers.registry import Registry
+
+
+def register(registry: Registry) -> None:
+    return None
