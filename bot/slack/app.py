@@ -66,6 +66,7 @@ class Delivery:
         self.caller = caller
         self.respond = respond
         self.trigger_id = trigger_id
+        self.slash_command = dispatcher.settings.slash_command
 
     def run(self, replies: Sequence[ui.Reply]) -> None:
         for reply in replies:
@@ -87,7 +88,13 @@ class Delivery:
             self._say(reply)
         elif isinstance(reply, ui.OpenForm):
             if self.trigger_id is None:
-                self._say(ui.notice("Please use the command again to open that form."))
+                self._say(
+                    ui.notice(
+                        "Forms open from the slash command: type `{v0}` and the same words "
+                        "in a channel.",
+                        self.slash_command,
+                    )
+                )
                 return
             self.client.views_open(trigger_id=self.trigger_id, view=render.form_view(reply.form))
             self.trigger_id = None  # a trigger can be used once
@@ -235,7 +242,7 @@ def build_app(
         Delivery(client, dispatcher, caller_from(context, settings)).publish_home()
 
     @app.event("message")
-    def on_message(event: dict[str, Any], context: BoltContext) -> None:
+    def on_message(event: dict[str, Any], context: BoltContext, client: WebClient) -> None:
         """Replies in a prompt's thread become reflections; edits and deletions follow them."""
         subtype = event.get("subtype")
         change = reflections.MessageChange
@@ -256,6 +263,16 @@ def build_app(
         # Slack escapes &, < and > in message text; the neutral layer holds plain text.
         words = str(message.get("text") or "")
         words = words.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+        if (
+            event.get("channel_type") == "im"
+            and kind is change.POSTED
+            and not message.get("thread_ts")
+        ):
+            # A message to the bot in its Messages tab: read it as a command ("help",
+            # "sessions"...), so typing there is never met with silence.
+            caller = caller_from(context, settings, channel_id=str(channel))
+            Delivery(client, dispatcher, caller).run(dispatcher.command(caller, words))
+            return
         dispatcher.message_event(
             caller_from(context, settings, channel_id=str(channel)),
             reflections.MessageEvent(

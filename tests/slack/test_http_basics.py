@@ -87,3 +87,36 @@ def test_configured_facilitator_sees_facilitator_help(slack: SlackHarness) -> No
     facilitator_help = str(slack.command("help", user="UFACIL01").json())
     assert "/cop members" not in member_help
     assert "/cop members" in facilitator_help
+
+
+def test_a_message_in_the_bots_dm_is_read_as_a_command(slack: SlackHarness) -> None:
+    reply = slack.event(
+        {
+            "type": "message",
+            "channel": "D0AMINA",
+            "channel_type": "im",
+            "user": "U0AMINA",
+            "text": "help",
+            "ts": "1700000000.000100",
+        }
+    )
+    assert reply.status == 200
+    [answer] = slack.fake.wait_for("chat.postMessage")
+    assert answer.params["channel"] == "U0AMINA"
+    assert "What you can do" in answer.params["text"]
+
+
+def test_a_form_command_in_the_dm_points_to_the_slash_command(slack: SlackHarness) -> None:
+    slack.event(
+        {
+            "type": "message",
+            "channel": "D0AMINA",
+            "channel_type": "im",
+            "user": "U0AMINA",
+            "text": "join",
+            "ts": "1700000000.000200",
+        }
+    )
+    [answer] = slack.fake.wait_for("chat.postMessage")
+    assert "type `/cop`" in answer.params["text"]
+    assert slack.fake.calls_to("views.open") == []
