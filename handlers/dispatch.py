@@ -135,6 +135,16 @@ class Dispatcher:
         denied = self._denied(ctx, command.access)
         if denied is not None:
             return [denied]
+        if rest.strip() and not command.takes_args:
+            return [
+                notice(
+                    "`{v0} {v1}` doesn't take anything after it (you wrote `{v2}`). Type "
+                    "`{v0} {v1}` on its own.",
+                    ctx.command,
+                    command.name,
+                    shorten(rest, 30),
+                )
+            ]
         return _as_list(command.run(ctx, rest.strip()))
 
     def _unknown_command(self, ctx: RequestContext, word: str) -> Reply:

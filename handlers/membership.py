@@ -319,11 +319,21 @@ def confirm_forget(ctx: RequestContext, _value: str) -> Replies:
 
 def register(registry: Registry) -> None:
     registry.add_command(
-        Command("join", "Join the community (or update your details)", join_command, Access.ANYONE)
+        Command(
+            "join",
+            "Join the community (or update your details)",
+            join_command,
+            Access.ANYONE,
+            takes_args=False,
+        )
     )
-    registry.add_command(Command("profile", "See and edit your profile", profile_command))
     registry.add_command(
-        Command("leave", "Pause everything: pairings, sets, reminders", leave_command)
+        Command("profile", "See and edit your profile", profile_command, takes_args=False)
+    )
+    registry.add_command(
+        Command(
+            "leave", "Pause everything: pairings, sets, reminders", leave_command, takes_args=False
+        )
     )
     registry.add_command(
         Command(
@@ -332,6 +342,7 @@ def register(registry: Registry) -> None:
             my_data_command,
             Access.ANYONE,
             aliases=("mydata", "my_data", "data"),
+            takes_args=False,
         )
     )
     registry.add_command(
@@ -341,6 +352,7 @@ def register(registry: Registry) -> None:
             forget_command,
             Access.ANYONE,
             aliases=("forgetme", "forget_me", "forget"),
+            takes_args=False,
         )
     )
     registry.add_action(Action(OPEN_JOIN, open_join, Access.ANYONE))

@@ -35,6 +35,7 @@ class Command:
     usage: str = ""  # arguments, shown in help, e.g. "grant @someone facilitator"
     aliases: tuple[str, ...] = ()
     group: str = "Your membership"
+    takes_args: bool = True  # False: words after the command are a mistake worth saying
 
 
 @dataclass(frozen=True)

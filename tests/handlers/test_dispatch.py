@@ -407,3 +407,11 @@ def test_an_unexpected_error_gives_the_generic_sentence_and_rolls_back(
     for leak in ("Traceback", "RuntimeError", "secret detail", "explode", 'File "'):
         assert leak not in shown
     assert table_counts(runtime) == before
+
+
+def test_words_after_a_command_that_takes_none_are_pointed_out(dispatcher: Dispatcher) -> None:
+    join(dispatcher)
+    shown = said(dispatcher.command(caller(), "leave now please"))
+    assert "`/cop leave` doesn't take anything after it" in shown
+    assert "now please" in shown  # says what was extra
+    assert "Leave the community?" not in shown
