@@ -15,6 +15,8 @@ from dotenv import dotenv_values
 from slack_sdk.errors import SlackApiError
 from sqlalchemy.exc import OperationalError
 
+from bot.cli_community import add_parser as add_community_parser
+from bot.cli_community import cmd_community
 from bot.cli_export import cmd_export
 from core.config import ConfigError, Settings, load_settings
 
@@ -109,7 +111,8 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
         from bot.slack.server import make_server, wsgi_app
 
         try:
-            server = make_server(wsgi_app(slack.app, runtime.healthy), args.host, settings.port)
+            application = wsgi_app(slack.app, runtime.healthy, runtime.calendar_feed)
+            server = make_server(application, args.host, settings.port)
         except OSError as error:
             print(
                 f"Catalyst can't start: it can't listen on port {settings.port} "
@@ -258,6 +261,7 @@ def parser() -> argparse.ArgumentParser:
     export.add_argument(
         "--community", metavar="TEAMID", help="workspace team id (default: the first)"
     )
+    add_community_parser(commands)
     db = commands.add_parser("db", help="database tasks")
     db.add_argument("db_command", choices=["upgrade", "current"])
     return top
@@ -272,6 +276,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "jobs": cmd_jobs,
         "shell": cmd_shell,
         "export": cmd_export,
+        "community": cmd_community,
         "db": cmd_db,
     }
     try:

@@ -17,11 +17,11 @@ from bot.slack.app import build_app
 from bot.slack.client import make_web_client
 from bot.slack.directory import NoDirectory, SlackDirectory
 from bot.slack.sender import SlackSender
-from core import migrate
+from core import calendar, communities, migrate, sessions
 from core.clock import Clock, SystemClock
 from core.config import Settings
 from core.context import Directory
-from core.db import SessionFactory, make_engine, make_session_factory
+from core.db import SessionFactory, make_engine, make_session_factory, unit_of_work
 from handlers.catalogue import build_registry
 from handlers.dispatch import Dispatcher
 from handlers.registry import Registry
@@ -55,6 +55,15 @@ class Runtime:
             log.exception("health check: database unreachable")
             return False
         return True
+
+    def calendar_feed(self, token: str) -> str | None:
+        """The community's upcoming sessions as iCalendar, or None for an unknown token."""
+        with unit_of_work(self.session_factory) as session:
+            community = communities.by_calendar_token(session, token)
+            if community is None:
+                return None
+            now = self.clock.now()
+            return calendar.feed_ics(sessions.upcoming(session, community, now), now)
 
     def close(self) -> None:
         self.engine.dispose()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import secrets
 from datetime import datetime
 
 from sqlalchemy import select
@@ -61,3 +63,70 @@ def privacy_notice(community: Community) -> str:
 
 def current_consent_version(community: Community) -> str:
     return consent_version(ground_rules(community), privacy_notice(community))
+
+
+CALENDAR_TOKEN_BYTES = 24
+TEXT_LIMIT = 20_000
+
+
+def update_settings(
+    session: Session,
+    community: Community,
+    *,
+    timezone: str | None = None,
+    channel: str | None = None,
+    reminder_offsets: str | None = None,
+    ground_rules: str | None = None,
+    privacy_notice: str | None = None,
+) -> list[str]:
+    """Change what an operator may set; returns what changed, in words. Checks everything
+    first, so a bad value changes nothing."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    from core.errors import UserError
+    from core.offsets import OffsetError, describe_all, parse_offsets
+
+    changes: dict[str, str | None] = {}
+    if timezone is not None:
+        try:
+            ZoneInfo(timezone)
+        except (ZoneInfoNotFoundError, ValueError, OSError):
+            raise UserError(
+                f"'{timezone}' isn't a timezone name: use one like Europe/London."
+            ) from None
+        changes["timezone"] = timezone
+    if channel is not None:
+        if channel and not re.fullmatch(r"[CG][A-Z0-9]{2,}", channel):
+            raise UserError("The channel should be a Slack channel ID like C0123456789.")
+        changes["channel_id"] = channel or None
+    if reminder_offsets is not None:
+        try:
+            offsets = describe_all(parse_offsets(reminder_offsets)) if reminder_offsets else None
+        except OffsetError as problem:
+            raise UserError(str(problem)) from None
+        changes["reminder_offsets"] = offsets
+    for name, value in (("ground_rules", ground_rules), ("privacy_notice", privacy_notice)):
+        if value is not None:
+            if len(value) > TEXT_LIMIT:
+                raise UserError(f"That text is too long: keep it under {TEXT_LIMIT:,} characters.")
+            changes[name] = value.strip() or None  # empty: back to the default text
+    said = []
+    for name, value in changes.items():
+        setattr(community, name, value)
+        said.append(f"{name.replace('_', ' ')}: {'default' if value is None else value[:60]}")
+    session.flush()
+    return said
+
+
+def calendar_token(session: Session, community: Community) -> str:
+    """The unguessable part of the community's calendar feed URL (made on first use)."""
+    if community.ical_token is None:
+        community.ical_token = secrets.token_urlsafe(CALENDAR_TOKEN_BYTES)
+        session.flush()
+    return community.ical_token
+
+
+def by_calendar_token(session: Session, token: str) -> Community | None:
+    if not token or len(token) > 64:
+        return None
+    return session.scalars(select(Community).where(Community.ical_token == token)).first()

@@ -43,7 +43,10 @@ class SlackHarness:
         self.fake = fake
         self.parts: SlackParts = build_slack(runtime)
         self.server = make_server(
-            wsgi_app(self.parts.app, runtime.healthy), "127.0.0.1", 0, threads=8
+            wsgi_app(self.parts.app, runtime.healthy, runtime.calendar_feed),
+            "127.0.0.1",
+            0,
+            threads=8,
         )
         self.port = int(self.server.effective_port)
         self._thread = threading.Thread(target=self.server.run, daemon=True, name="waitress")

@@ -39,8 +39,13 @@ class _SlackHandler(SlackRequestHandler):
         return self.app.dispatch(bolt_request)
 
 
-def wsgi_app(app: App, health: Callable[[], bool]) -> WsgiApp:
-    """Bolt behind WSGI, with a health check that also pings the database."""
+def wsgi_app(
+    app: App,
+    health: Callable[[], bool],
+    calendar: Callable[[str], str | None] | None = None,
+) -> WsgiApp:
+    """Bolt behind WSGI, with a health check that also pings the database and, when given,
+    the communities' calendar feeds at /calendar/<token>.ics."""
     slack = _SlackHandler(app, path="/slack/events")
 
     def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
@@ -51,6 +56,20 @@ def wsgi_app(app: App, health: Callable[[], bool]) -> WsgiApp:
                 [("Content-Type", "text/plain; charset=utf-8")],
             )
             return [b"ok\n" if ok else b"database unavailable\n"]
+        path = str(environ.get("PATH_INFO", ""))
+        if calendar is not None and path.startswith("/calendar/") and path.endswith(".ics"):
+            feed = calendar(path[len("/calendar/") : -len(".ics")])
+            if feed is None:
+                start_response("404 Not Found", [("Content-Type", "text/plain; charset=utf-8")])
+                return [b"no such calendar\n"]
+            start_response(
+                "200 OK",
+                [
+                    ("Content-Type", "text/calendar; charset=utf-8"),
+                    ("Cache-Control", "private, max-age=900"),
+                ],
+            )
+            return [feed.encode("utf-8")]
         return slack(environ, start_response)
 
     return application

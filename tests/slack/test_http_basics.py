@@ -120,3 +120,8 @@ def test_a_form_command_in_the_dm_points_to_the_slash_command(slack: SlackHarnes
     [answer] = slack.fake.wait_for("chat.postMessage")
     assert "type `/cop`" in answer.params["text"]
     assert slack.fake.calls_to("views.open") == []
+
+
+def test_unknown_calendar_feed_is_404(slack: SlackHarness) -> None:
+    reply = slack.request("GET", "/calendar/guess.ics")
+    assert (reply.status, reply.body) == (404, "no such calendar\n")

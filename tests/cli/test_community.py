@@ -1,0 +1,103 @@
+"""`catalyst community`: operators set texts and settings; the calendar feed serves sessions."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from icalendar import Calendar
+
+from bot.cli import main
+from bot.wiring import build_runtime
+from core.clock import SystemClock
+from core.db import unit_of_work
+from core.models import Community
+from tests.cli.test_cli import clean_environment  # noqa: F401 (autouse fixture)
+from tests.conftest import make_settings
+from tests.scheduler.conftest import add_member, add_session
+
+
+def community(database_url: str) -> Community:
+    runtime = build_runtime(make_settings(database_url), clock=SystemClock())
+    try:
+        with unit_of_work(runtime.session_factory) as session:
+            found = session.query(Community).one()
+            session.expunge(found)
+            return found
+    finally:
+        runtime.close()
+
+
+def test_set_texts_and_settings_and_show_them(
+    database_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+) -> None:
+    runtime = build_runtime(make_settings(database_url), clock=SystemClock())
+    add_member(runtime, "U0A")
+    runtime.close()
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    rules = tmp_path / "rules.txt"
+    rules.write_text("Be kind. Keep confidences.", encoding="utf-8")
+    code = main(
+        [
+            "community",
+            "set",
+            "--timezone",
+            "Europe/Dublin",
+            "--reminders",
+            "2d, 2h",
+            "--channel",
+            "C0REFLECT",
+            "--ground-rules",
+            str(rules),
+        ]
+    )
+    assert code == 0
+    assert "Changed timezone: Europe/Dublin" in capsys.readouterr().out
+    stored = community(database_url)
+    assert (stored.timezone, stored.reminder_offsets, stored.channel_id) == (
+        "Europe/Dublin",
+        "2d,2h",
+        "C0REFLECT",
+    )
+    assert stored.ground_rules == "Be kind. Keep confidences."
+    assert main(["community", "show"]) == 0
+    assert "ground rules:      custom" in capsys.readouterr().out
+
+
+def test_a_bad_value_changes_nothing(
+    database_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    runtime = build_runtime(make_settings(database_url), clock=SystemClock())
+    add_member(runtime, "U0A")
+    runtime.close()
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    code = main(["community", "set", "--timezone", "Europe/Dublin", "--reminders", "7x"])
+    assert code == 2
+    assert "Nothing changed" in capsys.readouterr().err
+    assert community(database_url).timezone == "Europe/London"
+
+
+def test_calendar_link_serves_upcoming_sessions(
+    database_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    runtime = build_runtime(make_settings(database_url), clock=SystemClock())
+    add_member(runtime, "U0A")
+    starts = datetime.now(UTC).replace(microsecond=0) + timedelta(days=5)
+    add_session(runtime, starts, title="Representation")
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    assert main(["community", "calendar-link", "--base-url", "https://cop.example.org/"]) == 0
+    url = capsys.readouterr().out.splitlines()[0]
+    assert url.startswith("https://cop.example.org/calendar/")
+    token = url.rsplit("/", 1)[1].removesuffix(".ics")
+    assert len(token) >= 30
+    feed = runtime.calendar_feed(token)
+    assert feed is not None
+    [event] = Calendar.from_ical(feed).walk("VEVENT")
+    assert str(event["SUMMARY"]) == "Representation"
+    assert event.decoded("DTSTART") == starts
+    assert runtime.calendar_feed("not-a-token") is None
+    runtime.close()
