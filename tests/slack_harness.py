@@ -102,7 +102,13 @@ class SlackHarness:
     # ---- what Slack sends --------------------------------------------------------------------
 
     def command(
-        self, text: str, user: str = "U0AMINA", *, trigger: bool = True, **signing: Any
+        self,
+        text: str,
+        user: str = "U0AMINA",
+        *,
+        trigger: bool = True,
+        trigger_id: str | None = None,
+        **signing: Any,
     ) -> HttpReply:
         fields = {
             "token": "legacy-verification-token",
@@ -117,7 +123,8 @@ class SlackHarness:
             "api_app_id": "A0CATALYST",
             "is_enterprise_install": "false",
             "response_url": self.fake.response_url("command"),
-            "trigger_id": self.fake.new_trigger_id() if trigger else "0000.stale",
+            "trigger_id": trigger_id
+            or (self.fake.new_trigger_id() if trigger else "0000.unknown"),
         }
         body = urllib.parse.urlencode(fields)
         return self.signed(body, "application/x-www-form-urlencoded", **signing)

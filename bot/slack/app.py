@@ -14,6 +14,7 @@ the dispatcher, then deliver the neutral replies. Acknowledgement rules (Slack w
 from __future__ import annotations
 
 import concurrent.futures
+import dataclasses
 import logging
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -184,7 +185,11 @@ def build_app(
             replies = future.result(timeout=ACK_BUDGET)
         except concurrent.futures.TimeoutError:
             ack(text=ON_ITS_WAY, response_type="ephemeral")
-            replies = future.result()
+            # The answer takes the place of "One moment" rather than stacking under it.
+            replies = [
+                dataclasses.replace(r, replace_original=True) if isinstance(r, ui.Message) else r
+                for r in future.result()
+            ]
         else:
             first = next((r for r in replies if isinstance(r, ui.Message)), None)
             if first is not None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+from tests.conftest import table_counts
 from tests.fakes.slack_api import block_kit_problems
 from tests.slack_harness import SlackHarness
 
@@ -22,9 +23,11 @@ def test_empty_text_is_help(slack: SlackHarness) -> None:
 
 
 def test_forged_signature_is_rejected_and_changes_nothing(slack: SlackHarness) -> None:
+    before = table_counts(slack.runtime)
     reply = slack.command("join", secret="f" * 32)
     assert reply.status == 401
     assert slack.fake.calls_to("views.open") == []
+    assert table_counts(slack.runtime) == before  # not even the community row
 
 
 def test_stale_timestamp_is_rejected_as_a_replay(slack: SlackHarness) -> None:

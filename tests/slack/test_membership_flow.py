@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import threading
 from typing import Any
+
+import pytest
 
 from core.db import unit_of_work
 from core.models import Member
@@ -189,9 +192,36 @@ def test_role_grant_with_an_escaped_mention(slack: SlackHarness) -> None:
 
 
 def test_expired_trigger_tells_the_person_to_try_again(slack: SlackHarness) -> None:
-    slack.command("join", trigger=False)
+    trigger_id = slack.fake.new_trigger_id()
+    real_clock = slack.fake.clock
+    slack.fake.clock = lambda: real_clock() + 3.5  # Slack's 3 seconds have passed
+    slack.command("join", trigger_id=trigger_id)
     response = slack.fake.wait_for_response()[0]
     assert "try again" in response.payload["text"]
+    assert slack.fake.calls_to("views.open")[0].params["trigger_id"] == trigger_id
+
+
+def test_slow_command_is_acked_at_once_and_answered_after(
+    slack: SlackHarness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot.slack import app as slack_app
+    from core.ui import notice
+    from handlers.registry import Access, Command
+
+    monkeypatch.setattr(slack_app, "ACK_BUDGET", 0.2)
+    done = threading.Event()
+
+    def slow(ctx: object, args: str) -> object:
+        done.wait(1.0)  # slower than the (shortened) budget
+        return notice("Here is the slow answer.")
+
+    slack.runtime.registry.add_command(Command("slowly", "test", slow, Access.ANYONE))  # type: ignore[arg-type]
+    reply = slack.command("slowly")
+    assert reply.status == 200
+    assert "One moment" in reply.json()["text"]
+    later = slack.fake.wait_for_response()[0]
+    assert later.payload["text"] == "Here is the slow answer."
+    assert later.payload["replace_original"] is True
 
 
 def test_rate_limited_home_publish_is_retried(slack: SlackHarness) -> None:
