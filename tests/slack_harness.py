@@ -123,8 +123,7 @@ class SlackHarness:
             "api_app_id": "A0CATALYST",
             "is_enterprise_install": "false",
             "response_url": self.fake.response_url("command"),
-            "trigger_id": trigger_id
-            or (self.fake.new_trigger_id() if trigger else "0000.unknown"),
+            "trigger_id": trigger_id or (self.fake.new_trigger_id() if trigger else "0000.unknown"),
         }
         body = urllib.parse.urlencode(fields)
         return self.signed(body, "application/x-www-form-urlencoded", **signing)
