@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import secrets
 from datetime import datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -16,7 +17,9 @@ from core.defaults import (
     DEFAULT_THEMES,
     consent_version,
 )
+from core.errors import UserError
 from core.models import Community
+from core.offsets import OffsetError, describe_all, parse_offsets
 
 
 def get_or_create(
@@ -81,11 +84,6 @@ def update_settings(
 ) -> list[str]:
     """Change what an operator may set; returns what changed, in words. Checks everything
     first, so a bad value changes nothing."""
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-    from core.errors import UserError
-    from core.offsets import OffsetError, describe_all, parse_offsets
-
     changes: dict[str, str | None] = {}
     if timezone is not None:
         try:
