@@ -54,6 +54,18 @@ def _logging(settings: Settings) -> None:
     logging.basicConfig(
         level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    if settings.log_level != "DEBUG":  # APScheduler logs every run of every job at INFO
+        logging.getLogger("apscheduler").setLevel(logging.WARNING)
+
+
+def _stop_on_sigterm() -> None:
+    """Container platforms stop processes with SIGTERM: treat it like Ctrl-C, so the
+    scheduler hands back its lease and the database closes cleanly."""
+
+    def interrupt(*_: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, interrupt)
 
 
 def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
@@ -85,6 +97,7 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
         return 2
     log.info("connected to Slack workspace %s as %s", identity.get("team"), identity.get("user"))
     runner = None if args.no_scheduler else build_runner(runtime)
+    _stop_on_sigterm()
     if runner is not None:
         runner.start()
     else:
