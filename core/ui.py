@@ -226,3 +226,15 @@ class HomePage:
 
 Reply = Message | OpenForm | FormErrors | SendFile | DirectMessage | RefreshHome
 Replies = Sequence[Reply]
+
+
+def text_of(value: FieldValue) -> str | None:
+    """A submitted text field's value; anything else (missing, wrong shape) reads as None."""
+    return value if isinstance(value, str) else None
+
+
+def list_of(value: FieldValue) -> list[str]:
+    """A submitted multi-select's values; a lone string counts as a one-item list."""
+    if isinstance(value, list):
+        return [v for v in value if isinstance(v, str)]
+    return [value] if isinstance(value, str) and value else []

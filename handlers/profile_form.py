@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from core.communities import ground_rules, privacy_notice
 from core.context import RequestContext
 from core.defaults import LANGUAGES, TIMEZONES
@@ -13,14 +11,15 @@ from core.models import Member, PairingCadence
 from core.ui import (
     Block,
     FieldKind,
-    FieldValue,
     Form,
     FormField,
     FormValues,
     Option,
     Section,
+    list_of,
     literal,
     text,
+    text_of,
 )
 
 JOIN_FORM = "membership.join"
@@ -166,28 +165,18 @@ def profile_form(ctx: RequestContext, member: Member | None) -> Form:
     )
 
 
-def _text(value: FieldValue) -> str | None:
-    return value if isinstance(value, str) else None
-
-
-def _list(value: FieldValue) -> Sequence[str]:
-    if isinstance(value, list):
-        return [v for v in value if isinstance(v, str)]
-    return [value] if isinstance(value, str) and value else []
-
-
 def draft_from(values: FormValues) -> ProfileDraft:
     """Read submitted values; anything missing or of the wrong shape reads as empty."""
     return ProfileDraft(
-        display_name=_text(values.get("display_name")),
-        pronouns=_text(values.get("pronouns")),
-        organisation=_text(values.get("organisation")),
-        org_size=_text(values.get("org_size")),
-        role_level=_text(values.get("role_level")),
-        themes=_list(values.get("themes")),
-        languages=_list(values.get("languages")),
-        timezone=_text(values.get("timezone")),
-        pairing_cadence=_text(values.get("pairing_cadence")),
+        display_name=text_of(values.get("display_name")),
+        pronouns=text_of(values.get("pronouns")),
+        organisation=text_of(values.get("organisation")),
+        org_size=text_of(values.get("org_size")),
+        role_level=text_of(values.get("role_level")),
+        themes=list_of(values.get("themes")),
+        languages=list_of(values.get("languages")),
+        timezone=text_of(values.get("timezone")),
+        pairing_cadence=text_of(values.get("pairing_cadence")),
         lived_experience_match=values.get("lived_experience_match") is True,
         agreed=values.get("agreed") is True,
     )

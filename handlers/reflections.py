@@ -16,7 +16,6 @@ from core.ui import (
     Button,
     Context,
     FieldKind,
-    FieldValue,
     Form,
     FormField,
     FormValues,
@@ -31,6 +30,7 @@ from core.ui import (
     literal,
     notice,
     text,
+    text_of,
 )
 from handlers.mentions import shorten
 from handlers.registry import Access, Action, Command, FormHandler, Registry
@@ -135,18 +135,14 @@ def submit_reflection(ctx: RequestContext, values: FormValues, state: str) -> Re
         ctx.session,
         member,
         prompt,
-        _text(values.get("body")),
-        _text(values.get("visibility")),
+        text_of(values.get("body")),
+        text_of(values.get("visibility")),
         ctx.now(),
     )
     sentence = _saved_sentence(saved.visibility, reflections.has_thread(prompt))
     return notice(
         sentence + " Type `{v0} reflections` to see everything you've written.", ctx.command
     )
-
-
-def _text(value: FieldValue) -> str | None:
-    return value if isinstance(value, str) else None
 
 
 # ---- your own reflections --------------------------------------------------------------------
@@ -288,10 +284,10 @@ def prompt_command(ctx: RequestContext, _args: str) -> Reply:
 
 def submit_prompt(ctx: RequestContext, values: FormValues, _state: str) -> Reply:
     draft = reflections.PromptDraft(
-        text=_text(values.get("text")),
-        date=_text(values.get("date")),
-        time=_text(values.get("time")),
-        where=_text(values.get("where")),
+        text=text_of(values.get("text")),
+        date=text_of(values.get("date")),
+        time=text_of(values.get("time")),
+        where=text_of(values.get("where")),
     )
     plan = reflections.check_prompt(draft, ctx.community, ctx.settings, ctx.now())
     prompt = reflections.schedule_prompt(

@@ -18,13 +18,13 @@ from core.session_input import (
 from core.timefmt import local
 from core.ui import (
     FieldKind,
-    FieldValue,
     Form,
     FormField,
     FormValues,
     Option,
     Section,
     text,
+    text_of,
 )
 
 ADD_FORM = "session.add"
@@ -123,23 +123,19 @@ def session_form(ctx: RequestContext, cs: CommunitySession | None) -> Form:
     return Form(EDIT_FORM, f"Edit session {cs.number}", fields, state=str(cs.number))
 
 
-def _text(value: FieldValue) -> str | None:
-    return value if isinstance(value, str) else None
-
-
 def draft_from(values: FormValues) -> SessionDraft:
     """Read submitted values; anything missing or of the wrong shape reads as empty."""
-    theme = _text(values.get("theme"))
+    theme = text_of(values.get("theme"))
     return SessionDraft(
-        title=_text(values.get("title")),
+        title=text_of(values.get("title")),
         theme=None if theme == NO_THEME else theme,
-        date=_text(values.get("date")),
-        start_time=_text(values.get("start_time")),
-        duration=_text(values.get("duration")),
-        location=_text(values.get("location")),
-        description=_text(values.get("description")),
-        reminder_offsets=_text(values.get("reminder_offsets")),
-        reflection_prompt=_text(values.get("reflection_prompt")),
+        date=text_of(values.get("date")),
+        start_time=text_of(values.get("start_time")),
+        duration=text_of(values.get("duration")),
+        location=text_of(values.get("location")),
+        description=text_of(values.get("description")),
+        reminder_offsets=text_of(values.get("reminder_offsets")),
+        reflection_prompt=text_of(values.get("reflection_prompt")),
     )
 
 
