@@ -18,6 +18,7 @@ from sqlalchemy.exc import OperationalError
 from bot.cli_community import add_parser as add_community_parser
 from bot.cli_community import cmd_community
 from bot.cli_export import cmd_export
+from bot.cli_resources import add_import_parser, cmd_export_resources, cmd_import_resources
 from core.config import ConfigError, Settings, load_settings
 
 log = logging.getLogger("catalyst")
@@ -266,8 +267,10 @@ def parser() -> argparse.ArgumentParser:
     jobs.add_argument("--limit", type=int, default=30)
     shell = commands.add_parser("shell", help="try Catalyst in the local console")
     shell.add_argument("--as", dest="as_name", help="start acting as this member")
-    export = commands.add_parser("export", help="export reflections for an evaluation report")
-    export.add_argument("what", choices=["reflections"])
+    export = commands.add_parser(
+        "export", help="export reflections (for an evaluation report) or the resource library"
+    )
+    export.add_argument("what", choices=["reflections", "resources"])
     export.add_argument("--session", type=int, metavar="N", help="only session N's reflections")
     export.add_argument("--format", choices=["csv", "md"], default="csv")
     export.add_argument("--output", metavar="FILE", help="write to FILE instead of the screen")
@@ -275,6 +278,7 @@ def parser() -> argparse.ArgumentParser:
         "--community", metavar="TEAMID", help="workspace team id (default: the first)"
     )
     add_community_parser(commands)
+    add_import_parser(commands)
     db = commands.add_parser("db", help="database tasks")
     db.add_argument("db_command", choices=["upgrade", "current"])
     return top
@@ -288,7 +292,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         "scheduler": cmd_scheduler,
         "jobs": cmd_jobs,
         "shell": cmd_shell,
-        "export": cmd_export,
+        "export": lambda s, a: (
+            cmd_export_resources(s, a) if a.what == "resources" else cmd_export(s, a)
+        ),
+        "import": cmd_import_resources,
         "community": cmd_community,
         "db": cmd_db,
     }

@@ -22,6 +22,9 @@ class ItemKind(StrEnum):
     REMINDER = "reminder"
     PROMPT_POST = "prompt_post"
     NUDGE = "nudge"
+    PAIRING_ROUND = "pairing_round"
+    PAIRING_NOTICE = "pairing_notice"
+    PAIRING_CHECKIN = "pairing_checkin"
 
 
 class ItemStatus(StrEnum):

@@ -6,6 +6,7 @@ point first, one or two short lines, and a button to act in one click.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import timedelta
 
 from core import action_ids, ui
@@ -46,8 +47,22 @@ def session_details(cs: CommunitySession, member: Member) -> list[ui.Block]:
     return blocks
 
 
+def preparation(prep: Sequence[tuple[str, str]]) -> list[ui.Block]:
+    """Library resources attached to a session: one line each, title and link."""
+    if not prep:
+        return []
+    lines = "\n".join(f"• {{t{i}}} — {{u{i}}}" for i in range(len(prep[:8])))
+    values = {f"t{i}": title for i, (title, _) in enumerate(prep[:8])}
+    values |= {f"u{i}": url for i, (_, url) in enumerate(prep[:8])}
+    return [ui.Section(ui.Text("*From the library:*\n" + lines, values))]
+
+
 def reminder(
-    cs: CommunitySession, member: Member, offset: timedelta, answer: str | None
+    cs: CommunitySession,
+    member: Member,
+    offset: timedelta,
+    answer: str | None,
+    prep: Sequence[tuple[str, str]] = (),
 ) -> ui.Message:
     lead = "See you in {left}" if answer == RsvpAnswer.GOING.value else "Coming up in {left}"
     intro = ui.text(lead + ": *{title}*", left=in_words(offset), title=cs.title)
@@ -63,6 +78,7 @@ def reminder(
     ]
     if cs.description:
         blocks.append(ui.Section(ui.text("*To prepare:* {notes}", notes=cs.description[:2500])))
+    blocks += preparation(prep)
     if answer is None:
         blocks.append(
             ui.Context([ui.text("Can you make it? One click lets the facilitators know.")])

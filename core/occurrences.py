@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core import notices
+from core import notices, pairing_jobs, resources
 from core.models import Community, Member, MemberStatus
 from core.models_delivery import ItemKind, ItemStatus, ScheduledItem
 from core.models_sessions import (
@@ -89,6 +89,8 @@ def execute(session: Session, item_id: int, now: datetime) -> str:
         note = _prompt_post(session, item, now)
     elif item.kind == ItemKind.NUDGE.value:
         note = _nudges(session, item, now)
+    elif item.kind in pairing_jobs.KINDS:
+        note = pairing_jobs.execute(session, item, now)
     else:
         return _finish(item, ItemStatus.FAILED, now, f"unknown kind {item.kind}")
     if item.status == ItemStatus.PENDING.value:
@@ -103,12 +105,13 @@ def _reminders(session: Session, item: ScheduledItem, now: datetime) -> str:
     offset = timedelta(minutes=item.offset_minutes or 0)
     expires = min(item.due_at + timedelta(seconds=item.grace_seconds), cs.starts_at)
     answers = _answers(session, cs.id)
+    prep = [(r.title, r.url) for r in resources.for_session(session, cs.id)]
     outgoing = [
         Outgoing(
             key=f"{item.key}:m{member.id}",
             kind="reminder",
             recipient=member.platform_user_id,
-            message=notices.reminder(cs, member, offset, answers.get(member.id)),
+            message=notices.reminder(cs, member, offset, answers.get(member.id), prep),
             due_at=item.due_at,
             expires_at=expires,
             member_id=member.id,

@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from core import reflections, sessions
+from core import pairing, reflections, resources, sessions
 from core.labels import CADENCE_LABELS, ORG_SIZE_LABELS, ROLE_LEVEL_LABELS, language_names
 from core.models import Member, MembershipEvent, MembershipEventKind
 
@@ -49,6 +49,8 @@ COLLECTORS: dict[str, Collector] = {
     "profile": _profile,
     "reflections": reflections.personal_data,
     "sessions": sessions.personal_data,
+    "peer_coaching": pairing.personal_data,
+    "resources": resources.personal_data,
 }
 
 

@@ -19,7 +19,11 @@ from core.ui import (
 )
 from handlers.members import MORE_MEMBERS
 from handlers.membership import EDIT_PROFILE, EXPORT_JSON, OPEN_JOIN, profile_fields
+from handlers.pairing import facilitator_home_blocks
+from handlers.pairing import home_blocks as pairing_home_blocks
 from handlers.registry import Registry
+from handlers.resources import home_blocks as library_blocks
+from handlers.resources import review_queue_blocks
 from handlers.sessions import next_session_blocks, zone_of
 
 
@@ -54,6 +58,10 @@ def home_page(ctx: RequestContext) -> HomePage:
             Header(f"Hello, {member.display_name}"),
             *next_session_blocks(ctx),
             Divider(),
+            *pairing_home_blocks(ctx),
+            Divider(),
+            *library_blocks(ctx),
+            Divider(),
             Section(text("*Your profile*")),
             profile_fields(member),
             Actions(
@@ -72,6 +80,7 @@ def home_page(ctx: RequestContext) -> HomePage:
             Divider(),
             Header("For facilitators"),
             *_next_session_counts(ctx, numbers.active_members),
+            *facilitator_home_blocks(ctx),
             Fields(
                 [
                     ("Members", str(numbers.active_members)),
@@ -81,6 +90,7 @@ def home_page(ctx: RequestContext) -> HomePage:
                 ]
             ),
             Actions([Button("See members", MORE_MEMBERS, value="0")]),
+            *review_queue_blocks(ctx),
         ]
     return HomePage(blocks)
 

@@ -1,9 +1,516 @@
-"""(being written)"""
+"""The resource library: search in a second, add in two clicks, curate from a DM.
+
+`/cop resources <words>` searches (filters `#theme`, `type:…`, `lang:…` inside the words);
+alone it shows the themes with counts and the newest additions. Every input is a search:
+words a person types never reach the engine as syntax, and a search that finds nothing
+says so, suggests a spelling or a theme, and offers to add one. Facilitators also have
+`edit N`, `retire N`, `restore N`, `review`, `attach N S` and `detach N S`.
+"""
 
 from __future__ import annotations
 
-from handlers.registry import Registry
+import json
+
+from core import resources, sessions
+from core.context import RequestContext
+from core.errors import UserError
+from core.models_resources import Resource
+from core.resources import APPROVE, DECLINE, EDIT, ResourceDraft, card_blocks, sharer
+from core.search.query import parse
+from core.session_input import clean_text
+from core.ui import (
+    Actions,
+    Block,
+    Button,
+    Context,
+    DirectMessage,
+    Divider,
+    Fields,
+    FormValues,
+    Header,
+    Message,
+    OpenForm,
+    RefreshHome,
+    Replies,
+    Reply,
+    Section,
+    Text,
+    literal,
+    notice,
+    text,
+)
+from core.urls import first_link
+from handlers.registry import Access, Action, Command, FormHandler, Registry
+from handlers.resource_form import (
+    ADD_FORM,
+    APPROVE_ON_SAVE,
+    EDIT_FORM,
+    draft_from,
+    resource_form,
+)
+
+MORE = "resource.more"
+HELPFUL = "resource.helpful"
+OPEN_LINK = "resource.open"  # a link button: Slack opens it, nothing comes back to us
+SEARCH = "resource.search"
+OPEN_ADD = "resource.open_add"
+REVIEW = "resource.review"
+SAVE_SHORTCUT = "save_to_library"  # the message shortcut's callback id
+REVIEW_LISTED = 10
+SHORTCUT_TEXT_MAX = 4000
+
+
+def _shown(query_text: str) -> str:
+    return query_text if len(query_text) <= 60 else query_text[:59] + "…"
+
+
+def _result_blocks(resource: Resource, shared_by: str | None) -> list[Block]:
+    helpful = "Helpful" if not resource.helpful_count else f"Helpful · {resource.helpful_count}"
+    return [
+        *card_blocks(resource, shared_by),
+        Actions(
+            [
+                Button("Open", OPEN_LINK, url=resource.url),
+                Button(helpful, HELPFUL, str(resource.id)),
+            ]
+        ),
+    ]
+
+
+def _hints(ctx: RequestContext) -> Text:
+    return text(
+        "Search with words, and narrow with `#anti-racism`, `type:watching` or `lang:fr`. "
+        "Share a link with `{cmd} resources add`.",
+        cmd=ctx.command,
+    )
+
+
+# ---- searching --------------------------------------------------------------------------
+
+
+def _search_reply(
+    ctx: RequestContext, raw: str, *, offset: int = 0, any_term: bool = False
+) -> Message:
+    result = resources.search(ctx.session, ctx.community, raw, offset=offset, any_term=any_term)
+    query = result.query
+    problems = [literal(p) for p in result.problems]
+    if query.is_empty:
+        return _overview(ctx, lead=problems or [text("I couldn't find words to search for.")])
+    if not result.resources:
+        return _no_match(ctx, result, problems)
+    shown = _shown(query.text)
+    first, last = result.offset + 1, result.offset + len(result.resources)
+    blocks: list[Block] = [Header(f"Resources for “{shown}”"[:150])]
+    if problems:
+        blocks.append(Context(problems))
+    if result.any_term and offset == 0:
+        blocks.append(Context([text("Nothing had all of those words; these have some of them.")]))
+    for resource in result.resources:
+        blocks += [*_result_blocks(resource, sharer(resource, result.shared_by)), Divider()]
+    footer: list[Text] = [text("Showing {a}–{b}.", a=first, b=last), _hints(ctx)]
+    blocks.append(Context(footer))
+    if result.has_more:
+        value = resources.paging_value(query, result.next_offset, result.any_term)
+        blocks.append(Actions([Button("More", MORE, value)]))
+    return Message(
+        summary=f"{last - first + 1} resources for {shown}" if offset == 0 else "More resources",
+        blocks=blocks,
+    )
+
+
+def _no_match(ctx: RequestContext, result: resources.SearchResult, problems: list[Text]) -> Message:
+    shown = _shown(result.query.text)
+    blocks: list[Block] = [
+        Section(text("Nothing in the library matches *{q}* yet.", q=shown)),
+        *([Context(problems)] if problems else []),
+    ]
+    buttons: list[Button] = []
+    hint = result.suggestion
+    if hint.spelling:
+        blocks.append(Section(text("Did you mean *{words}*?", words=hint.spelling)))
+        buttons.append(Button(f"Search “{_shown(hint.spelling)}”"[:75], SEARCH, hint.spelling))
+    if hint.theme:
+        tag = "#" + "-".join(parse(hint.theme).terms)
+        blocks.append(Section(text("The closest theme is *{theme}*.", theme=hint.theme)))
+        buttons.append(Button(f"See {hint.theme}"[:75], SEARCH, tag))
+    buttons.append(Button("Add one", OPEN_ADD))
+    blocks += [Actions(buttons), Context([_hints(ctx)])]
+    return Message(summary=f"Nothing in the library matches {shown} yet.", blocks=blocks)
+
+
+def _overview(ctx: RequestContext, lead: list[Text] | None = None) -> Message:
+    seen = resources.overview(ctx.session, ctx.community)
+    blocks: list[Block] = [Header("The library")]
+    if lead:
+        blocks.append(Context(lead))
+    if seen.total == 0:
+        blocks += [
+            Section(text("The library is empty so far. Be the first to share something useful.")),
+            Actions([Button("Add a resource", OPEN_ADD, style="primary")]),
+        ]
+        return Message(summary="The library is empty so far.", blocks=blocks)
+    blocks.append(Section(text("{n} resources. By theme:", n=seen.total)))
+    pairs = [(theme, str(count)) for theme, count in seen.theme_counts if count][:10]
+    if pairs:
+        blocks.append(Fields(pairs))
+    blocks += [Divider(), Section(text("*Newest additions*"))]
+    for resource in seen.newest:
+        blocks += _result_blocks(resource, sharer(resource, seen.shared_by))
+    blocks += [
+        Context([_hints(ctx)]),
+        Actions([Button("Add a resource", OPEN_ADD)]),
+    ]
+    return Message(summary=f"The library: {seen.total} resources", blocks=blocks)
+
+
+def more(ctx: RequestContext, value: str) -> Reply:
+    try:
+        state = json.loads(value)
+        raw, offset, any_term = str(state["q"]), int(state["o"]), bool(state["a"])
+    except (ValueError, KeyError, TypeError):
+        return notice(
+            "That button has expired. Type `{v0} resources` and your words again.", ctx.command
+        )
+    return _search_reply(ctx, raw, offset=offset, any_term=any_term)
+
+
+def search_again(ctx: RequestContext, value: str) -> Reply:
+    return _search_reply(ctx, value[:1000])
+
+
+def helpful(ctx: RequestContext, value: str) -> Reply:
+    member = ctx.require_member()
+    resource = _from_button(ctx, value)
+    if isinstance(resource, Message):
+        return resource
+    if not resource.is_live:
+        return notice("That resource is no longer in the library, so there's nothing to mark.")
+    counted = resources.mark_helpful(ctx.session, resource, member, ctx.now())
+    lead = (
+        "Thanks: I've noted that *{title}* helped you."
+        if counted
+        else "You've already marked *{title}* as helpful; thank you."
+    )
+    body = text(lead + " {n} found it helpful.", title=resource.title, n=_people(resource))
+    return Message(summary=body.plain().replace("*", ""), blocks=[Section(body)])
+
+
+def _people(resource: Resource) -> str:
+    return "1 person" if resource.helpful_count == 1 else f"{resource.helpful_count} people"
+
+
+# ---- adding ----------------------------------------------------------------------------------
+
+
+def open_add(ctx: RequestContext, _value: str) -> Reply:
+    return OpenForm(resource_form(ctx))
+
+
+def save_from_message(ctx: RequestContext, message_text: str) -> Reply:
+    """The message shortcut: the add form, prefilled with the message's first link and text."""
+    words = message_text[:SHORTCUT_TEXT_MAX]
+    link = first_link(words)
+    label = _link_label(words)
+    readable = clean_text(_without_markup(words), multiline=True)
+    title = label or clean_text(readable.split("\n", 1)[0], multiline=False)
+    if link and title.strip() == link:
+        title = ""
+    return OpenForm(
+        resource_form(
+            ctx,
+            prefill=ResourceDraft(
+                title=title[: resources.TITLE_MAX] or None,
+                url=link,
+                description=readable[: resources.DESCRIPTION_MAX] or None,
+            ),
+        )
+    )
+
+
+def _link_label(message_text: str) -> str | None:
+    start = message_text.find("<http")
+    if start < 0:
+        return None
+    end = message_text.find(">", start)
+    inner = message_text[start + 1 : end] if end > start else ""
+    _, bar, label = inner.partition("|")
+    return clean_text(label, multiline=False) if bar and label.strip() else None
+
+
+def _without_markup(message_text: str) -> str:
+    """Slack's `<https://…|label>` as `label (https://…)`, and `<https://…>` as the link."""
+    out: list[str] = []
+    rest = message_text
+    while "<" in rest:
+        before, _, after = rest.partition("<")
+        inner, closed, rest = after.partition(">")
+        out.append(before)
+        if not closed:
+            out.append("<" + inner)
+            break
+        link, bar, label = inner.partition("|")
+        if link.startswith(("http://", "https://")):
+            out.append(f"{label} ({link})" if bar and label else link)
+        else:
+            out.append(label or "")  # mentions and channel links: their label, if any
+    out.append(rest)
+    return "".join(out)
+
+
+def submit_add(ctx: RequestContext, values: FormValues, _state: str) -> Replies:
+    facilitator = ctx.is_facilitator
+    resource = resources.add(
+        ctx.session,
+        ctx.community,
+        ctx.settings,
+        draft_from(values),
+        ctx.now(),
+        by=ctx.active_member,
+        facilitator=facilitator,
+    )
+    lead = (
+        "*{title}* is in the library (number {n}). Members will find it with `{cmd} resources`."
+        if facilitator
+        else "Thank you! *{title}* is waiting for a facilitator's quick look; I'll tell you "
+        "when it's in the library."
+    )
+    body = text(lead, title=resource.title, n=resource.number, cmd=ctx.command)
+    return [
+        DirectMessage(Message(summary=body.plain().replace("*", ""), blocks=[Section(body)])),
+        RefreshHome(),
+    ]
+
+
+# ---- facilitators: review, edit, retire -------------------------------------------------------
+
+
+def _from_button(ctx: RequestContext, value: str) -> Resource | Message:
+    found = (
+        resources.by_id(ctx.session, ctx.community, int(value))
+        if value.isdigit() and len(value) < 12
+        else None
+    )
+    if found is None:
+        return notice(
+            "That resource is no longer in the library (a suggestion may have been declined). "
+            "Type `{v0} resources` to see what's there.",
+            ctx.command,
+        )
+    return found
+
+
+def _by_number(ctx: RequestContext, arg: str, verb: str) -> Resource | Message:
+    word = arg.strip().lstrip("#")
+    found = (
+        resources.by_number(ctx.session, ctx.community, int(word))
+        if word.isdigit() and len(word) < 9
+        else None
+    )
+    if found is not None:
+        return found
+    lead = "Which resource?" if not word else "There's no resource with that number."
+    return notice(
+        lead + " Type `{v0} resources {v1} 12` with its number (it's in `{v0} resources export`"
+        " and in the review messages).",
+        ctx.command,
+        verb,
+    )
+
+
+def approve(ctx: RequestContext, value: str) -> Replies:
+    found = _from_button(ctx, value)
+    if isinstance(found, Message):
+        return [found]
+    resources.approve(ctx.session, found, ctx.active_member, ctx.now())
+    body = text("Approved: *{title}* is in the library now.", title=found.title)
+    return [
+        Message(
+            summary=body.plain().replace("*", ""), blocks=[Section(body)], replace_original=True
+        ),
+        RefreshHome(),
+    ]
+
+
+def decline(ctx: RequestContext, value: str) -> Replies:
+    found = _from_button(ctx, value)
+    if isinstance(found, Message):
+        return [found]
+    title = resources.decline(ctx.session, found, ctx.now())
+    body = text("Declined *{title}*; the member has been thanked.", title=title)
+    return [
+        Message(
+            summary=body.plain().replace("*", ""), blocks=[Section(body)], replace_original=True
+        ),
+        RefreshHome(),
+    ]
+
+
+def edit_button(ctx: RequestContext, value: str) -> Reply:
+    found = _from_button(ctx, value)
+    if isinstance(found, Message):
+        return found
+    return OpenForm(resource_form(ctx, found, approve_on_save=found.status == "pending"))
+
+
+def submit_edit(ctx: RequestContext, values: FormValues, state: str) -> Replies:
+    raw_id, _, flag = state.partition(":")
+    found = resources.by_id(ctx.session, ctx.community, int(raw_id)) if raw_id.isdigit() else None
+    if found is None:
+        return [DirectMessage(notice("That resource no longer exists, so nothing was changed."))]
+    resources.edit(ctx.session, ctx.community, found, draft_from(values), ctx.now())
+    lead = "Saved *{title}* (number {n})."
+    if ":" + flag == APPROVE_ON_SAVE and found.status == "pending":
+        resources.approve(ctx.session, found, ctx.active_member, ctx.now())
+        lead = "Saved and approved: *{title}* (number {n}) is in the library now."
+    body = text(lead, title=found.title, n=found.number)
+    return [
+        DirectMessage(Message(summary=body.plain().replace("*", ""), blocks=[Section(body)])),
+        RefreshHome(),
+    ]
+
+
+def review_blocks(ctx: RequestContext) -> list[Block]:
+    waiting = resources.pending(ctx.session, ctx.community)
+    if not waiting:
+        return [Section(text("No suggestions are waiting for review."))]
+    names = resources.shared_by_names(ctx.session, waiting)
+    blocks: list[Block] = [Header(f"Suggestions to review ({len(waiting)})")]
+    for resource in waiting[:REVIEW_LISTED]:
+        review = resources.review_message(resource, sharer(resource, names))
+        blocks += [*review.blocks, Divider()]
+    if len(waiting) > REVIEW_LISTED:
+        blocks.append(Context([text("…and {n} more after these.", n=len(waiting) - REVIEW_LISTED)]))
+    return blocks
+
+
+def review(ctx: RequestContext, _value: str = "") -> Message:
+    blocks = review_blocks(ctx)
+    return Message(summary="Suggestions waiting for review", blocks=blocks)
+
+
+def _retire(ctx: RequestContext, rest: str) -> Reply:
+    found = _by_number(ctx, rest, "retire")
+    if isinstance(found, Message):
+        return found
+    resources.retire(ctx.session, found, ctx.now())
+    return notice(
+        "Retired *{v0}*: it's hidden from search and kept. Bring it back with "
+        "`{v1} resources restore {v2}`.",
+        found.title,
+        ctx.command,
+        found.number,
+    )
+
+
+def _restore(ctx: RequestContext, rest: str) -> Reply:
+    found = _by_number(ctx, rest, "restore")
+    if isinstance(found, Message):
+        return found
+    resources.restore(ctx.session, found, ctx.now())
+    return notice("*{v0}* is back in the library.", found.title)
+
+
+def _attach(ctx: RequestContext, rest: str, *, attach: bool) -> Reply:
+    verb = "attach" if attach else "detach"
+    parts = rest.replace("to", " ").replace("from", " ").split()
+    if len(parts) != 2 or not all(p.lstrip("#").isdigit() and len(p) < 9 for p in parts):
+        return notice(
+            "Type `{v0} resources {v1} 12 3`: the resource's number, then the session's.",
+            ctx.command,
+            verb,
+        )
+    found = _by_number(ctx, parts[0], verb)
+    if isinstance(found, Message):
+        return found
+    cs = sessions.by_number(ctx.session, ctx.community, int(parts[1].lstrip("#")))
+    if cs is None:
+        return notice(
+            "There's no session with that number. Type `{v0} sessions` to see them.", ctx.command
+        )
+    if attach:
+        resources.attach(ctx.session, cs, found, ctx.now())
+        return notice(
+            "*{v0}* is now preparation for session {v1}, *{v2}*.", found.title, cs.number, cs.title
+        )
+    if not resources.detach(ctx.session, cs, found):
+        raise UserError(f"That resource wasn't attached to session {cs.number}.")
+    return notice("*{v0}* is no longer attached to session {v1}.", found.title, cs.number)
+
+
+def resources_command(ctx: RequestContext, args: str) -> Reply:
+    word, _, rest = args.strip().partition(" ")
+    word = word.lower()
+    if not args.strip():
+        return _overview(ctx)
+    if word in {"add", "share", "suggest"} and not rest.strip():
+        return OpenForm(resource_form(ctx))
+    if ctx.is_facilitator:
+        if word == "edit":
+            found = _by_number(ctx, rest, "edit")
+            return found if isinstance(found, Message) else OpenForm(resource_form(ctx, found))
+        if word == "retire":
+            return _retire(ctx, rest)
+        if word == "restore":
+            return _restore(ctx, rest)
+        if word == "review" and not rest.strip():
+            return review(ctx)
+        if word in {"attach", "detach"}:
+            return _attach(ctx, rest, attach=word == "attach")
+    return _search_reply(ctx, args)
+
+
+# ---- the home page ------------------------------------------------------------------------------
+
+
+def home_blocks(ctx: RequestContext) -> list[Block]:
+    """ "New in the library" (three newest) for everyone; the review queue for facilitators."""
+    latest = resources.newest(ctx.session, ctx.community)
+    blocks: list[Block] = [Section(text("*New in the library*"))]
+    if latest:
+        names = resources.shared_by_names(ctx.session, latest)
+        for resource in latest:
+            blocks += _result_blocks(resource, sharer(resource, names))
+    else:
+        blocks.append(Context([text("Nothing yet: share a useful link with the button.")]))
+    blocks.append(Actions([Button("Add a resource", OPEN_ADD)]))
+    return blocks
+
+
+def review_queue_blocks(ctx: RequestContext) -> list[Block]:
+    """For facilitators: how many suggestions wait, with a button to review them."""
+    waiting = resources.pending_count(ctx.session, ctx.community)
+    if not waiting:
+        return [Context([text("Library: no suggestions waiting for review.")])]
+    return [
+        Section(
+            text(
+                "*Library:* {n} waiting for review.",
+                n="1 suggestion" if waiting == 1 else f"{waiting} suggestions",
+            )
+        ),
+        Actions([Button("Review suggestions", REVIEW, style="primary")]),
+    ]
 
 
 def register(registry: Registry) -> None:
-    return None
+    registry.add_command(
+        Command(
+            "resources",
+            "Search the library, or share a link with `add`",
+            resources_command,
+            usage="[words] | add",
+            aliases=("library",),
+            group="Resources",
+        )
+    )
+    registry.add_action(Action(MORE, more))
+    registry.add_action(Action(HELPFUL, helpful))
+    registry.add_action(Action(SEARCH, search_again))
+    registry.add_action(Action(OPEN_ADD, open_add))
+    registry.add_action(Action(SAVE_SHORTCUT, save_from_message))
+    registry.add_action(Action(APPROVE, approve, Access.FACILITATOR))
+    registry.add_action(Action(EDIT, edit_button, Access.FACILITATOR))
+    registry.add_action(Action(DECLINE, decline, Access.FACILITATOR))
+    registry.add_action(Action(REVIEW, review, Access.FACILITATOR))
+    registry.add_form(FormHandler(ADD_FORM, submit_add, Access.MEMBER))
+    registry.add_form(FormHandler(EDIT_FORM, submit_edit, Access.FACILITATOR))

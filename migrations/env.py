@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import text
 
-from core.schema import metadata
+from core.schema import include_name, metadata
 
 config = context.config
 engine = config.attributes["engine"]
@@ -22,5 +22,6 @@ with engine.begin() as connection:
         target_metadata=metadata,
         render_as_batch=connection.dialect.name == "sqlite",  # SQLite can't ALTER much
         compare_type=True,
+        include_name=include_name,
     )
     context.run_migrations()

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 
-from core import events, occurrences
+from core import events, occurrences, pairing_plan
 from core.db import unit_of_work
 from scheduler.context import current
 
@@ -68,6 +68,13 @@ def sync_items() -> None:
         return
     try:
         now = ctx.clock.now()
+        # Rounds are planned ahead from each community's pairing cadence (its own unit of
+        # work, so a problem there never stops the sync).
+        try:
+            with unit_of_work(ctx.session_factory) as session:
+                pairing_plan.ensure_upcoming(session, now)
+        except Exception:
+            log.exception("planning pairing rounds failed; the next sync retries")
         with unit_of_work(ctx.session_factory) as session:
             pending = occurrences.pending_items(session, now, None, platform=ctx.platform)
             due = {item.id: item.due_at for item in pending}

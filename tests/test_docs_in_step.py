@@ -9,6 +9,7 @@ import yaml
 
 from core.config import DEFAULT_SLASH_COMMAND
 from handlers.catalogue import build_registry
+from handlers.resources import SAVE_SHORTCUT
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -38,6 +39,10 @@ def test_manifest_matches_the_app() -> None:
     assert {"commands", "chat:write", "users:read", "files:write", "im:write"} <= scopes
     assert manifest["features"]["app_home"]["home_tab_enabled"] is True
     assert manifest["features"]["app_home"]["messages_tab_enabled"] is True
+    [shortcut] = manifest["features"]["shortcuts"]
+    assert shortcut["type"] == "message"
+    assert shortcut["callback_id"] == SAVE_SHORTCUT  # what bot/slack/app.py listens for
+    assert shortcut["name"] == "Save to Catalyst library"
 
 
 def test_env_example_documents_every_setting() -> None:

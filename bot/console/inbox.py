@@ -48,7 +48,9 @@ class ConsoleInbox:
         delivery = Delivery(recipient, key, message, ts, thread_ts)
         with self._lock:
             self._sent[key] = delivery
-            self._unread.setdefault(recipient, []).append(delivery)
+            # A group DM ("console-a,console-b") reaches each person in it.
+            for person in recipient.split(","):
+                self._unread.setdefault(person.strip(), []).append(delivery)
         return Delivered(channel=recipient, ts=ts)
 
     def find_sent(

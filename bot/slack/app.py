@@ -31,6 +31,7 @@ from core import reflections, ui
 from core.config import Settings
 from core.context import Caller
 from handlers.dispatch import Dispatcher
+from handlers.resources import SAVE_SHORTCUT
 
 log = logging.getLogger(__name__)
 
@@ -216,6 +217,21 @@ def build_app(
         caller = caller_from(context, settings)
         value = action.get("value") or (action.get("selected_option") or {}).get("value") or ""
         replies = dispatcher.action(caller, str(action.get("action_id", "")), str(value))
+        Delivery(
+            client, dispatcher, caller, respond=respond, trigger_id=body.get("trigger_id")
+        ).run(replies)
+
+    @app.shortcut(SAVE_SHORTCUT)
+    def on_save_to_library(
+        ack: Ack, body: dict[str, Any], context: BoltContext, respond: Respond, client: WebClient
+    ) -> None:
+        """The message shortcut: dispatched like a button whose value is the message text."""
+        ack()
+        channel = (body.get("channel") or {}).get("id")
+        caller = caller_from(context, settings, channel_id=channel)
+        words = str((body.get("message") or {}).get("text") or "")
+        words = words.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+        replies = dispatcher.action(caller, SAVE_SHORTCUT, words)
         Delivery(
             client, dispatcher, caller, respond=respond, trigger_id=body.get("trigger_id")
         ).run(replies)

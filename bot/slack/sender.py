@@ -77,7 +77,8 @@ class SlackSender:
     ) -> Delivered:
         try:
             response = self.client.chat_postMessage(
-                channel=recipient,  # a user id sends a DM, without conversations.open
+                # A user id sends a DM, without conversations.open; a group DM needs it.
+                channel=self._group_dm(recipient) if "," in recipient else recipient,
                 thread_ts=thread_ts,
                 metadata={"event_type": METADATA_TYPE, "event_payload": {"key": key}},
                 unfurl_links=False,
@@ -93,6 +94,14 @@ class SlackSender:
             self._dm_channels[recipient] = channel
         permalink = self._permalink(channel, ts) if want_permalink else None
         return Delivered(channel=channel, ts=ts, permalink=permalink)
+
+    def _group_dm(self, recipient: str) -> str:
+        """A group DM (peer-coaching pairs): `recipient` is "U1,U2[,U3]"; chat.postMessage
+        takes one channel, so the conversation is opened first (and remembered)."""
+        if recipient not in self._dm_channels:
+            opened = self.client.conversations_open(users=recipient)
+            self._dm_channels[recipient] = str(opened["channel"]["id"])
+        return self._dm_channels[recipient]
 
     def _permalink(self, channel: str, ts: str) -> str | None:
         try:

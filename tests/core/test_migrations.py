@@ -8,7 +8,7 @@ from sqlalchemy import inspect
 
 from core import migrate
 from core.db import make_engine
-from core.schema import metadata
+from core.schema import include_name, metadata
 
 
 def test_upgrade_from_empty_matches_models_and_downgrades_cleanly(database_url: str) -> None:
@@ -16,15 +16,17 @@ def test_upgrade_from_empty_matches_models_and_downgrades_cleanly(database_url: 
     try:
         assert migrate.current_revision(engine) is None
         migrate.upgrade(engine)
-        assert migrate.current_revision(engine) == "0002"
+        assert migrate.current_revision(engine) == "0004"
         with engine.connect() as connection:
-            context = MigrationContext.configure(connection, opts={"compare_type": True})
+            context = MigrationContext.configure(
+                connection, opts={"compare_type": True, "include_name": include_name}
+            )
             assert compare_metadata(context, metadata) == []
         tables = set(inspect(engine).get_table_names())
         assert {"communities", "members", "outbox", "scheduled_items", "reflections"} <= tables
         migrate.downgrade(engine, "base")
         assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
         migrate.upgrade(engine)  # and up again: migrations are repeatable
-        assert migrate.current_revision(engine) == "0002"
+        assert migrate.current_revision(engine) == "0004"
     finally:
         engine.dispose()

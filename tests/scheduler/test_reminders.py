@@ -276,3 +276,41 @@ def test_rate_limit_pauses_sending_for_retry_after(
     clock.advance(timedelta(seconds=2))
     runner.run_pending()
     assert len(keys(fake_slack)) == 2
+
+
+def test_reminders_list_the_library_resources_attached_to_the_session(
+    sched_runtime: Runtime, clock: FakeClock, make_runner: RunnerFactory, fake_slack: FakeSlackApi
+) -> None:
+    from core import resources
+    from core.models import Community
+
+    add_member(sched_runtime, "U0A")
+    session_id = add_session(sched_runtime, START)
+    with unit_of_work(sched_runtime.session_factory) as session:
+        cs = session.get(CommunitySession, session_id)
+        assert cs is not None
+        community = session.get(Community, cs.community_id)
+        assert community is not None
+        resource = resources.add(
+            session,
+            community,
+            sched_runtime.settings,
+            resources.ResourceDraft(
+                title="Positional power <!channel>",
+                url="https://example.org/power",
+                format="reading",
+                language="en",
+            ),
+            clock.now(),
+            by=None,
+            facilitator=True,
+        )
+        resources.attach(session, cs, resource, clock.now())
+    runner = make_runner()
+    clock.set(START - timedelta(days=1))
+    runner.run_pending()
+    [post] = posts(fake_slack)
+    blocks = json.dumps(post["blocks"])
+    assert "From the library" in blocks
+    assert "https://example.org/power" in blocks
+    assert "<!channel>" not in blocks

@@ -1,0 +1,137 @@
+"""Running pairing items: a round, the day-before notice, the mid-round check-in.
+
+Called by `core.occurrences.execute` inside its transaction (the item is taken and the
+messages enqueued together); keys make a second run a no-op.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime, timedelta
+
+from sqlalchemy.orm import Session
+
+from core import matching, outbox, pairing, pairing_notices, pairing_plan
+from core.models import Community, Member
+from core.models_delivery import ItemKind, ScheduledItem
+from core.models_pairing import Outcome
+
+KINDS = frozenset(
+    {ItemKind.PAIRING_ROUND.value, ItemKind.PAIRING_NOTICE.value, ItemKind.PAIRING_CHECKIN.value}
+)
+
+
+def execute(session: Session, item: ScheduledItem, now: datetime) -> str:
+    community = session.get(Community, item.community_id)
+    if community is None:
+        return "community gone"
+    if item.kind == ItemKind.PAIRING_ROUND.value:
+        return _round(session, community, item, now)
+    if item.kind == ItemKind.PAIRING_NOTICE.value:
+        return _notice(session, community, item, now)
+    return _checkin(session, community, item, now)
+
+
+def _round(session: Session, community: Community, item: ScheduledItem, now: datetime) -> str:
+    settings = pairing.settings_of(session, community)
+    if settings is None or not settings.enabled:
+        return "rounds are off"
+    result = pairing.run_round(session, community, item.due_at, now, manual=False)
+    if result.round is None:
+        return f"no round: {result.plan.participants} taking part"
+    item.recipients = result.plan.participants
+    return (
+        f"round {result.round.number}: {len(result.plan.result.groups)} groups, "
+        f"{result.plan.result.trios} of three, {len(result.plan.result.unplaced)} unplaced"
+    )
+
+
+def _round_at(item: ScheduledItem, community: Community) -> datetime:
+    """The round a notice is about: the same wall-clock time the next day."""
+    return pairing_plan.days_before(item.due_at, -1, community.timezone)
+
+
+def _notice(session: Session, community: Community, item: ScheduledItem, now: datetime) -> str:
+    round_at = _round_at(item, community)
+    members = pairing.participants(session, community, round_at)
+    if len(members) < 2:
+        return "fewer than two taking part: no notice"
+    messages = [
+        outbox.Outgoing(
+            key=f"{item.key}:m{member.id}",
+            kind="pairing_notice",
+            recipient=member.platform_user_id,
+            message=pairing_notices.day_before(member, round_at),
+            due_at=item.due_at,
+            expires_at=round_at,
+            member_id=member.id,
+        )
+        for member in members
+    ]
+    outbox.enqueue(session, community.id, messages, now)
+    item.recipients = len(messages)
+    return f"day-before notice for {len(messages)} people"
+
+
+def _checkin(session: Session, community: Community, item: ScheduledItem, now: datetime) -> str:
+    round_id = pairing_plan.round_id_of(item)
+    pairing_round = pairing.round_by_id(session, round_id) if round_id else None
+    if pairing_round is None:
+        return "round gone"
+    messages: list[outbox.Outgoing] = []
+    lone: list[Member] = []
+    expires = item.due_at + timedelta(seconds=item.grace_seconds)
+    for group in pairing.unanswered_groups(session, pairing_round.id):
+        members = pairing.group_members(session, group)
+        still_here = pairing.active(members)
+        if len(still_here) < 2:
+            # Someone left or was erased mid-round: their partner gets a new one if we can.
+            group.outcome, group.outcome_at = Outcome.COULDNT.value, now
+            lone += still_here
+            continue
+        messages.append(
+            outbox.Outgoing(
+                key=f"pairing_checkin:{group.id}",
+                kind="pairing_checkin",
+                recipient=",".join(m.platform_user_id for m in still_here),
+                message=pairing_notices.checkin(group.id, still_here),
+                due_at=item.due_at,
+                expires_at=expires,
+            )
+        )
+    messages += _repair(session, community, pairing_round.id, lone, now)
+    outbox.enqueue(session, community.id, messages, now)
+    item.recipients = len(messages)
+    return f"check-in for {len(messages)} groups"
+
+
+def _repair(
+    session: Session, community: Community, round_id: int, lone: list[Member], now: datetime
+) -> list[outbox.Outgoing]:
+    """Pair people whose partner left among themselves; tell anyone still alone."""
+    messages: list[outbox.Outgoing] = []
+    if not lone:
+        return messages
+    by_id = {m.id: m for m in lone}
+    found = pairing.candidates(session, community, lone, now)
+    result = matching.match(found, rng=random.Random(round_id))  # noqa: S311
+    pairing_round = pairing.round_by_id(session, round_id)
+    if pairing_round is None:
+        return messages
+    for group_ids in result.groups:
+        group = pairing.add_group(session, pairing_round, [by_id[i] for i in group_ids], now)
+        messages.append(pairing.intro_message(group, [by_id[i] for i in group_ids], now))
+    for member_id, _ in result.unplaced:
+        member = by_id[member_id]
+        messages.append(
+            outbox.Outgoing(
+                key=f"pairing_partner_left:{round_id}:m{member.id}",
+                kind="pairing_partner_left",
+                recipient=member.platform_user_id,
+                message=pairing_notices.partner_left(member),
+                due_at=now,
+                expires_at=now + pairing.INTRO_VALID_FOR,
+                member_id=member.id,
+            )
+        )
+    return messages

@@ -1,0 +1,104 @@
+"""SQLite FTS5: bm25 ranking over (title, themes, description), unicode61 tokens with
+diacritics removed, and the last word as a prefix (`"leader"*`).
+
+Every word is written as an FTS5 string (`"word"`), so no input is read as FTS5 syntax.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import ColumnElement, column, exists, func, literal_column, select, table
+from sqlalchemy.orm import Session
+
+from core.models_resources import Resource, ResourceStatus
+from core.search import (
+    DESCRIPTION_WEIGHT,
+    THEMES_WEIGHT,
+    TITLE_WEIGHT,
+    Filters,
+    helpful_boost,
+)
+
+_fts = table("resources_fts", column("rowid"))
+_fts_name: ColumnElement[Any] = literal_column("resources_fts")
+
+
+def match_expression(terms: tuple[str, ...], prefix_last: bool, *, any_term: bool) -> str:
+    """`"lived" AND "exper"*`: words as FTS5 strings (quotes doubled), joined."""
+    quoted = ['"' + term.replace('"', '""') + '"' for term in terms]
+    if prefix_last and quoted:
+        quoted[-1] += "*"
+    return (" OR " if any_term else " AND ").join(quoted)
+
+
+def _rank() -> ColumnElement[float]:
+    # bm25 is negative, more negative is better: ascending order, boosted by votes.
+    return func.bm25(_fts_name, TITLE_WEIGHT, THEMES_WEIGHT, DESCRIPTION_WEIGHT)
+
+
+class SqliteSearch:
+    name = "sqlite-fts5"
+
+    def has_theme(self, theme: str) -> ColumnElement[bool]:
+        tagged = func.json_each(Resource.themes).table_valued("value")
+        return exists(select(1).select_from(tagged).where(tagged.c.value == theme))
+
+    def match_ids(
+        self,
+        session: Session,
+        terms: tuple[str, ...],
+        prefix_last: bool,
+        filters: Filters,
+        *,
+        any_term: bool,
+        limit: int,
+        offset: int,
+    ) -> list[int]:
+        if not terms:
+            return []
+        statement = (
+            select(Resource.id)
+            .select_from(_fts.join(Resource, Resource.id == _fts.c.rowid))
+            .where(
+                _fts_name.op("MATCH")(match_expression(terms, prefix_last, any_term=any_term)),
+                Resource.community_id == filters.community_id,
+                Resource.status == ResourceStatus.LIVE.value,
+                *[self.has_theme(theme) for theme in filters.themes],
+            )
+            .order_by(_rank() * helpful_boost(), Resource.published_at.desc(), Resource.id.desc())
+            .limit(limit)
+            .offset(offset)
+        )
+        if filters.formats:
+            statement = statement.where(Resource.format.in_(filters.formats))
+        if filters.language:
+            statement = statement.where(Resource.language == filters.language)
+        return list(session.scalars(statement))
+
+    def raw_match(
+        self, session: Session, terms: tuple[str, ...], prefix_last: bool, limit: int
+    ) -> list[int]:
+        if not terms:
+            return []
+        statement = (
+            select(_fts.c.rowid)
+            .where(_fts_name.op("MATCH")(match_expression(terms, prefix_last, any_term=False)))
+            .order_by(_rank())
+            .limit(limit)
+        )
+        return list(session.scalars(statement))
+
+    def theme_counts(self, session: Session, community_id: int) -> dict[str, int]:
+        tagged = func.json_each(Resource.themes).table_valued("value")
+        rows = session.execute(
+            select(tagged.c.value, func.count())
+            .select_from(Resource)
+            .join(tagged, literal_column("1") == 1)
+            .where(
+                Resource.community_id == community_id,
+                Resource.status == ResourceStatus.LIVE.value,
+            )
+            .group_by(tagged.c.value)
+        )
+        return {str(theme): int(count) for theme, count in rows}

@@ -1,0 +1,125 @@
+"""Whatever a person types is a search, never a syntax error: on both engines."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy.orm import Session
+
+from bot.wiring import Runtime
+from core import resources
+from core.db import unit_of_work
+from core.models import Community
+from core.search import Filters, backend_for
+from core.search.query import parse
+from tests.core.resource_helpers import community, load_library
+
+NASTY = [
+    '"',
+    '""',
+    '"lived experience',
+    "lived\"experience'",
+    "*",
+    "**",
+    "leader*",
+    "-",
+    "-power",
+    "--",
+    "NEAR",
+    "NEAR(lived experience, 3)",
+    "lived NEAR/2 experience",
+    "AND",
+    "OR",
+    "NOT",
+    "lived AND experience OR NOT power",
+    "(",
+    ")",
+    "((power)",
+    "title:power",
+    "{title description}: power",
+    "^power",
+    "power:*",
+    "'power' & 'race'",
+    "!!!",
+    "|",
+    "\\",
+    "%",
+    "_",
+    "😀",
+    "🏳️‍🌈 power ✊🏾",
+    "ﷺ",
+    "\u200f\u202e",
+    "\x00",
+    "a" * 2000,
+    "power " * 400,
+    "#",
+    "##",
+    "#anti-racism#power",
+    "type:",
+    "type:type:reading",
+    "lang:",
+    "lang:zz",
+    ":",
+    "0",
+    "١٢٣",
+    'réfugié\'s "story" (part 2) -- NEAR* AND',
+    "x" * 100 + "*" * 100 + '"' * 100,
+]
+
+
+@pytest.fixture
+def library(runtime: Runtime) -> Iterator[tuple[Session, Community]]:
+    with unit_of_work(runtime.session_factory) as session:
+        target = community(session)
+        load_library(session, target)
+        yield session, target
+
+
+def test_nasty_inputs_are_searches(library: tuple[Session, Community]) -> None:
+    session, target = library
+    for raw in NASTY:
+        result = resources.search(session, target, raw)
+        assert len(result.resources) <= resources.PAGE_SIZE
+        page_two = resources.search(session, target, raw, offset=5, any_term=True)
+        assert len(page_two.resources) <= resources.PAGE_SIZE
+
+
+def test_operators_are_words_not_syntax(library: tuple[Session, Community]) -> None:
+    session, target = library
+    plain = [r.id for r in resources.search(session, target, "lived experience").resources]
+    dressed = resources.search(session, target, '"lived" AND (experience*) NEAR -').resources
+    assert [r.id for r in dressed] == plain
+
+
+@settings(
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(raw=st.text(max_size=300))
+def test_random_strings_never_raise(library: tuple[Session, Community], raw: str) -> None:
+    session, target = library
+    result = resources.search(session, target, raw)
+    assert len(result.resources) <= resources.PAGE_SIZE
+    query = parse(raw)
+    backend = backend_for(session)
+    backend.match_ids(
+        session,
+        query.terms,
+        query.prefix_last,
+        Filters(community_id=target.id),
+        any_term=True,
+        limit=5,
+        offset=0,
+    )
+    backend.raw_match(session, query.terms, query.prefix_last, 5)
+
+
+@given(raw=st.text(max_size=2000))
+def test_parsing_is_total(raw: str) -> None:
+    query = parse(raw)
+    assert len(query.terms) <= 12
+    assert all(term and len(term) <= 40 for term in query.terms)

@@ -1,0 +1,212 @@
+"""Peer-coaching rounds through the real scheduler, outbox and fake Slack, on a fake clock."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from bot.wiring import Runtime
+from core import communities, matching, membership, pairing, privacy
+from core.clock import FakeClock
+from core.db import unit_of_work
+from core.models import Member
+from core.models_delivery import ItemKind, ItemStatus, ScheduledItem
+from core.models_pairing import PairingGroup, PairingGroupMember, PairingRound
+from tests.fakes.slack_api import FakeSlackApi
+from tests.scheduler.conftest import TEAM, RunnerFactory, add_member
+
+ORGS = ("Refugee Action Now", "Welcome Hub", "Migrant Voice North")
+
+
+def turn_on(runtime: Runtime) -> None:
+    with unit_of_work(runtime.session_factory) as session:
+        community = communities.get_or_create(
+            session, "slack", TEAM, timezone="Europe/London", now=runtime.clock.now()
+        )
+        draft = pairing.SettingsDraft(
+            enabled=True,
+            weekday=0,
+            local_time="09:00",
+            recency_weeks=12,
+            blend="mix",
+            weights=dict.fromkeys(pairing.WEIGHT_FIELDS, 1.0) | {"weight_organisation": 20.0},
+        )
+        pairing.save_settings(session, community, draft, runtime.clock.now())
+
+
+def twelve(runtime: Runtime) -> dict[str, int]:
+    """Four members in each of three organisations: 8 weekly, 2 fortnightly, 2 monthly."""
+    cadences = ["weekly"] * 8 + ["fortnightly"] * 2 + ["monthly"] * 2
+    ids = {}
+    for i, cadence in enumerate(cadences):
+        user = f"U0M{i:02d}"
+        ids[user] = add_member(
+            runtime, user, organisation=ORGS[i % 3], pairing_cadence=cadence, languages=["en"]
+        )
+    return ids
+
+
+def rounds(runtime: Runtime) -> list[tuple[int, datetime, int]]:
+    with unit_of_work(runtime.session_factory) as session:
+        return [
+            (r.number, r.started_at, r.participants)
+            for r in session.scalars(select(PairingRound).order_by(PairingRound.number))
+        ]
+
+
+def groups(runtime: Runtime, number: int) -> list[list[Member]]:
+    with unit_of_work(runtime.session_factory) as session:
+        found = session.scalars(
+            select(PairingGroup)
+            .join(PairingRound, PairingRound.id == PairingGroup.round_id)
+            .where(PairingRound.number == number)
+        ).all()
+        return [pairing.group_members(session, g) for g in found]
+
+
+def opened(fake: FakeSlackApi) -> list[set[str]]:
+    return [set(str(c.params["users"]).split(",")) for c in fake.calls_to("conversations.open")]
+
+
+def texts_to(fake: FakeSlackApi, user: str) -> list[str]:
+    return [str(m.get("text")) for m in fake.messages_in(user)]
+
+
+def at(day: int, month: int = 11, year: int = 2026, hour: int = 9) -> datetime:
+    return datetime(year, month, day, hour, 0, tzinfo=UTC)
+
+
+def test_twelve_members_are_paired_every_monday_at_nine_with_notices_and_check_ins(
+    sched_runtime: Runtime, clock: FakeClock, make_runner: RunnerFactory, fake_slack: FakeSlackApi
+) -> None:
+    users = twelve(sched_runtime)
+    turn_on(sched_runtime)
+    runner = make_runner()
+
+    clock.set(at(29, hour=8))
+    runner.run_pending()
+    assert fake_slack.calls_to("chat.postMessage") == []
+    clock.set(at(29))  # Sunday 09:00: the day-before line, with a skip button
+    runner.run_pending()
+    for user in users:
+        [line] = texts_to(fake_slack, user)
+        assert "You're in tomorrow's peer-coaching round" in line
+
+    clock.set(at(30))  # Monday 09:00 (GMT): the round
+    runner.run_pending()
+    assert rounds(sched_runtime) == [(1, at(30), 12)]
+    first = groups(sched_runtime, 1)
+    assert sorted(len(g) for g in first) == [2] * 6
+    for group in first:
+        assert len({m.organisation for m in group}) == len(group)  # never the same organisation
+    introduced = opened(fake_slack)
+    assert sorted(map(sorted, introduced)) == sorted(
+        sorted(m.platform_user_id for m in g) for g in first
+    )
+    intros = [p for p in fake_slack.all_posted() if str(p["channel"]).startswith("G")]
+    assert len(intros) == 6
+    assert all("GROW" in str(p["blocks"]) and "opens this time" in str(p["blocks"]) for p in intros)
+
+    clock.set(at(3, month=12))  # Thursday: the check-in for groups that haven't answered
+    runner.run_pending()
+    checkins = [p for p in fake_slack.all_posted() if "did you meet" in str(p["text"]).lower()]
+    assert len(checkins) == 6
+
+    # Cadences: weekly every round, fortnightly every second, monthly every fourth.
+    for day, month in ((7, 12), (14, 12), (21, 12), (28, 12)):
+        clock.set(at(day, month=month))
+        runner.run_pending()
+    assert [(n, p) for n, _, p in rounds(sched_runtime)] == [
+        (1, 12),
+        (2, 8),
+        (3, 10),
+        (4, 8),
+        (5, 12),
+    ]
+    # No pair met twice: plenty of choice inside the 12-week window.
+    seen: set[tuple[int, int]] = set()
+    for number in range(1, 6):
+        for group in groups(sched_runtime, number):
+            ids = [m.id for m in group]
+            pairs = {matching.pair_key(a, b) for a in ids for b in ids if a < b}
+            assert seen.isdisjoint(pairs)
+            seen |= pairs
+
+
+def test_rounds_stay_at_nine_london_time_across_the_clock_change(
+    sched_runtime: Runtime, clock: FakeClock, make_runner: RunnerFactory
+) -> None:
+    twelve(sched_runtime)
+    turn_on(sched_runtime)
+    runner = make_runner()
+    clock.set(datetime(2027, 3, 24, 12, 0, tzinfo=UTC))  # Wednesday before BST starts
+    runner.run_pending()
+    with unit_of_work(sched_runtime.session_factory) as session:
+        pending = {
+            i.kind: i.due_at
+            for i in session.scalars(
+                select(ScheduledItem).where(ScheduledItem.status == ItemStatus.PENDING.value)
+            )
+        }
+    assert pending[ItemKind.PAIRING_ROUND.value] == datetime(2027, 3, 29, 8, 0, tzinfo=UTC)
+    assert pending[ItemKind.PAIRING_NOTICE.value] == datetime(2027, 3, 28, 8, 0, tzinfo=UTC)
+    clock.set(datetime(2027, 3, 29, 8, 0, tzinfo=UTC))
+    runner.run_pending()
+    assert rounds(sched_runtime)[-1][1] == datetime(2027, 3, 29, 8, 0, tzinfo=UTC)
+
+
+def test_skip_pause_leave_and_forget_me_take_people_out_of_rounds(
+    sched_runtime: Runtime, clock: FakeClock, make_runner: RunnerFactory, fake_slack: FakeSlackApi
+) -> None:
+    users = twelve(sched_runtime)
+    turn_on(sched_runtime)
+    runner = make_runner()
+    with unit_of_work(sched_runtime.session_factory) as session:
+        by_user: dict[str, Any] = {m.platform_user_id: m for m in session.scalars(select(Member))}
+        pairing.skip_next(session, by_user["U0M00"], clock.now())
+        pairing.pause(session, by_user["U0M01"], at(20, month=12), clock.now())
+        membership.leave(session, by_user["U0M02"], clock.now())
+        privacy.forget(session, by_user["U0M03"], clock.now())
+    clock.set(at(30))
+    runner.run_pending()
+    assert rounds(sched_runtime)[-1][2] == 8
+    in_round = {m.platform_user_id for g in groups(sched_runtime, 1) for m in g}
+    assert in_round.isdisjoint({"U0M00", "U0M01", "U0M02", "U0M03"})
+    clock.set(at(7, month=12))
+    runner.run_pending()
+    second = {m.platform_user_id for g in groups(sched_runtime, 2) for m in g}
+    assert "U0M00" in second  # a skip is for one round only
+    assert "U0M01" not in second
+    del users
+
+
+def test_a_partner_who_leaves_mid_round_is_replaced_at_the_check_in(
+    sched_runtime: Runtime, clock: FakeClock, make_runner: RunnerFactory, fake_slack: FakeSlackApi
+) -> None:
+    twelve(sched_runtime)
+    turn_on(sched_runtime)
+    runner = make_runner()
+    clock.set(at(30))
+    runner.run_pending()
+    first = groups(sched_runtime, 1)
+    leavers = [first[0][0].platform_user_id, first[1][0].platform_user_id]
+    with unit_of_work(sched_runtime.session_factory) as session:
+        community = communities.get_or_create(
+            session, "slack", TEAM, timezone="Europe/London", now=clock.now()
+        )
+        for user in leavers:
+            found = membership.find(session, community, user)
+            assert found is not None
+            membership.leave(session, found, clock.now())
+    clock.set(at(3, month=12))
+    runner.run_pending()
+    with unit_of_work(sched_runtime.session_factory) as session:
+        rows = session.execute(
+            select(PairingGroupMember.member_id, PairingGroup.outcome)
+            .join(PairingGroup, PairingGroup.id == PairingGroupMember.group_id)
+            .order_by(PairingGroup.id)
+        ).all()
+    assert len(groups(sched_runtime, 1)) == 7  # the two left alone now meet each other
+    assert sum(1 for _, outcome in rows if outcome == "couldnt") == 4
