@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from core import outbox
 from core.communities import current_consent_version
 from core.defaults import LANGUAGES
 from core.errors import InvalidInput, NotAllowed, UserError
@@ -232,6 +233,7 @@ def leave(session: Session, member: Member, now: datetime) -> bool:
     member.status = MemberStatus.LEFT.value
     member.left_at = now
     member.updated_at = now
+    outbox.cancel_pending(session, member_id=member.id)  # nothing queued reaches them now
     session.add(
         MembershipEvent(
             community_id=member.community_id, kind=MembershipEventKind.LEFT, occurred_at=now

@@ -206,6 +206,10 @@ def _last_round_number(session: Session, community: Community) -> int:
     return int(top or 0)
 
 
+def next_round_number(session: Session, community: Community) -> int:
+    return _last_round_number(session, community) + 1
+
+
 def _last_taken_part(session: Session, community: Community) -> dict[int, int]:
     """Each member's latest round number."""
     rows = session.execute(
@@ -222,6 +226,11 @@ def participants(session: Session, community: Community, at: datetime) -> list[M
     """Who takes part in a round at `at`: active, not "not now", not paused or skipping, and
     due by their cadence (fortnightly: every second round they could join, monthly: fourth).
     """
+    return _select(session, community, at)[0]
+
+
+def _select(session: Session, community: Community, at: datetime) -> tuple[list[Member], list[int]]:
+    """(participants, members who were due but asked to skip this round)."""
     members = session.scalars(
         select(Member)
         .where(
@@ -241,19 +250,21 @@ def participants(session: Session, community: Community, at: datetime) -> list[M
     }
     upcoming = _last_round_number(session, community) + 1
     last = _last_taken_part(session, community)
-    chosen = []
+    chosen: list[Member] = []
+    skipping: list[int] = []
     for member in members:
         pref = prefs.get(member.id)
-        if pref is not None and (
-            pref.skip_next or (pref.paused_until is not None and pref.paused_until > at)
-        ):
+        if pref is not None and pref.paused_until is not None and pref.paused_until > at:
             continue
         every = CADENCE_EVERY[member.pairing_cadence]
         previous = last.get(member.id)
         if previous is not None and upcoming - previous < every:
+            continue  # not due: a skip waits for the round they would have been in
+        if pref is not None and pref.skip_next:
+            skipping.append(member.id)
             continue
         chosen.append(member)
-    return chosen
+    return chosen, skipping
 
 
 def _offset_minutes(zone: str, at: datetime) -> int:
@@ -392,6 +403,7 @@ def run_round(
 ) -> RoundResult:
     """Match, store the round and its groups, queue the introductions and the check-in."""
     number = _last_round_number(session, community) + 1
+    _due, skipped = _select(session, community, at)  # before this round changes "due"
     found = plan(session, community, at, seed=community.id * 100_003 + number)
     if found.participants < 2:
         return RoundResult(None, found)
@@ -424,17 +436,17 @@ def run_round(
             )
         )
     _mark_repeats(session, pairing_round, found, at)
-    # A skip is for one round: it is used up now, whether or not they were due.
-    session.execute(
-        update(PairingPreference)
-        .where(
-            PairingPreference.skip_next.is_(True),
-            PairingPreference.member_id.in_(
-                select(Member.id).where(Member.community_id == community.id)
-            ),
+    # A skip is for one round: the one the member would have been in. A fortnightly or
+    # monthly member's skip waits for their round, so it is used up only if they were due.
+    if skipped:
+        session.execute(
+            update(PairingPreference)
+            .where(
+                PairingPreference.skip_next.is_(True),
+                PairingPreference.member_id.in_(skipped),
+            )
+            .values(skip_next=False, updated_at=now)
         )
-        .values(skip_next=False, updated_at=now)
-    )
     outbox.enqueue(session, community.id, messages, now)
     pairing_plan.checkin_item(session, community, pairing_round.id, at)
     session.flush()

@@ -12,11 +12,13 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import delete, or_
 from sqlalchemy.orm import Session
 
 from core import pairing, reflections, resources, sessions
 from core.labels import CADENCE_LABELS, ORG_SIZE_LABELS, ROLE_LEVEL_LABELS, language_names
 from core.models import Member, MembershipEvent, MembershipEventKind
+from core.models_delivery import OutboxMessage
 
 Collector = Callable[[Session, Member], dict[str, Any]]
 
@@ -66,6 +68,20 @@ def forget(session: Session, member: Member, now: datetime) -> None:
             community_id=member.community_id,
             kind=MembershipEventKind.FORGOTTEN,
             occurred_at=now,
+        )
+    )
+    # Group messages (a pair's introduction) name several people and belong to none of them
+    # by foreign key: remove the ones that include this person by hand.
+    user = member.platform_user_id
+    session.execute(
+        delete(OutboxMessage).where(
+            OutboxMessage.community_id == member.community_id,
+            or_(
+                OutboxMessage.recipient == user,
+                OutboxMessage.recipient.startswith(f"{user},", autoescape=True),
+                OutboxMessage.recipient.endswith(f",{user}", autoescape=True),
+                OutboxMessage.recipient.contains(f",{user},", autoescape=True),
+            ),
         )
     )
     session.delete(member)

@@ -157,15 +157,19 @@ def edit(
     """Change a session; a new time moves its reminders and tells those who are coming."""
     ensure_open(cs, now, "changed")
     details = check(draft, community, now, keep_start=cs.starts_at)
-    moved = details.starts_at != cs.starts_at or details.duration_minutes != cs.duration_minutes
+    new_start = details.starts_at != cs.starts_at
+    moved = new_start or details.duration_minutes != cs.duration_minutes
     _apply(cs, details)
     cs.updated_at = now
     session.flush()
     planner.plan_session(session, cs, community, settings, now)
     told = 0
     if moved:
-        # Reminders already queued would state the old time: drop them before the news.
-        outbox.cancel_pending(session, session_id=cs.id)
+        if new_start:
+            # Reminders already queued state the old time: drop them before the news. (Their
+            # replacements have new keys, since a reminder's key holds the start time; a
+            # change of length alone keeps the keys, so cancelling would lose them.)
+            outbox.cancel_pending(session, session_id=cs.id)
         starts = cs.starts_at.isoformat(timespec="minutes")
         told = _tell_coming(
             session,

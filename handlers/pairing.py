@@ -345,9 +345,14 @@ def _preview(ctx: RequestContext) -> Message:
     if more > 0:
         notes.insert(0, text("…and {n} more groups.", n=more))
     if found.result.unplaced:
-        names = ", ".join(found.members[i].display_name for i, _ in found.result.unplaced)
+        # A count, never names: a name here could tell a facilitator who avoided whom.
         notes.insert(
-            0, text("No compatible partner (language or avoid-lists): {names}", names=names)
+            0,
+            text(
+                "{n} could not be paired this time (no shared language or other private "
+                "reasons); each of them is told so by DM.",
+                n=len(found.result.unplaced),
+            ),
         )
     blocks.append(Context(notes))
     return Message(summary="Pairing preview", blocks=blocks)
@@ -371,13 +376,32 @@ def _confirm_run(ctx: RequestContext) -> Message:
                 )
             ),
             Actions(
-                [Button("Run the round", CONFIRM_RUN, style="primary"), Button("Not now", DISMISS)]
+                [
+                    # The round this confirms travels with the button: a second click, or a
+                    # second facilitator's, finds it already run instead of running another.
+                    Button(
+                        "Run the round",
+                        CONFIRM_RUN,
+                        value=str(pairing.next_round_number(ctx.session, ctx.community)),
+                        style="primary",
+                    ),
+                    Button("Not now", DISMISS),
+                ]
             ),
         ),
     )
 
 
-def confirm_run(ctx: RequestContext, _value: str) -> Replies:
+def confirm_run(ctx: RequestContext, value: str) -> Replies:
+    expected = pairing.next_round_number(ctx.session, ctx.community)
+    if value != str(expected):
+        return [
+            notice(
+                "That round has already been run. Type `{v0} pairing stats` to see how it's "
+                "going, or `{v0} pairing run` to start another.",
+                ctx.command,
+            )
+        ]
     result = pairing.run_round(ctx.session, ctx.community, ctx.now(), ctx.now(), manual=True)
     if result.round is None:
         return [notice("Fewer than two members would take part right now, so no round was run.")]

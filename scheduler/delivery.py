@@ -134,6 +134,11 @@ class OutboxWorker:
         return bucket.take(now)
 
     def _deliver(self, claim: Claim, now: datetime) -> None:
+        paused = self.paused_until
+        if paused is not None and now < paused:  # a 429 arrived while this one waited
+            with unit_of_work(self.session_factory) as session:
+                outbox.release(session, claim.id, paused)
+            return
         try:
             delivered = self._already_sent(claim) if claim.uncertain else None
             if delivered is None:
@@ -179,7 +184,12 @@ class OutboxWorker:
 
     def _already_sent(self, claim: Claim) -> Delivered | None:
         since = (claim.previous_claim_at or claim.claimed_at) - FIND_SLACK
-        found = self.sender.find_sent(claim.recipient, claim.key, since, claim.thread_ts)
+        try:
+            found = self.sender.find_sent(claim.recipient, claim.key, since, claim.thread_ts)
+        except PermanentFailure as failure:
+            # Not knowing whether it arrived is no reason to give the message up: look again
+            # later (after MAX_ATTEMPTS it is recorded as failed, with this reason).
+            raise TransientFailure(f"lookup: {failure}") from failure
         if found is not None:
             log.info("outbox %s had been sent before a restart; not sending again", claim.key)
         return found

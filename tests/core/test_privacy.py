@@ -101,3 +101,27 @@ def test_forget_leaves_no_row_mentioning_the_member(session: Session, community:
     for trace in ("U0AMINAXYZ", "Amina Zephyrine", "Zephyr Welcome Project", "ze/zir"):
         assert trace not in after
     assert "Sam Quill" in after  # other members are untouched
+
+
+def test_forget_me_removes_group_messages_that_name_them_and_no_others(
+    session: Session, community: Community
+) -> None:
+    from core import outbox, ui
+    from core.models_delivery import OutboxMessage
+
+    amina = add_member(session, community, "U0AMINA")
+    message = ui.notice("Meet your peer-coaching partner.")
+    outbox.enqueue(
+        session,
+        community.id,
+        [
+            outbox.Outgoing(f"k{i}", "pairing_intro", recipient, message, NOW)
+            for i, recipient in enumerate(
+                ["U0SAM,U0AMINA", "U0AMINA,U0SAM", "U0A,U0AMINA,U0B", "U0AMINAX,U0SAM", "U0SAM"]
+            )
+        ],
+        NOW,
+    )
+    privacy.forget(session, amina, NOW)
+    left = sorted(session.scalars(select(OutboxMessage.recipient)))
+    assert left == ["U0AMINAX,U0SAM", "U0SAM"]

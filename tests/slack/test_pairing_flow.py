@@ -64,7 +64,10 @@ def test_a_round_runs_introduces_pairs_and_learns_who_met(slack: SlackHarness) -
 
     ask = slack.command("pairing run", user=FACILITATOR).json()
     assert "Run a pairing round now?" in ask["text"]
-    assert "Round 1 is under way" in click(slack, CONFIRM_RUN, "", FACILITATOR)
+    assert '"value": "1"' in json.dumps(ask)  # the button carries the round it confirms
+    assert "Round 1 is under way" in click(slack, CONFIRM_RUN, "1", FACILITATOR)
+    # A second click on the same button (or another facilitator's) runs nothing more.
+    assert "already been run" in click(slack, CONFIRM_RUN, "1", FACILITATOR)
     deliver(slack)
 
     opened = [
