@@ -56,7 +56,7 @@ def _sqlite_fold(expression: str) -> str:
 
 
 def _sqlite_columns(row: str) -> str:
-    themes = f"(SELECT coalesce(group_concat(value, ' '), '') FROM json_each({row}.themes))"  # noqa: S608 (our own SQL)
+    themes = f"(SELECT coalesce(group_concat(value, ' '), '') FROM json_each({row}.themes))"
     return ", ".join(
         [
             f"{row}.id",
@@ -74,7 +74,7 @@ def _create_sqlite_search() -> None:
         "tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3')"
     )
     columns = _sqlite_columns("new")
-    insert = f"INSERT INTO resources_fts (rowid, title, themes, description) VALUES ({columns});"  # noqa: S608
+    insert = f"INSERT INTO resources_fts (rowid, title, themes, description) VALUES ({columns});"
     op.execute(f"CREATE TRIGGER resources_fts_insert AFTER INSERT ON resources BEGIN {insert} END")
     forget = "DELETE FROM resources_fts WHERE rowid = old.id;"
     op.execute(

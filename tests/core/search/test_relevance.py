@@ -140,3 +140,28 @@ def test_some_words_when_no_resource_has_all(library: tuple[Session, Community])
     result = resources.search(session, target, "burnout zebra")
     assert result.any_term
     assert titles(result)[0] == "Burnout and vicarious trauma in frontline work"
+
+
+def test_words_joined_by_punctuation_are_found_on_both_engines(
+    library: tuple[Session, Community], runtime: Runtime
+) -> None:
+    session, target = library
+    resources.add(
+        session,
+        target,
+        runtime.settings,
+        resources.ResourceDraft(
+            title="Policy/practice gaps in the asylum system",
+            url="https://www.refugee-action.org.uk/report",
+            format="reading",
+            language="en",
+            description="Findings from www.refugee-action.org.uk, version 2.0.",
+        ),
+        runtime.clock.now(),
+        by=None,
+        facilitator=True,
+    )
+    for query in ("policy practice", "practice gaps", "refugee action"):
+        found = titles(resources.search(session, target, query))
+        assert found, query
+        assert found[0] == "Policy/practice gaps in the asylum system", (query, found)
