@@ -44,6 +44,35 @@ RESULTS = Path(__file__).parent / "results" / "fanout.md"
 CATALYST = Path(sys.executable).with_name("catalyst")
 
 
+def member_rows(community_id: int, members: int, now: datetime) -> list[dict[str, Any]]:
+    """Active members who all speak English, spread over 300 organisations."""
+    return [
+        {
+            "community_id": community_id,
+            "platform_user_id": f"U{i:08d}",
+            "display_name": f"Member {i}",
+            "pronouns": None,
+            "organisation": f"Organisation {i % 300}",
+            "org_size": "100k_1m",
+            "role_level": "manager",
+            "themes": [],
+            "languages": ["en"],
+            "timezone": "Europe/London",
+            "pairing_cadence": "monthly",
+            "lived_experience_match": False,
+            "nudges_enabled": True,
+            "role": "member",
+            "status": "active",
+            "consent_at": now,
+            "consent_version": "bench",
+            "joined_at": now,
+            "updated_at": now,
+            "left_at": None,
+        }
+        for i in range(members)
+    ]
+
+
 def seed(database_url: str, members: int, due_in: timedelta) -> datetime:
     """Members plus one session whose 1-day reminder falls due `due_in` from now."""
     settings = load_settings({"DATABASE_URL": database_url, "CATALYST_REMINDER_OFFSETS": "1d"})
@@ -53,32 +82,7 @@ def seed(database_url: str, members: int, due_in: timedelta) -> datetime:
     with unit_of_work(runtime.session_factory) as session:
         community = communities.get_or_create(session, "slack", TEAM, timezone="UTC", now=now)
         session.flush()
-        rows = [
-            {
-                "community_id": community.id,
-                "platform_user_id": f"U{i:08d}",
-                "display_name": f"Member {i}",
-                "pronouns": None,
-                "organisation": f"Organisation {i % 300}",
-                "org_size": "100k_1m",
-                "role_level": "manager",
-                "themes": [],
-                "languages": ["en"],
-                "timezone": "Europe/London",
-                "pairing_cadence": "monthly",
-                "lived_experience_match": False,
-                "nudges_enabled": True,
-                "role": "member",
-                "status": "active",
-                "consent_at": now,
-                "consent_version": "bench",
-                "joined_at": now,
-                "updated_at": now,
-                "left_at": None,
-            }
-            for i in range(members)
-        ]
-        session.execute(insert(Member), rows)
+        session.execute(insert(Member), member_rows(community.id, members, now))
         cs = CommunitySession(
             community_id=community.id,
             number=1,
