@@ -147,7 +147,8 @@ def main() -> None:
         "",
         "Queued counts every message of the round (introductions, and a note to anyone who",
         "could not be placed). Wall time runs from the round's start to the last message Slack",
-        "accepted. "round s" is `run_round` itself: matching, storing the groups and queuing the messages.",
+        "accepted. 'Round s' is `run_round` itself: matching, storing the groups and queuing",
+        "the messages.",
     ]
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text("\n".join(lines) + "\n", encoding="utf-8")
