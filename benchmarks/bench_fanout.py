@@ -125,33 +125,39 @@ def wait_for(fake: FakeSlackApi, count: int, limit: float) -> bool:
     return False
 
 
+def drive_scheduler(
+    database_url: str, fake: FakeSlackApi, expected: int, kill_half_way: bool, log: Path
+) -> tuple[bool, int]:
+    """Run `catalyst scheduler` until `expected` messages arrived (SIGKILL at half way and a
+    restart, if asked); returns (finished, messages seen when killed)."""
+    process = start_scheduler(database_url, fake, log)
+    killed_at = 0
+    try:
+        if kill_half_way:
+            if not wait_for(fake, expected // 2, limit=600):
+                raise RuntimeError(f"never reached half way; see {log}")
+            process.send_signal(signal.SIGKILL)
+            process.wait()
+            killed_at = len(fake.posted_keys())
+            process = start_scheduler(database_url, fake, log)
+        finished = wait_for(fake, expected, limit=900)
+        time.sleep(3)  # anything sent twice would arrive now
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+    return finished, killed_at
+
+
 def run_case(database_url: str, members: int, kill_half_way: bool, workdir: Path) -> dict[str, Any]:
     with FakeSlackApi(team_id=TEAM) as fake:
         fake.enable_channel_rate_limit(per_second=1.0, burst=1)
         fake.random_429(probability=0.01, seed=7, retry_after=1)
         due = seed(database_url, members, due_in=timedelta(seconds=8))
         log = workdir / ("killed.log" if kill_half_way else "plain.log")
-        process = start_scheduler(database_url, fake, log)
-        restarts = 0
-        try:
-            if kill_half_way:
-                if not wait_for(fake, members // 2, limit=600):
-                    raise RuntimeError(f"never reached half way; see {log}")
-                process.send_signal(signal.SIGKILL)
-                process.wait()
-                killed_at = len(fake.posted_keys())
-                process = start_scheduler(database_url, fake, log)
-                restarts = 1
-            else:
-                killed_at = 0
-            finished = wait_for(fake, members, limit=900)
-            time.sleep(3)  # anything sent twice would arrive now
-        finally:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        finished, killed_at = drive_scheduler(database_url, fake, members, kill_half_way, log)
         keys = fake.posted_keys()
         posted = fake.all_posted()
         last = max(float(m["ts"]) for m in posted) if posted else 0.0
@@ -170,7 +176,7 @@ def run_case(database_url: str, members: int, kill_half_way: bool, workdir: Path
             "wall_seconds": last - due.timestamp(),
             "floor_seconds": rate_limited * 1.0,
             "killed_after": killed_at,
-            "restarts": restarts,
+            "restarts": int(kill_half_way),
         }
 
 

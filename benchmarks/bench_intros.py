@@ -15,8 +15,6 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import signal
-import subprocess
 import tempfile
 import time
 from collections import Counter
@@ -26,7 +24,7 @@ from typing import Any
 
 from sqlalchemy import func, insert, select
 
-from benchmarks.bench_fanout import TEAM, member_rows, start_scheduler, wait_for
+from benchmarks.bench_fanout import TEAM, drive_scheduler, member_rows
 from bot.wiring import build_runtime
 from core import communities, pairing
 from core.config import load_settings
@@ -60,24 +58,7 @@ def run_case(database_url: str, members: int, kill: bool, workdir: Path) -> dict
         fake.random_429(probability=0.01, seed=11, retry_after=1)
         started_at, queued, matched = seed_round(database_url, members)
         log = workdir / ("intros-killed.log" if kill else "intros.log")
-        process = start_scheduler(database_url, fake, log)
-        killed_after = 0
-        try:
-            if kill:
-                if not wait_for(fake, queued // 2, limit=600):
-                    raise RuntimeError(f"never reached half way; see {log}")
-                process.send_signal(signal.SIGKILL)
-                process.wait()
-                killed_after = len(fake.posted_keys())
-                process = start_scheduler(database_url, fake, log)
-            finished = wait_for(fake, queued, limit=900)
-            time.sleep(3)  # anything sent twice would arrive now
-        finally:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        finished, killed_after = drive_scheduler(database_url, fake, queued, kill, log)
         keys = fake.posted_keys()
         counts = Counter(keys)
         posted = fake.all_posted()

@@ -35,7 +35,7 @@ from core.models_resources import (
     SessionResource,
 )
 from core.models_sessions import CommunitySession
-from core.search import Filters, backend_for
+from core.search import Filters, backend_for, filter_clauses
 from core.search.query import SearchQuery, fold, parse, slug, to_text, words
 from core.session_input import clean_text, too_long
 from core.urls import NotALink, check_url, url_key
@@ -693,15 +693,7 @@ def _load(session: Session, ids: Sequence[int]) -> list[Resource]:
 def _browse(
     session: Session, has_theme: Any, filters: Filters, limit: int, offset: int
 ) -> list[Resource]:
-    statement = select(Resource).where(
-        Resource.community_id == filters.community_id,
-        Resource.status == ResourceStatus.LIVE.value,
-        *[has_theme(theme) for theme in filters.themes],
-    )
-    if filters.formats:
-        statement = statement.where(Resource.format.in_(filters.formats))
-    if filters.language:
-        statement = statement.where(Resource.language == filters.language)
+    statement = select(Resource).where(*filter_clauses(filters, has_theme))
     statement = statement.order_by(
         Resource.helpful_count.desc(), Resource.published_at.desc(), Resource.id.desc()
     )

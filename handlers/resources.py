@@ -40,6 +40,7 @@ from core.ui import (
     text,
 )
 from core.urls import first_link
+from handlers.mentions import number_in
 from handlers.registry import Access, Action, Command, FormHandler, Registry
 from handlers.resource_form import (
     ADD_FORM,
@@ -301,11 +302,8 @@ def _from_button(ctx: RequestContext, value: str) -> Resource | Message:
 
 def _by_number(ctx: RequestContext, arg: str, verb: str) -> Resource | Message:
     word = arg.strip().lstrip("#")
-    found = (
-        resources.by_number(ctx.session, ctx.community, int(word))
-        if word.isdigit() and len(word) < 9
-        else None
-    )
+    number = number_in(word)
+    found = None if number is None else resources.by_number(ctx.session, ctx.community, number)
     if found is not None:
         return found
     lead = "Which resource?" if not word else "There's no resource with that number."
@@ -413,7 +411,8 @@ def _restore(ctx: RequestContext, rest: str) -> Reply:
 def _attach(ctx: RequestContext, rest: str, *, attach: bool) -> Reply:
     verb = "attach" if attach else "detach"
     parts = rest.replace("to", " ").replace("from", " ").split()
-    if len(parts) != 2 or not all(p.lstrip("#").isdigit() and len(p) < 9 for p in parts):
+    numbers = [number_in(p) for p in parts]
+    if len(parts) != 2 or None in numbers:
         return notice(
             "Type `{v0} resources {v1} 12 3`: the resource's number, then the session's.",
             ctx.command,
@@ -422,7 +421,7 @@ def _attach(ctx: RequestContext, rest: str, *, attach: bool) -> Reply:
     found = _by_number(ctx, parts[0], verb)
     if isinstance(found, Message):
         return found
-    cs = sessions.by_number(ctx.session, ctx.community, int(parts[1].lstrip("#")))
+    cs = sessions.by_number(ctx.session, ctx.community, numbers[1] or 0)
     if cs is None:
         return notice(
             "There's no session with that number. Type `{v0} sessions` to see them.", ctx.command

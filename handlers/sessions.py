@@ -35,6 +35,7 @@ from core.ui import (
     text,
 )
 from handlers.membership import DISMISS
+from handlers.mentions import number_in
 from handlers.registry import Access, Action, Command, FormHandler, Registry
 from handlers.session_form import (
     ADD_FORM,
@@ -118,11 +119,8 @@ def _upcoming_numbers(ctx: RequestContext) -> str:
 
 def _by_number(ctx: RequestContext, arg: str, verb: str) -> CommunitySession | Message:
     word = arg.strip().lstrip("#")
-    found = (
-        sessions.by_number(ctx.session, ctx.community, int(word))
-        if word.isdigit() and len(word) < 9
-        else None
-    )
+    number = number_in(word)
+    found = None if number is None else sessions.by_number(ctx.session, ctx.community, number)
     if found is not None:
         return found
     lead = "Which session?" if not word else "There's no session with that number."

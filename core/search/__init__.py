@@ -9,13 +9,14 @@ itself (`resources_fts`) is built and kept in step by migration 0003.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from sqlalchemy import ColumnElement
 from sqlalchemy.orm import Session
 
-from core.models_resources import Resource
+from core.models_resources import Resource, ResourceStatus
 
 # Ranking weights: a title word counts most, then a theme, then the description.
 TITLE_WEIGHT, THEMES_WEIGHT, DESCRIPTION_WEIGHT = 10.0, 4.0, 1.0
@@ -64,6 +65,23 @@ class SearchBackend(Protocol):
     def theme_counts(self, session: Session, community_id: int) -> dict[str, int]:
         """Live resources per theme."""
         ...
+
+
+def filter_clauses(
+    filters: Filters, has_theme: Callable[[str], ColumnElement[bool]]
+) -> list[ColumnElement[bool]]:
+    """WHERE clauses every search and browse shares: the community's live resources, each
+    theme asked for, any of the formats, the language."""
+    clauses: list[ColumnElement[bool]] = [
+        Resource.community_id == filters.community_id,
+        Resource.status == ResourceStatus.LIVE.value,
+        *[has_theme(theme) for theme in filters.themes],
+    ]
+    if filters.formats:
+        clauses.append(Resource.format.in_(filters.formats))
+    if filters.language:
+        clauses.append(Resource.language == filters.language)
+    return clauses
 
 
 def helpful_boost() -> ColumnElement[Any]:

@@ -14,7 +14,7 @@ from sqlalchemy.dialects.postgresql import JSONB, TSVECTOR
 from sqlalchemy.orm import Session
 
 from core.models_resources import Resource, ResourceStatus
-from core.search import Filters, helpful_boost
+from core.search import Filters, filter_clauses, helpful_boost
 
 _fts = table("resources_fts", column("resource_id"), column("document", TSVECTOR))
 _SIMPLE: ColumnElement[Any] = literal_column("'simple'::regconfig")
@@ -58,22 +58,13 @@ class PostgresSearch:
         statement = (
             select(Resource.id)
             .select_from(_fts.join(Resource, Resource.id == _fts.c.resource_id))
-            .where(
-                _fts.c.document.op("@@")(tsquery),
-                Resource.community_id == filters.community_id,
-                Resource.status == ResourceStatus.LIVE.value,
-                *[self.has_theme(theme) for theme in filters.themes],
-            )
+            .where(_fts.c.document.op("@@")(tsquery), *filter_clauses(filters, self.has_theme))
             .order_by(
                 (rank * helpful_boost()).desc(), Resource.published_at.desc(), Resource.id.desc()
             )
             .limit(limit)
             .offset(offset)
         )
-        if filters.formats:
-            statement = statement.where(Resource.format.in_(filters.formats))
-        if filters.language:
-            statement = statement.where(Resource.language == filters.language)
         return list(session.scalars(statement))
 
     def raw_match(

@@ -17,6 +17,7 @@ from core.search import (
     THEMES_WEIGHT,
     TITLE_WEIGHT,
     Filters,
+    filter_clauses,
     helpful_boost,
 )
 
@@ -62,18 +63,12 @@ class SqliteSearch:
             .select_from(_fts.join(Resource, Resource.id == _fts.c.rowid))
             .where(
                 _fts_name.op("MATCH")(match_expression(terms, prefix_last, any_term=any_term)),
-                Resource.community_id == filters.community_id,
-                Resource.status == ResourceStatus.LIVE.value,
-                *[self.has_theme(theme) for theme in filters.themes],
+                *filter_clauses(filters, self.has_theme),
             )
             .order_by(_rank() * helpful_boost(), Resource.published_at.desc(), Resource.id.desc())
             .limit(limit)
             .offset(offset)
         )
-        if filters.formats:
-            statement = statement.where(Resource.format.in_(filters.formats))
-        if filters.language:
-            statement = statement.where(Resource.language == filters.language)
         return list(session.scalars(statement))
 
     def raw_match(
