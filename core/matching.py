@@ -23,11 +23,13 @@ Edge weights (who *should* meet)
 Search (fast, and close to the optimum)
     1. Candidate neighbourhoods: in communities up to `FULL_GRAPH_UP_TO` people every pair
        is weighed; above that each person weighs a random sample of `SAMPLE` others who
-       share a language with them (linear cost, so 10,000 people take about a second).
+       share a language with them, and each pair is weighed once (linear cost).
     2. Greedy: take edges heaviest first while both ends are free.
     3. Augment: two free people u, v and a pair (a, b) with edges u–a and v–b become the
-       pairs (u, a), (v, b); a free person u and a free neighbour of a partner's partner
-       the same way. This places everyone the edges allow.
+       pairs (u, a), (v, b), whichever gains most. Then, to be sure, Edmonds' blossom
+       search (`core.blossom`) looks for longer augmenting paths from anyone still free:
+       afterwards there are as many pairs as the hard rules allow (in big communities, as
+       the weighed edges allow), however long the avoid-lists.
     4. 2-opt: for each pair (a, b) and each neighbour c of a (with partner d), swap to
        (a, c), (b, d) or (a, d), (b, c) when the total weight grows; repeat until no swap
        helps (at most `TWO_OPT_PASSES` passes). Then each pair that is a repeat or from one
@@ -51,10 +53,12 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from core.blossom import augment_all
+
 REPEAT_PENALTY = 1000.0  # per repeat within the window: beats any sum of soft preferences
 REPEAT_RECENCY = 100.0  # extra for a repeat, scaled by how recent it was (oldest costs least)
 FULL_GRAPH_UP_TO = 600
-SAMPLE = 24  # others weighed per person in big communities (edges go both ways)
+SAMPLE = 16  # others weighed per person in big communities (edges go both ways)
 TWO_OPT_NEIGHBOURS = (40, 8)  # best neighbours 2-opt tries: (small, big communities)
 TWO_OPT_PASSES = (6, 3)  # at most: (small, big communities)
 AUGMENT_NEIGHBOURS = 16
@@ -141,6 +145,7 @@ class _Graph:
     ids: tuple[int, ...]
     weight: Callable[[int, int], float | None]
     neighbours: list[list[int]]  # best first
+    weighted: list[list[tuple[float, int]]]  # the same with each edge's weight: (w, j)
     edges: list[tuple[float, int, int]]  # every weighed edge (w, i, j), i < j
     repeat: Callable[[int, int], bool]
     same_org: Callable[[int, int], bool]
@@ -165,55 +170,68 @@ def _build(
 
     languages = [bits(p.languages, language_bits) for p in people]
     themes = [bits(p.themes, theme_bits) for p in people]
-    offsets = [p.utc_offset_minutes for p in people]
-    lived = [p.lived_experience for p in people]
-    sizes = [p.org_size for p in people]
-    levels = [p.role_level for p in people]
-    avoided: set[tuple[int, int]] = set()
+    # Timezone, lived experience, size and level come in few combinations ("traits"): the
+    # part of a weight they give is worked out once per pair of combinations.
+    trait_of: dict[tuple[int, bool, str, str], int] = {}
+    trait = [
+        trait_of.setdefault(
+            (p.utc_offset_minutes, p.lived_experience, p.org_size, p.role_level), len(trait_of)
+        )
+        for p in people
+    ]
+    traits = list(trait_of)
+    width = len(traits)
+    avoided: set[int] = set()  # pairs as i * n + j with i < j
     for i, p in enumerate(people):
         for other in p.avoid:
             j = position.get(other)
             if j is not None:
-                avoided.add((i, j) if i < j else (j, i))
+                avoided.add(i * n + j if i < j else j * n + i)
     window = max(1, weights.recency_days)
-    recent: dict[tuple[int, int], float] = {}
+    recent: dict[int, float] = {}
     for (a, b), days in history.days_since_met.items():
         if days < window and a in position and b in position:
             i, j = position[a], position[b]
-            recent[(i, j) if i < j else (j, i)] = (
+            recent[i * n + j if i < j else j * n + i] = (
                 REPEAT_PENALTY + REPEAT_RECENCY * (window - max(0, days)) / window
             )
-    overlap_cache: dict[int, float] = {}
-    w_org, w_hours = weights.different_organisation, weights.working_hours
-    w_lived, w_theme = weights.lived_experience, weights.shared_theme
-    w_size, w_level = weights.org_size, weights.role_level
+    w_org, w_theme = weights.different_organisation, weights.shared_theme
     mix = weights.blend is Blend.MIX
+    by_traits: dict[int, float] = {}
+
+    def trait_weight(t: int, u: int) -> float:
+        (offset_t, lived_t, size_t, level_t), (offset_u, lived_u, size_u, level_u) = (
+            traits[t],
+            traits[u],
+        )
+        total = weights.working_hours * overlap_fraction(offset_t, offset_u)
+        if lived_t and lived_u:
+            total += weights.lived_experience
+        if (size_t != size_u) is mix:
+            total += weights.org_size
+        if (level_t != level_u) is mix:
+            total += weights.role_level
+        return total
 
     def weight(i: int, j: int) -> float | None:
         if not languages[i] & languages[j]:
             return None
-        key = (i, j) if i < j else (j, i)
+        key = i * n + j if i < j else j * n + i
         if key in avoided:
             return None
-        apart = offsets[i] - offsets[j]
-        hours = overlap_cache.get(apart)
-        if hours is None:
-            hours = overlap_cache[apart] = overlap_fraction(offsets[i], offsets[j])
-        total = w_hours * hours
+        pair = trait[i] * width + trait[j]
+        total = by_traits.get(pair)
+        if total is None:
+            total = by_traits[pair] = trait_weight(trait[i], trait[j])
         if org[i] != org[j]:
             total += w_org
-        if lived[i] and lived[j]:
-            total += w_lived
         if themes[i] & themes[j]:
             total += w_theme
-        if (sizes[i] != sizes[j]) is mix:
-            total += w_size
-        if (levels[i] != levels[j]) is mix:
-            total += w_level
         penalty = recent.get(key)
         return total - penalty if penalty is not None else total
 
     neighbours: list[list[int]] = []
+    weighted: list[list[tuple[float, int]]] = []
     if n <= FULL_GRAPH_UP_TO:
         # Small communities: weigh every pair once, then look weights up.
         matrix: list[list[float | None]] = [[None] * n for _ in range(n)]
@@ -225,6 +243,7 @@ def _build(
             row = matrix[i]
             scored = [(w, j) for j, w in enumerate(row) if w is not None]
             scored.sort(reverse=True)
+            weighted.append(scored)
             neighbours.append([j for _, j in scored])
 
         edge_list = [
@@ -243,26 +262,27 @@ def _build(
                 if (mask >> bit) & 1:
                     by_language.setdefault(bit, []).append(i)
                 bit += 1
-        edges: dict[int, float] = {}
+        edges: dict[int, float | None] = {}
         for i in range(n):
             pool: list[int] = []
             for bit, members in by_language.items():
                 if (languages[i] >> bit) & 1 and len(members) > len(pool):
                     pool = members
             # Mostly the largest group sharing a language; a few from each other one too.
-            chosen = rng.sample(pool, min(SAMPLE, len(pool)))
+            # (Drawn with replacement: cheaper than sample(), and a repeat is skipped below.)
+            chosen = rng.choices(pool, k=SAMPLE)
             for bit, members in by_language.items():
                 if (languages[i] >> bit) & 1 and members is not pool:
-                    chosen += rng.sample(members, min(4, len(members)))
+                    chosen += rng.choices(members, k=4)
             for j in chosen:
                 key = i * n + j if i < j else j * n + i
                 if j != i and key not in edges:
-                    w = weight(i, j)
-                    if w is not None:
-                        edges[key] = w
+                    edges[key] = weight(i, j)
         adjacent: list[list[tuple[float, int]]] = [[] for _ in range(n)]
         edge_list = []
         for key, w in edges.items():
+            if w is None:
+                continue
             i, j = divmod(key, n)
             edge_list.append((w, i, j))
             adjacent[i].append((w, j))
@@ -270,15 +290,34 @@ def _build(
         for scored in adjacent:
             scored.sort(reverse=True)
             neighbours.append([j for _, j in scored])
-        final_weight = weight
+        weighted = adjacent
+
+        def cached(i: int, j: int) -> float | None:
+            # The later steps ask for the same pairs again and again: weigh each pair once.
+            key = i * n + j if i < j else j * n + i
+            if key in edges:
+                return edges[key]
+            w = edges[key] = weight(i, j)
+            return w
+
+        final_weight = cached
 
     def repeat(i: int, j: int) -> bool:
-        return ((i, j) if i < j else (j, i)) in recent
+        return (i * n + j if i < j else j * n + i) in recent
 
     def same_org(i: int, j: int) -> bool:
         return org[i] == org[j]
 
-    return _Graph(ids, final_weight, neighbours, edge_list, repeat, same_org, n <= FULL_GRAPH_UP_TO)
+    return _Graph(
+        ids,
+        final_weight,
+        neighbours,
+        weighted,
+        edge_list,
+        repeat,
+        same_org,
+        n <= FULL_GRAPH_UP_TO,
+    )
 
 
 def _greedy(graph: _Graph) -> list[int]:
@@ -309,7 +348,13 @@ def _augment(graph: _Graph, mate: list[int]) -> None:
             if b < 0 or w_ua is None:
                 continue
             w_ab = weight(a, b) or 0.0
-            for v in others:
+            # Free people b may meet: from the shorter list (in a big community, b's
+            # weighed neighbours, so the cost stays linear however many are free).
+            around_b = graph.neighbours[b]
+            ends = others if len(others) <= len(around_b) else [v for v in around_b if mate[v] < 0]
+            for v in ends:
+                if v == u:
+                    continue
                 w_bv = weight(b, v)
                 if w_bv is not None and (best is None or w_ua + w_bv - w_ab > best[0]):
                     best = (w_ua + w_bv - w_ab, a, b, v)
@@ -333,14 +378,11 @@ def _two_opt(graph: _Graph, mate: list[int]) -> None:
             b = mate[a]
             if b < 0:
                 continue
-            for c in graph.neighbours[a][:width]:
+            for w_ac, c in graph.weighted[a][:width]:
                 d = mate[c]
                 if c == b or d == a:
                     continue
                 w_ab = mate_weight[a]
-                w_ac = weight(a, c)
-                if w_ac is None:
-                    continue
                 if d < 0:  # c is free: a leaves b for c when that is better
                     if w_ac > w_ab + 1e-9:
                         mate[b], mate[a], mate[c] = -1, c, a
@@ -478,15 +520,22 @@ def match(
     collecting = gc.isenabled()
     gc.disable()  # many small objects and no cycles: the collector only costs time here
     try:
-        graph = _build(order, history, weights, rng)
-        mate = _greedy(graph)
-        _augment(graph, mate)
-        _two_opt(graph, mate)
-        _repair(graph, mate)
-        _two_opt(graph, mate)
+        return _solve(order, history, weights, rng)
     finally:
         if collecting:
             gc.enable()
+
+
+def _solve(
+    order: Sequence[Candidate], history: History, weights: Weights, rng: random.Random
+) -> Matching:
+    graph = _build(order, history, weights, rng)
+    mate = _greedy(graph)
+    _augment(graph, mate)
+    augment_all(graph.neighbours, mate)  # exact: nobody left out who could be placed
+    _two_opt(graph, mate)
+    _repair(graph, mate)
+    _two_opt(graph, mate)
     unplaced, trios = _leftover(graph, order, mate)
     thirds = dict(trios)
     in_trio = set(thirds.values())

@@ -358,6 +358,7 @@ class Plan:
 
     members: dict[int, Member]
     result: matching.Matching
+    history: matching.History  # pairs that met within the recency window
 
     @property
     def participants(self) -> int:
@@ -371,15 +372,23 @@ class Plan:
         )
 
 
-def plan(session: Session, community: Community, at: datetime, seed: int = 0) -> Plan:
-    """Who would be paired at `at` (nothing is stored)."""
+def plan(
+    session: Session,
+    community: Community,
+    at: datetime,
+    seed: int = 0,
+    members: Sequence[Member] | None = None,
+) -> Plan:
+    """Who would be paired at `at` (nothing is stored); `members`: the participants, when
+    the caller has them already."""
     settings = effective(session, community, at)
     weights = weights_of(settings)
-    members = participants(session, community, at)
+    if members is None:
+        members = participants(session, community, at)
     found = candidates(session, community, members, at)
     history = _history(session, community, at, timedelta(days=weights.recency_days))
     result = matching.match(found, history, weights, random.Random(seed))  # noqa: S311
-    return Plan({m.id: m for m in members}, result)
+    return Plan({m.id: m for m in members}, result, history)
 
 
 def _openers(session: Session, member_ids: Sequence[int]) -> dict[int, int]:
@@ -403,8 +412,8 @@ def run_round(
 ) -> RoundResult:
     """Match, store the round and its groups, queue the introductions and the check-in."""
     number = _last_round_number(session, community) + 1
-    _due, skipped = _select(session, community, at)  # before this round changes "due"
-    found = plan(session, community, at, seed=community.id * 100_003 + number)
+    due, skipped = _select(session, community, at)  # before this round changes "due"
+    found = plan(session, community, at, seed=community.id * 100_003 + number, members=due)
     if found.participants < 2:
         return RoundResult(None, found)
     pairing_round = PairingRound(
@@ -417,11 +426,12 @@ def run_round(
     )
     session.add(pairing_round)
     session.flush()
-    messages: list[outbox.Outgoing] = []
-    for group_ids in found.result.groups:
-        members = [found.members[i] for i in group_ids]
-        group = add_group(session, pairing_round, members, now)
-        messages.append(intro_message(group, members, max(at, now)))
+    grouped = [[found.members[i] for i in group_ids] for group_ids in found.result.groups]
+    stored = add_groups(session, pairing_round, grouped, now, found.history)
+    messages = [
+        intro_message(group, members, max(at, now))
+        for group, members in zip(stored, grouped, strict=True)
+    ]
     for member_id, _reason in found.result.unplaced:
         member = found.members[member_id]
         messages.append(
@@ -435,7 +445,6 @@ def run_round(
                 member_id=member.id,
             )
         )
-    _mark_repeats(session, pairing_round, found, at)
     # A skip is for one round: the one the member would have been in. A fortnightly or
     # monthly member's skip waits for their round, so it is used up only if they were due.
     if skipped:
@@ -453,33 +462,50 @@ def run_round(
     return RoundResult(pairing_round, found)
 
 
-def add_group(
-    session: Session, pairing_round: PairingRound, members: Sequence[Member], now: datetime
-) -> PairingGroup:
-    """Store a group; whoever opened least recently (or never) opens this time. A third
-    member (odd numbers) is the last of `members`."""
-    opened = _openers(session, [m.id for m in members])
-    # Never opened first, then whoever opened longest ago.
-    opener = min(members, key=lambda m: (opened.get(m.id, 0), m.id))
-    orgs = {m.organisation.strip().casefold() for m in members}
-    group = PairingGroup(
-        round_id=pairing_round.id,
-        community_id=pairing_round.community_id,
-        size=len(members),
-        cross_organisation=len(orgs) == len(members),
-        repeat=False,
-        outcome=Outcome.OPEN.value,
-        opener_member_id=opener.id,
-        created_at=now,
-    )
-    session.add(group)
-    session.flush()
-    third = members[2].id if len(members) == 3 else None
+def add_groups(
+    session: Session,
+    pairing_round: PairingRound,
+    groups: Sequence[Sequence[Member]],
+    now: datetime,
+    history: matching.History | None = None,
+) -> list[PairingGroup]:
+    """Store groups (a third member, for odd numbers, is the last of a group); whoever
+    opened least recently (or never) opens this time; a group with a pair in `history`
+    is marked as a repeat. A few statements for the whole round, not a few per group."""
+    opened = _openers(session, [m.id for members in groups for m in members])
+    met = history.days_since_met if history is not None else {}
+    stored: list[PairingGroup] = []
+    for members in groups:
+        # Never opened first, then whoever opened longest ago.
+        opener = min(members, key=lambda m: (opened.get(m.id, 0), m.id))
+        orgs = {m.organisation.strip().casefold() for m in members}
+        stored.append(
+            PairingGroup(
+                round_id=pairing_round.id,
+                community_id=pairing_round.community_id,
+                size=len(members),
+                cross_organisation=len(orgs) == len(members),
+                repeat=any(
+                    matching.pair_key(a.id, b.id) in met
+                    for i, a in enumerate(members)
+                    for b in members[i + 1 :]
+                ),
+                outcome=Outcome.OPEN.value,
+                opener_member_id=opener.id,
+                created_at=now,
+            )
+        )
+    session.add_all(stored)
+    session.flush()  # one batched INSERT … RETURNING for the ids
     session.add_all(
-        PairingGroupMember(group_id=group.id, member_id=m.id, third=m.id == third) for m in members
+        PairingGroupMember(
+            group_id=group.id, member_id=m.id, third=len(members) == 3 and m is members[2]
+        )
+        for group, members in zip(stored, groups, strict=True)
+        for m in members
     )
     session.flush()
-    return group
+    return stored
 
 
 def intro_message(
@@ -495,39 +521,6 @@ def intro_message(
         due_at=starts,
         expires_at=starts + INTRO_VALID_FOR,
     )
-
-
-def _mark_repeats(session: Session, pairing_round: PairingRound, found: Plan, at: datetime) -> None:
-    community = session.get(Community, pairing_round.community_id)
-    if community is None:
-        return
-    settings = effective(session, community, at)
-    window = timedelta(weeks=settings.recency_weeks)
-    history = _history(session, community, at - timedelta(seconds=1), window)
-    groups = session.scalars(
-        select(PairingGroup).where(PairingGroup.round_id == pairing_round.id)
-    ).all()
-    members_of = _members_by_group(session, [g.id for g in groups])
-    for group in groups:
-        ids = members_of.get(group.id, [])
-        group.repeat = any(
-            matching.pair_key(a, b) in history.days_since_met
-            for i, a in enumerate(ids)
-            for b in ids[i + 1 :]
-        )
-
-
-def _members_by_group(session: Session, group_ids: Sequence[int]) -> dict[int, list[int]]:
-    by_group: dict[int, list[int]] = defaultdict(list)
-    if not group_ids:
-        return by_group
-    for group_id, member_id in session.execute(
-        select(PairingGroupMember.group_id, PairingGroupMember.member_id)
-        .where(PairingGroupMember.group_id.in_(group_ids))
-        .order_by(PairingGroupMember.third, PairingGroupMember.member_id)
-    ):
-        by_group[int(group_id)].append(int(member_id))
-    return by_group
 
 
 def round_by_id(session: Session, round_id: int) -> PairingRound | None:

@@ -118,9 +118,12 @@ def _repair(
     pairing_round = pairing.round_by_id(session, round_id)
     if pairing_round is None:
         return messages
-    for group_ids in result.groups:
-        group = pairing.add_group(session, pairing_round, [by_id[i] for i in group_ids], now)
-        messages.append(pairing.intro_message(group, [by_id[i] for i in group_ids], now))
+    grouped = [[by_id[i] for i in group_ids] for group_ids in result.groups]
+    stored = pairing.add_groups(session, pairing_round, grouped, now)
+    messages += [
+        pairing.intro_message(group, members, now)
+        for group, members in zip(stored, grouped, strict=True)
+    ]
     for member_id, _ in result.unplaced:
         member = by_id[member_id]
         messages.append(

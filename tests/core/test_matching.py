@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from datetime import UTC, datetime
 
+import networkx as nx
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -68,6 +69,38 @@ def test_everyone_is_placed_once_in_twos_or_threes_and_hard_rules_hold(
         assert b not in by_id[a].avoid
         assert a not in by_id[b].avoid
         assert by_id[a].languages & by_id[b].languages
+
+
+@st.composite
+def hard_to_place(draw: st.DrawFn) -> list[Candidate]:
+    """Long avoid-lists and few shared languages: few ways to pair everyone."""
+    size = draw(st.integers(2, 30))
+    languages = ["en", "ar", "fa", "ti", "so"][: draw(st.integers(1, 5))]
+    return [
+        Candidate(
+            id=pid,
+            organisation=draw(st.sampled_from("ABCD")),
+            languages=frozenset(draw(st.sets(st.sampled_from(languages), min_size=1, max_size=2))),
+            avoid=frozenset(draw(st.sets(st.integers(1, size), max_size=size // 2)) - {pid}),
+        )
+        for pid in range(1, size + 1)
+    ]
+
+
+@settings(max_examples=200, deadline=None)
+@given(hard_to_place(), st.integers(0, 10))
+def test_as_many_pairs_as_the_hard_rules_allow(people: list[Candidate], seed: int) -> None:
+    """The pairs are as many as a maximum-cardinality matching on the allowed edges
+    (networkx), so nobody is left out who could have been placed."""
+    history = History()
+    allowed = nx.Graph()
+    allowed.add_nodes_from(p.id for p in people)
+    for x, a in enumerate(people):
+        for b in people[x + 1 :]:
+            if a.languages & b.languages and b.id not in a.avoid and a.id not in b.avoid:
+                allowed.add_edge(a.id, b.id)
+    most = len(nx.max_weight_matching(allowed, maxcardinality=True))
+    assert len(match(people, history, Weights(), random.Random(seed)).groups) == most
 
 
 def test_an_even_compatible_community_is_all_pairs() -> None:

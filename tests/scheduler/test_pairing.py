@@ -210,3 +210,29 @@ def test_a_partner_who_leaves_mid_round_is_replaced_at_the_check_in(
         ).all()
     assert len(groups(sched_runtime, 1)) == 7  # the two left alone now meet each other
     assert sum(1 for _, outcome in rows if outcome == "couldnt") == 4
+
+
+def test_a_pair_that_must_meet_again_is_counted_as_a_repeat_and_the_other_opens(
+    sched_runtime: Runtime, clock: FakeClock, make_runner: RunnerFactory
+) -> None:
+    for i, org in enumerate(ORGS[:2]):
+        add_member(
+            sched_runtime, f"U0R{i}", organisation=org, languages=["en"], pairing_cadence="weekly"
+        )
+    turn_on(sched_runtime)
+    runner = make_runner()
+    for day, month in ((30, 11), (7, 12)):
+        clock.set(at(day, month=month))
+        runner.run_pending()
+    with unit_of_work(sched_runtime.session_factory) as session:
+        community = communities.get_or_create(
+            session, "slack", TEAM, timezone="Europe/London", now=clock.now()
+        )
+        numbers = {n.number: n for n in pairing.stats(session, community)}
+        openers = [
+            g.opener_member_id
+            for g in session.scalars(select(PairingGroup).order_by(PairingGroup.id))
+        ]
+    assert (numbers[1].repeats, numbers[2].repeats) == (0, 1)  # only two people: no other way
+    assert len(openers) == 2
+    assert openers[0] != openers[1]  # whoever opened least recently opens

@@ -265,11 +265,12 @@ def test_rate_limit_pauses_sending_for_retry_after(
     runner = make_runner()
     clock.set(START - timedelta(days=1))
     runner.run_pending()
-    # Both were sent at once (different channels); one came back 429: no new call may
-    # start until its Retry-After has passed.
+    # Sends to different channels run at once: the second may start before or after the
+    # first came back 429. Either way, once it has, no new call may start until its
+    # Retry-After has passed.
     attempts = len(fake_slack.calls_to("chat.postMessage"))
-    assert attempts == 2
-    assert len(keys(fake_slack)) == 1
+    assert attempts in (1, 2)
+    assert len(keys(fake_slack)) == attempts - 1
     clock.advance(timedelta(seconds=4))
     runner.run_pending()
     assert len(fake_slack.calls_to("chat.postMessage")) == attempts
