@@ -158,7 +158,8 @@ def _build(
     n = len(people)
     ids = tuple(p.id for p in people)
     position = {pid: i for i, pid in enumerate(ids)}
-    org = [p.organisation.strip().casefold() for p in people]
+    org_of: dict[str, int] = {}  # organisations as numbers: quicker to compare
+    org = [org_of.setdefault(p.organisation.strip().casefold(), len(org_of)) for p in people]
     language_bits: dict[str, int] = {}
     theme_bits: dict[str, int] = {}
 
@@ -263,6 +264,8 @@ def _build(
                     by_language.setdefault(bit, []).append(i)
                 bit += 1
         edges: dict[int, float | None] = {}
+        adjacent: list[list[tuple[float, int]]] = [[] for _ in range(n)]
+        edge_list = []
         for i in range(n):
             pool: list[int] = []
             for bit, members in by_language.items():
@@ -276,17 +279,13 @@ def _build(
                     chosen += rng.choices(members, k=4)
             for j in chosen:
                 key = i * n + j if i < j else j * n + i
-                if j != i and key not in edges:
-                    edges[key] = weight(i, j)
-        adjacent: list[list[tuple[float, int]]] = [[] for _ in range(n)]
-        edge_list = []
-        for key, w in edges.items():
-            if w is None:
-                continue
-            i, j = divmod(key, n)
-            edge_list.append((w, i, j))
-            adjacent[i].append((w, j))
-            adjacent[j].append((w, i))
+                if j == i or key in edges:
+                    continue
+                w = edges[key] = weight(i, j)
+                if w is not None:
+                    edge_list.append((w, i, j) if i < j else (w, j, i))
+                    adjacent[i].append((w, j))
+                    adjacent[j].append((w, i))
         for scored in adjacent:
             scored.sort(reverse=True)
             neighbours.append([j for _, j in scored])
