@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from core import outbox
+from core import outbox, pairing_jobs
 from core.communities import current_consent_version
 from core.defaults import LANGUAGES
 from core.errors import InvalidInput, NotAllowed, UserError
@@ -230,6 +230,7 @@ def leave(session: Session, member: Member, now: datetime) -> bool:
     """
     if not member.is_active:
         return False
+    pairing_jobs.partner_gone(session, member, now)  # a partner mid-round hears now
     member.status = MemberStatus.LEFT.value
     member.left_at = now
     member.updated_at = now

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from core import matching, outbox, pairing, pairing_notices, pairing_plan
 from core.models import Community, Member
 from core.models_delivery import ItemKind, ScheduledItem
-from core.models_pairing import Outcome
+from core.models_pairing import Outcome, PairingGroup
 
 KINDS = frozenset(
     {ItemKind.PAIRING_ROUND.value, ItemKind.PAIRING_NOTICE.value, ItemKind.PAIRING_CHECKIN.value}
@@ -103,6 +103,68 @@ def _checkin(session: Session, community: Community, item: ScheduledItem, now: d
     outbox.enqueue(session, community.id, messages, now)
     item.recipients = len(messages)
     return f"check-in for {len(messages)} groups"
+
+
+def partner_gone(session: Session, member: Member, now: datetime) -> int:
+    """`member` is leaving or being erased (call before either happens). If that leaves
+    their partner alone in a round still under way, the partner hears now: paired at once
+    with anyone else left alone in this round, or told they'll be paired at the check-in if
+    someone else comes free, else in the next round. Returns messages queued."""
+    found = pairing.current_group(session, member)
+    if found is None:
+        return 0
+    pairing_round, group, others = found
+    staying = pairing.active(others)
+    if group.outcome not in _UNDER_WAY or len(staying) != 1:
+        return 0  # the round is over for them, or a group of three goes on as a pair
+    community = session.get(Community, pairing_round.community_id)
+    if community is None:
+        return 0
+    lone = [*staying, *_alone_in(session, pairing_round.id, leaving=member.id)]
+    if len(lone) < 2:
+        [partner] = staying
+        messages = [
+            outbox.Outgoing(
+                # The check-in's "no one free" note has this key: one or the other, not both.
+                key=f"pairing_partner_left:{pairing_round.id}:m{partner.id}",
+                kind="pairing_partner_left",
+                recipient=partner.platform_user_id,
+                message=pairing_notices.partner_waiting(partner),
+                due_at=now,
+                expires_at=now + pairing.INTRO_VALID_FOR,
+                member_id=partner.id,
+            )
+        ]
+    else:
+        for left_alone in _groups_of(session, pairing_round.id, lone):
+            left_alone.outcome, left_alone.outcome_at = Outcome.COULDNT.value, now
+        messages = _repair(session, community, pairing_round.id, lone, now)
+    return outbox.enqueue(session, community.id, messages, now)
+
+
+_UNDER_WAY = (Outcome.OPEN.value, Outcome.BOOKED.value, Outcome.NOT_YET.value)
+
+
+def _alone_in(session: Session, round_id: int, leaving: int) -> list[Member]:
+    """People whose partner already left this round and who haven't been re-paired."""
+    alone: list[Member] = []
+    for group in pairing.unanswered_groups(session, round_id):
+        members = pairing.group_members(session, group)
+        if any(m.id == leaving for m in members):
+            continue
+        still_here = pairing.active(members)
+        if len(still_here) == 1:
+            alone += still_here
+    return alone
+
+
+def _groups_of(session: Session, round_id: int, members: list[Member]) -> list[PairingGroup]:
+    ids = {m.id for m in members}
+    return [
+        group
+        for group in pairing.unanswered_groups(session, round_id)
+        if any(m.id in ids for m in pairing.group_members(session, group))
+    ]
 
 
 def _repair(

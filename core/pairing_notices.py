@@ -162,6 +162,16 @@ def unplaced(round_at: datetime, member: Member) -> ui.Message:
     return ui.Message(summary=body.plain(), blocks=[ui.Section(body)])
 
 
+def partner_waiting(member: Member) -> ui.Message:
+    body = ui.text(
+        "Your peer-coaching partner has left the community, so your pairing this round is "
+        "off, sorry. If someone else comes free before the mid-round check-in I'll pair you "
+        "with them; otherwise you're in the next round as usual. Nothing to do."
+    )
+    del member
+    return ui.Message(summary=body.plain(), blocks=[ui.Section(body)])
+
+
 def partner_left(member: Member) -> ui.Message:
     body = ui.text(
         "Your peer-coaching partner can't continue this round, sorry. There's no one free to "

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import delete, or_
 from sqlalchemy.orm import Session
 
-from core import pairing, reflections, resources, sessions
+from core import pairing, pairing_jobs, reflections, resources, sessions
 from core.labels import CADENCE_LABELS, ORG_SIZE_LABELS, ROLE_LEVEL_LABELS, language_names
 from core.models import Member, MembershipEvent, MembershipEventKind
 from core.models_delivery import OutboxMessage
@@ -63,6 +63,7 @@ def personal_data(session: Session, member: Member) -> dict[str, Any]:
 
 def forget(session: Session, member: Member, now: datetime) -> None:
     """Erase the member and what hangs off them; keep one anonymous count."""
+    pairing_jobs.partner_gone(session, member, now)  # a partner mid-round hears now
     session.add(
         MembershipEvent(
             community_id=member.community_id,

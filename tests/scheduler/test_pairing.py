@@ -13,7 +13,7 @@ from core.clock import FakeClock
 from core.db import unit_of_work
 from core.models import Member
 from core.models_delivery import ItemKind, ItemStatus, ScheduledItem
-from core.models_pairing import PairingGroup, PairingGroupMember, PairingRound
+from core.models_pairing import PairingGroup, PairingRound
 from tests.fakes.slack_api import FakeSlackApi
 from tests.scheduler.conftest import TEAM, RunnerFactory, add_member
 
@@ -182,7 +182,17 @@ def test_skip_pause_leave_and_forget_me_take_people_out_of_rounds(
     del users
 
 
-def test_a_partner_who_leaves_mid_round_is_replaced_at_the_check_in(
+def leave(runtime: Runtime, user: str) -> None:
+    with unit_of_work(runtime.session_factory) as session:
+        community = communities.get_or_create(
+            session, "slack", TEAM, timezone="Europe/London", now=runtime.clock.now()
+        )
+        found = membership.find(session, community, user)
+        assert found is not None
+        membership.leave(session, found, runtime.clock.now())
+
+
+def test_a_partner_who_leaves_mid_round_is_told_at_once_and_re_paired(
     sched_runtime: Runtime, clock: FakeClock, make_runner: RunnerFactory, fake_slack: FakeSlackApi
 ) -> None:
     twelve(sched_runtime)
@@ -191,25 +201,53 @@ def test_a_partner_who_leaves_mid_round_is_replaced_at_the_check_in(
     clock.set(at(30))
     runner.run_pending()
     first = groups(sched_runtime, 1)
-    leavers = [first[0][0].platform_user_id, first[1][0].platform_user_id]
-    with unit_of_work(sched_runtime.session_factory) as session:
-        community = communities.get_or_create(
-            session, "slack", TEAM, timezone="Europe/London", now=clock.now()
-        )
-        for user in leavers:
-            found = membership.find(session, community, user)
-            assert found is not None
-            membership.leave(session, found, clock.now())
-    clock.set(at(3, month=12))
+    (gone_a, alone_a), (gone_b, alone_b) = first[0], first[1]
+
+    clock.set(at(1, month=12))  # Tuesday: one leaves; their partner hears straight away
+    leave(sched_runtime, gone_a.platform_user_id)
     runner.run_pending()
+    [waiting] = texts_to(fake_slack, alone_a.platform_user_id)[-1:]
+    assert "has left the community" in waiting
+
+    clock.set(at(2, month=12))  # Wednesday: another leaves; the two left alone now meet
+    leave(sched_runtime, gone_b.platform_user_id)
+    runner.run_pending()
+    assert len(groups(sched_runtime, 1)) == 7
+    assert {alone_a.platform_user_id, alone_b.platform_user_id} in opened(fake_slack)
+
+    clock.set(at(3, month=12))  # Thursday's check-in: the four untouched groups and the new one
+    runner.run_pending()
+    checkins = [p for p in fake_slack.all_posted() if "did you meet" in str(p["text"]).lower()]
+    assert len(checkins) == 5
     with unit_of_work(sched_runtime.session_factory) as session:
-        rows = session.execute(
-            select(PairingGroupMember.member_id, PairingGroup.outcome)
-            .join(PairingGroup, PairingGroup.id == PairingGroupMember.group_id)
-            .order_by(PairingGroup.id)
-        ).all()
-    assert len(groups(sched_runtime, 1)) == 7  # the two left alone now meet each other
-    assert sum(1 for _, outcome in rows if outcome == "couldnt") == 4
+        outcomes = [g.outcome for g in session.scalars(select(PairingGroup))]
+    assert outcomes.count("couldnt") == 2
+
+
+def test_someone_left_alone_hears_once_and_is_in_the_next_round(
+    sched_runtime: Runtime, clock: FakeClock, make_runner: RunnerFactory, fake_slack: FakeSlackApi
+) -> None:
+    twelve(sched_runtime)
+    turn_on(sched_runtime)
+    runner = make_runner()
+    clock.set(at(30))
+    runner.run_pending()
+    # Someone on a weekly cadence is left alone (so the next round is theirs too).
+    gone, alone = next(
+        (a, b)
+        for a, b in (g[::-1] for g in groups(sched_runtime, 1))
+        if b.pairing_cadence == "weekly"
+    )
+    leave(sched_runtime, gone.platform_user_id)
+    before = len(texts_to(fake_slack, alone.platform_user_id))
+    clock.set(at(3, month=12))
+    runner.run_pending()  # the check-in finds no one else free: no second note
+    notes = texts_to(fake_slack, alone.platform_user_id)
+    assert len(notes) == before + 1
+    assert "has left the community" in notes[-1]
+    clock.set(at(7, month=12))
+    runner.run_pending()
+    assert alone.id in {m.id for g in groups(sched_runtime, 2) for m in g}
 
 
 def test_a_pair_that_must_meet_again_is_counted_as_a_repeat_and_the_other_opens(
