@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from core import matching, outbox, pairing, pairing_notices, pairing_plan
+from core import matching, outbox, pairing, pairing_notices, pairing_plan, ui
 from core.models import Community, Member
 from core.models_delivery import ItemKind, ScheduledItem
 from core.models_pairing import Outcome, PairingGroup
@@ -123,18 +123,8 @@ def partner_gone(session: Session, member: Member, now: datetime) -> int:
     lone = [*staying, *_alone_in(session, pairing_round.id, leaving=member.id)]
     if len(lone) < 2:
         [partner] = staying
-        messages = [
-            outbox.Outgoing(
-                # The check-in's "no one free" note has this key: one or the other, not both.
-                key=f"pairing_partner_left:{pairing_round.id}:m{partner.id}",
-                kind="pairing_partner_left",
-                recipient=partner.platform_user_id,
-                message=pairing_notices.partner_waiting(partner),
-                due_at=now,
-                expires_at=now + pairing.INTRO_VALID_FOR,
-                member_id=partner.id,
-            )
-        ]
+        note = pairing_notices.partner_waiting(partner)
+        messages = [_alone_note(pairing_round.id, partner, note, now)]
     else:
         for left_alone in _groups_of(session, pairing_round.id, lone):
             left_alone.outcome, left_alone.outcome_at = Outcome.COULDNT.value, now
@@ -188,15 +178,19 @@ def _repair(
     ]
     for member_id, _ in result.unplaced:
         member = by_id[member_id]
-        messages.append(
-            outbox.Outgoing(
-                key=f"pairing_partner_left:{round_id}:m{member.id}",
-                kind="pairing_partner_left",
-                recipient=member.platform_user_id,
-                message=pairing_notices.partner_left(member),
-                due_at=now,
-                expires_at=now + pairing.INTRO_VALID_FOR,
-                member_id=member.id,
-            )
-        )
+        messages.append(_alone_note(round_id, member, pairing_notices.partner_left(member), now))
     return messages
+
+
+def _alone_note(round_id: int, member: Member, note: ui.Message, now: datetime) -> outbox.Outgoing:
+    """To someone whose partner left. One key per round and person: whether it is sent when
+    the partner leaves or at the check-in, they hear once."""
+    return outbox.Outgoing(
+        key=f"pairing_partner_left:{round_id}:m{member.id}",
+        kind="pairing_partner_left",
+        recipient=member.platform_user_id,
+        message=note,
+        due_at=now,
+        expires_at=now + pairing.INTRO_VALID_FOR,
+        member_id=member.id,
+    )
