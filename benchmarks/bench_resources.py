@@ -6,9 +6,12 @@
 `/cop resources <query>` through the signed HTTP endpoint (Bolt, waitress, dispatcher,
 search, rendering), of the search service alone (`core.resources.search`, one unit of work
 per call, as a request has), and of the raw full-text query on the same database (the
-engine's ranked MATCH/@@ with no joins or filters); the ratio service/raw says what our
-layer costs on top of the engine. Queries cycle through common, rare, prefix, accented,
-Arabic and filtered searches. Results go to benchmarks/results/resources.md.
+engine's ranked MATCH/@@ with no filters); the ratio service/raw says what our layer costs
+on top of the engine. Queries cycle through common, rare, prefix, accented, Arabic and
+filtered searches; a second table breaks the service's time down per query, with how many
+resources each ranks (the generated words are skewed, and every resource carries one or two
+of the default themes, so "leader" alone matches four in ten). Results go to
+benchmarks/results/resources.md.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ import random
 import statistics
 import tempfile
 import time
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -36,7 +40,7 @@ from core.db import unit_of_work
 from core.defaults import DEFAULT_THEMES
 from core.models import Community
 from core.models_resources import Resource
-from core.search import backend_for
+from core.search import Filters, backend_for
 from core.search.query import parse
 from core.urls import url_key
 from tests.fakes.slack_api import FakeSlackApi
@@ -167,7 +171,9 @@ def seed_resources(runtime: Any, count: int, seed: int = 7) -> None:
         connection.commit()
 
 
-def _timed(work: Any, n: int, warmup: int = 10) -> list[float]:
+def _timed(work: Any, n: int, warmup: int = len(QUERIES)) -> list[float]:
+    """n timed calls `work(i)` after `warmup` untimed ones; with whole passes of warm-up,
+    timing j is of query j % len(QUERIES)."""
     timings: list[float] = []
     for i in range(n + warmup):
         started = time.perf_counter()
@@ -177,7 +183,40 @@ def _timed(work: Any, n: int, warmup: int = 10) -> list[float]:
     return timings
 
 
-def run(database_url: str, label: str, count: int, n: int) -> list[Sample]:
+@dataclass
+class PerQuery:
+    """The search service's timings for one query on one engine, and what it ranked."""
+
+    query: str
+    matches: int  # resources the ranked query orders (the any-word set when it fell back)
+    any_term: bool
+    sample: Sample
+
+
+def _matches(session: Any, community: Community, query: str) -> tuple[int, bool]:
+    """How many resources a search ranks: every match of all the words, or of any."""
+    result = resources.search(session, community, query)
+    parsed = parse(query)
+    themes, _problems = resources.resolve_themes(parsed.theme_slugs, community.themes)
+    filters = Filters(
+        community_id=community.id,
+        themes=tuple(themes),
+        formats=tuple(f.value for f in parsed.formats),
+        language=parsed.language,
+    )
+    ids = backend_for(session).match_ids(
+        session,
+        parsed.terms,
+        parsed.prefix_last,
+        filters,
+        any_term=result.any_term,
+        limit=10**9,
+        offset=0,
+    )
+    return len(ids), result.any_term
+
+
+def run(database_url: str, label: str, count: int, n: int) -> tuple[list[Sample], list[PerQuery]]:
     with FakeSlackApi(team_id=TEAM) as fake:
         settings = load_settings(
             {
@@ -213,6 +252,12 @@ def run(database_url: str, label: str, count: int, n: int) -> list[Sample]:
                     resources.search(session, community, QUERIES[i % len(QUERIES)])
 
             samples["search service"] = _timed(service, n)
+            per_query: list[PerQuery] = []
+            with unit_of_work(runtime.session_factory) as session:
+                for q, query in enumerate(QUERIES):
+                    matches, any_term = _matches(session, community, query)
+                    timings = samples["search service"][q :: len(QUERIES)]
+                    per_query.append(PerQuery(query, matches, any_term, Sample(label, timings)))
 
             parsed = [parse(q) for q in QUERIES]
 
@@ -225,7 +270,30 @@ def run(database_url: str, label: str, count: int, n: int) -> list[Sample]:
         finally:
             stop_server(server)
             runtime.close()
-    return [Sample(f"{label}: {name}", values) for name, values in samples.items()]
+    return [Sample(f"{label}: {name}", values) for name, values in samples.items()], per_query
+
+
+def _per_query_table(per_query: dict[str, list[PerQuery]], requests: int) -> list[str]:
+    """The service's time per query, engines side by side, slowest (by p95) first."""
+    labels = list(per_query)
+    calls = requests // len(QUERIES)
+    lines = [
+        f"Search service per query ({calls} timed calls each; ranked: the resources the "
+        "ranked query orders, * when no resource had every word and it ranked those with any):",
+        "",
+        "| query | " + " | ".join(f"{label} ranked | p50 ms | p95 ms" for label in labels) + " |",
+        "|---|" + "---:|---:|---:|" * len(labels),
+    ]
+    rows = list(zip(*per_query.values(), strict=True))
+    rows.sort(key=lambda row: -max(entry.sample.pct(95) for entry in row))
+    for row in rows:
+        cells = [
+            f"{entry.matches:,}{'*' if entry.any_term else ''} | {entry.sample.pct(50):.1f} | "
+            f"{entry.sample.pct(95):.1f}"
+            for entry in row
+        ]
+        lines.append(f"| `{row[0].query}` | " + " | ".join(cells) + " |")
+    return lines
 
 
 def main() -> None:
@@ -236,6 +304,7 @@ def main() -> None:
 
     engines: list[tuple[str, str]] = []
     results: list[Sample] = []
+    per_query: dict[str, list[PerQuery]] = {}
     started = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:
         engines.append(("SQLite", f"sqlite:///{tmp}/bench.db"))
@@ -250,7 +319,8 @@ def main() -> None:
         try:
             for label, url in engines:
                 print(f"{label}: {args.resources:,} resources, {args.requests} requests per row…")
-                results += run(url, label, args.resources, args.requests)
+                samples, per_query[label] = run(url, label, args.resources, args.requests)
+                results += samples
         finally:
             if schema_url is not None:
                 _drop_schema(base, schema)
@@ -293,10 +363,12 @@ def main() -> None:
         )
     lines += [
         "",
-        "The service does more than the raw query: it parses the words and filters, joins the",
-        "resources for community, status and filters, boosts by helpful votes, falls back to",
-        "any-word matching when no resource has every word, loads the rows and the sharers'",
-        "names. End-to-end rows add Bolt, HTTP and rendering (Bolt's ack poll is ~10 ms).",
+        "The service does more than the raw query: it parses the words and filters, checks",
+        "community, status and filters, boosts by helpful votes, falls back to any-word",
+        "matching when no resource has every word, loads the rows and the sharers' names.",
+        "End-to-end rows add Bolt, HTTP and rendering (Bolt's ack poll is ~10 ms).",
+        "",
+        *_per_query_table(per_query, args.requests),
     ]
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text("\n".join(lines) + "\n", encoding="utf-8")

@@ -3,7 +3,9 @@
 What a member shared stays when they are erased (`SET NULL`: shown as "a member"); their
 helpful votes go with them (`CASCADE`), while the count on the resource keeps the tally.
 The full-text index (`resources_fts`) is not a model: each database builds its own in
-migration 0003, kept in step by triggers.
+migration 0003, kept in step by triggers, with a copy of the columns a search filters and
+orders by beside it (migration 0006: `resources_fts` itself on PostgreSQL, the narrow
+`resources_fts_meta` on SQLite). See core.search.
 """
 
 from __future__ import annotations

@@ -35,8 +35,8 @@ from core.models_resources import (
     SessionResource,
 )
 from core.models_sessions import CommunitySession
-from core.search import Filters, backend_for, filter_clauses
-from core.search.query import SearchQuery, fold, parse, slug, to_text, words
+from core.search import Filters, HasTheme, backend_for, filter_clauses
+from core.search.query import SearchQuery, fold, parse, slug, to_text, words_in
 from core.session_input import clean_text, too_long
 from core.urls import NotALink, check_url, url_key
 
@@ -691,9 +691,9 @@ def _load(session: Session, ids: Sequence[int]) -> list[Resource]:
 
 
 def _browse(
-    session: Session, has_theme: Any, filters: Filters, limit: int, offset: int
+    session: Session, has_theme: HasTheme, filters: Filters, limit: int, offset: int
 ) -> list[Resource]:
-    statement = select(Resource).where(*filter_clauses(filters, has_theme))
+    statement = select(Resource).where(*filter_clauses(filters, Resource.__table__, has_theme))
     statement = statement.order_by(
         Resource.helpful_count.desc(), Resource.published_at.desc(), Resource.id.desc()
     )
@@ -717,8 +717,7 @@ def suggest(session: Session, community: Community, query: SearchQuery) -> Sugge
         .order_by(Resource.id.desc())
         .limit(SPELLING_VOCABULARY)
     )
-    vocabulary = {w for title in titles for w in words(title) if len(w) >= 3}
-    vocabulary |= {w for theme in community.themes for w in words(theme) if len(w) >= 3}
+    vocabulary = {w for w in words_in([*titles, *community.themes]) if len(w) >= 3}
     corrected: list[str] = []
     for term in query.terms:
         if term in vocabulary or len(term) < 3:

@@ -8,8 +8,9 @@ from core.models import Base
 metadata = Base.metadata
 ALL_MODEL_MODULES = (models_sessions, models_delivery, models_resources, models_pairing)
 
-# Full-text indexes are each database's own (FTS5 virtual and shadow tables on SQLite, a
-# tsvector table on PostgreSQL), made by the migrations and not modelled here.
+# Full-text indexes are each database's own (FTS5 virtual and shadow tables and the narrow
+# `resources_fts_meta` on SQLite, a tsvector table on PostgreSQL), made by the migrations and
+# not modelled here.
 UNMODELLED_TABLE_PREFIX = "resources_fts"
 
 

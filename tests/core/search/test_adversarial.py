@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterator
 
 import pytest
@@ -14,7 +15,7 @@ from core import resources
 from core.db import unit_of_work
 from core.models import Community
 from core.search import Filters, backend_for
-from core.search.query import parse
+from core.search.query import _FOLD, fold, parse, words, words_in
 from tests.core.resource_helpers import community, load_library
 
 NASTY = [
@@ -123,3 +124,20 @@ def test_parsing_is_total(raw: str) -> None:
     query = parse(raw)
     assert len(query.terms) <= 12
     assert all(term and len(term) <= 40 for term in query.terms)
+
+
+def _fold_in_full(value: str) -> str:
+    """`fold` without its shortcut for ASCII."""
+    decomposed = unicodedata.normalize("NFKD", value)
+    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return unicodedata.normalize("NFC", bare.casefold().translate(_FOLD))
+
+
+@given(raw=st.text(max_size=200) | st.text(st.characters(max_codepoint=127), max_size=200))
+def test_folding_ascii_takes_a_shortcut_to_the_same_text(raw: str) -> None:
+    assert fold(raw) == _fold_in_full(raw)
+
+
+@given(texts=st.lists(st.text(max_size=80), max_size=8))
+def test_words_of_many_texts_at_once_are_their_words(texts: list[str]) -> None:
+    assert words_in(texts) == [w for text in texts for w in words(text)]
