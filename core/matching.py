@@ -396,14 +396,18 @@ def _two_opt(graph: _Graph, mate: list[int]) -> None:
                     mate_weight[b] = mate_weight[d] = w_bd
                     b = c
                     improved += 1
-        if improved <= n // 1000:
+        # Big communities stop once a pass changes few pairs (1 in 200): later passes gain
+        # next to nothing (0.005% of the weight at 10,000 people) for a tenth of a second.
+        if improved <= (0 if graph.full else n // 200):
             return
 
 
-def _repair(graph: _Graph, mate: list[int]) -> None:
+def _repair(graph: _Graph, mate: list[int]) -> int:
     """Rotate partners among three pairs to undo a repeat or a same-organisation pair:
-    (a, b), (c, d), (e, f) become (a, c), (d, e), (f, b) when the total weight grows."""
+    (a, b), (c, d), (e, f) become (a, c), (d, e), (f, b) when the total weight grows.
+    Returns how many rotations were made."""
     weight = graph.weight
+    rotations = 0
     for a in range(len(mate)):
         b = mate[a]
         if b < 0 or not (graph.repeat(a, b) or graph.same_org(a, b)):
@@ -432,6 +436,8 @@ def _repair(graph: _Graph, mate: list[int]) -> None:
             mate[a], mate[c] = c, a
             mate[d], mate[e] = e, d
             mate[f], mate[b] = b, f
+            rotations += 1
+    return rotations
 
 
 def _attach_gain(graph: _Graph, x: int, mate: list[int], skip: int = -1) -> tuple[float, int]:
@@ -533,8 +539,8 @@ def _solve(
     _augment(graph, mate)
     augment_all(graph.neighbours, mate)  # exact: nobody left out who could be placed
     _two_opt(graph, mate)
-    _repair(graph, mate)
-    _two_opt(graph, mate)
+    if _repair(graph, mate):
+        _two_opt(graph, mate)  # the rotated pairs' neighbours may now swap for the better
     unplaced, trios = _leftover(graph, order, mate)
     thirds = dict(trios)
     in_trio = set(thirds.values())
