@@ -609,6 +609,25 @@ def unanswered_groups(session: Session, round_id: int) -> list[PairingGroup]:
     )
 
 
+def unanswered_with_members(
+    session: Session, round_id: int
+) -> list[tuple[PairingGroup, list[Member]]]:
+    """`unanswered_groups` with each group's members (a third member last), in two queries
+    however many groups the round has."""
+    groups = unanswered_groups(session, round_id)
+    members: dict[int, list[Member]] = defaultdict(list)
+    if groups:
+        rows = session.execute(
+            select(PairingGroupMember.group_id, Member)
+            .join(Member, Member.id == PairingGroupMember.member_id)
+            .where(PairingGroupMember.group_id.in_([g.id for g in groups]))
+            .order_by(PairingGroupMember.third, Member.id)
+        )
+        for group_id, member in rows:
+            members[int(group_id)].append(member)
+    return [(group, members.get(group.id, [])) for group in groups]
+
+
 def active(members: Sequence[Member]) -> list[Member]:
     return [m for m in members if m.status == MemberStatus.ACTIVE.value]
 

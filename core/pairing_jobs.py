@@ -81,8 +81,7 @@ def _checkin(session: Session, community: Community, item: ScheduledItem, now: d
     messages: list[outbox.Outgoing] = []
     lone: list[Member] = []
     expires = item.due_at + timedelta(seconds=item.grace_seconds)
-    for group in pairing.unanswered_groups(session, pairing_round.id):
-        members = pairing.group_members(session, group)
+    for group, members in pairing.unanswered_with_members(session, pairing_round.id):
         still_here = pairing.active(members)
         if len(still_here) < 2:
             # Someone left or was erased mid-round: their partner gets a new one if we can.
@@ -138,8 +137,7 @@ _UNDER_WAY = (Outcome.OPEN.value, Outcome.BOOKED.value, Outcome.NOT_YET.value)
 def _alone_in(session: Session, round_id: int, leaving: int) -> list[Member]:
     """People whose partner already left this round and who haven't been re-paired."""
     alone: list[Member] = []
-    for group in pairing.unanswered_groups(session, round_id):
-        members = pairing.group_members(session, group)
+    for _group, members in pairing.unanswered_with_members(session, round_id):
         if any(m.id == leaving for m in members):
             continue
         still_here = pairing.active(members)
@@ -152,8 +150,8 @@ def _groups_of(session: Session, round_id: int, members: list[Member]) -> list[P
     ids = {m.id for m in members}
     return [
         group
-        for group in pairing.unanswered_groups(session, round_id)
-        if any(m.id in ids for m in pairing.group_members(session, group))
+        for group, members in pairing.unanswered_with_members(session, round_id)
+        if any(m.id in ids for m in members)
     ]
 
 
