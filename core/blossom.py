@@ -10,7 +10,10 @@ enough. Odd cycles ("blossoms") are shrunk to their base while searching, which 
 makes the search correct on graphs that are not bipartite.
 
 Each search only touches the part of the graph it explores (state lives in dicts, not
-arrays of size n), so a matching that is already nearly complete costs little to finish.
+arrays of size n), so a matching that is already nearly complete costs little to finish;
+and a search starts only where its connected part of the graph holds another free person
+(an odd-sized part always leaves one, and searching from it would explore the whole part
+in vain).
 The heuristics in `core.matching` choose good pairs; this guarantees that nobody is left
 out who could have been placed.
 """
@@ -24,19 +27,36 @@ from collections.abc import Sequence
 def augment_all(neighbours: Sequence[Sequence[int]], mate: list[int]) -> int:
     """Augment `mate` in place to a maximum-cardinality matching; returns pairs added."""
     added = 0
+    part = _components(neighbours)
     free = [v for v, m in enumerate(mate) if m < 0 and neighbours[v]]
-    remaining = len(free)
+    remaining: dict[int, int] = {}  # free people per connected part of the graph
+    for v in free:
+        remaining[part[v]] = remaining.get(part[v], 0) + 1
     for root in free:
-        if remaining < 2:
-            break  # a path needs two free ends
-        if mate[root] >= 0:
-            continue
+        if mate[root] >= 0 or remaining[part[root]] < 2:
+            continue  # a path needs two free ends in the same part: no search at all
         end = _search(neighbours, mate, root)
-        remaining -= 1  # root is now matched, or can never be
+        remaining[part[root]] -= 1  # root is now matched, or can never be
         if end >= 0:
-            remaining -= 1
+            remaining[part[root]] -= 1
             added += 1
     return added
+
+
+def _components(neighbours: Sequence[Sequence[int]]) -> list[int]:
+    """A label per person: people who can reach each other share it (linear time)."""
+    part = [-1] * len(neighbours)
+    for start in range(len(neighbours)):
+        if part[start] >= 0:
+            continue
+        part[start] = start
+        stack = [start]
+        while stack:
+            for w in neighbours[stack.pop()]:
+                if part[w] < 0:
+                    part[w] = start
+                    stack.append(w)
+    return part
 
 
 def _search(neighbours: Sequence[Sequence[int]], mate: list[int], root: int) -> int:

@@ -273,7 +273,7 @@ def _build(
                     pool = members
             # Mostly the largest group sharing a language; a few from each other one too.
             # (Drawn with replacement: cheaper than sample(), and a repeat is skipped below.)
-            chosen = rng.choices(pool, k=SAMPLE)
+            chosen = rng.choices(pool, k=SAMPLE) if pool else []  # no language: no one
             for bit, members in by_language.items():
                 if (languages[i] >> bit) & 1 and members is not pool:
                     chosen += rng.choices(members, k=4)

@@ -6,7 +6,9 @@ messages enqueued together); keys make a second run a no-op.
 
 from __future__ import annotations
 
+import logging
 import random
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
@@ -14,7 +16,9 @@ from sqlalchemy.orm import Session
 from core import matching, outbox, pairing, pairing_notices, pairing_plan, ui
 from core.models import Community, Member
 from core.models_delivery import ItemKind, ScheduledItem
-from core.models_pairing import Outcome, PairingGroup
+from core.models_pairing import Outcome, PairingGroup, PairingRound
+
+log = logging.getLogger(__name__)
 
 KINDS = frozenset(
     {ItemKind.PAIRING_ROUND.value, ItemKind.PAIRING_NOTICE.value, ItemKind.PAIRING_CHECKIN.value}
@@ -79,14 +83,15 @@ def _checkin(session: Session, community: Community, item: ScheduledItem, now: d
     if pairing_round is None:
         return "round gone"
     messages: list[outbox.Outgoing] = []
-    lone: list[Member] = []
+    alone: list[_Alone] = []
     expires = item.due_at + timedelta(seconds=item.grace_seconds)
     for group, members in pairing.unanswered_with_members(session, pairing_round.id):
         still_here = pairing.active(members)
         if len(still_here) < 2:
-            # Someone left or was erased mid-round: their partner gets a new one if we can.
+            # Someone left or was erased: this group won't meet. Whoever is left gets a new
+            # partner now if anyone else is free, or waits for the next round.
             group.outcome, group.outcome_at = Outcome.COULDNT.value, now
-            lone += still_here
+            alone += [_Alone(group, m) for m in still_here]
             continue
         messages.append(
             outbox.Outgoing(
@@ -98,17 +103,40 @@ def _checkin(session: Session, community: Community, item: ScheduledItem, now: d
                 expires_at=expires,
             )
         )
-    messages += _repair(session, community, pairing_round.id, lone, now)
+    messages += _repair(session, community, pairing_round, alone, now, final=True)
     outbox.enqueue(session, community.id, messages, now)
     item.recipients = len(messages)
     return f"check-in for {len(messages)} groups"
 
 
+@dataclass(frozen=True)
+class _Alone:
+    """Someone whose partner left, and the group they were left alone in."""
+
+    group: PairingGroup
+    member: Member
+
+
+_UNDER_WAY = (Outcome.OPEN.value, Outcome.BOOKED.value, Outcome.NOT_YET.value)
+
+
 def partner_gone(session: Session, member: Member, now: datetime) -> int:
     """`member` is leaving or being erased (call before either happens). If that leaves
-    their partner alone in a round still under way, the partner hears now: paired at once
-    with anyone else left alone in this round, or told they'll be paired at the check-in if
-    someone else comes free, else in the next round. Returns messages queued."""
+    their partner alone before the round's check-in, the partner hears now: paired at once
+    with anyone else left alone in this round, or told they will be if someone comes free
+    before the check-in, else in the next round. Returns messages queued.
+
+    Leaving and erasure must happen whatever goes wrong here: the work runs in a savepoint,
+    and a failure is logged and undone on its own."""
+    try:
+        with session.begin_nested():
+            return _partner_gone(session, member, now)
+    except Exception:
+        log.exception("Could not look after the partner of a member who is leaving")
+        return 0
+
+
+def _partner_gone(session: Session, member: Member, now: datetime) -> int:
     found = pairing.current_group(session, member)
     if found is None:
         return 0
@@ -117,78 +145,77 @@ def partner_gone(session: Session, member: Member, now: datetime) -> int:
     if group.outcome not in _UNDER_WAY or len(staying) != 1:
         return 0  # the round is over for them, or a group of three goes on as a pair
     community = session.get(Community, pairing_round.community_id)
-    if community is None:
-        return 0
-    lone = [*staying, *_alone_in(session, pairing_round.id, leaving=member.id)]
-    if len(lone) < 2:
-        [partner] = staying
-        note = pairing_notices.partner_waiting(partner)
-        messages = [_alone_note(pairing_round.id, partner, note, now)]
+    settings = pairing.settings_of(session, community) if community is not None else None
+    if community is None or settings is None or not settings.enabled:
+        return 0  # rounds are off: nobody is re-paired or messaged
+    if now >= pairing_plan.checkin_due(pairing_round.started_at, community.timezone):
+        return 0  # after the check-in the round is as good as over (they may have met)
+    alone = [_Alone(group, staying[0]), *_alone_in(session, pairing_round.id, member.id)]
+    if len(alone) < 2:
+        messages = [_alone_note(alone[0], pairing_notices.partner_waiting(alone[0].member), now)]
     else:
-        for left_alone in _groups_of(session, pairing_round.id, lone):
-            left_alone.outcome, left_alone.outcome_at = Outcome.COULDNT.value, now
-        messages = _repair(session, community, pairing_round.id, lone, now)
+        messages = _repair(session, community, pairing_round, alone, now, final=False)
     return outbox.enqueue(session, community.id, messages, now)
 
 
-_UNDER_WAY = (Outcome.OPEN.value, Outcome.BOOKED.value, Outcome.NOT_YET.value)
-
-
-def _alone_in(session: Session, round_id: int, leaving: int) -> list[Member]:
-    """People whose partner already left this round and who haven't been re-paired."""
-    alone: list[Member] = []
-    for _group, members in pairing.unanswered_with_members(session, round_id):
+def _alone_in(session: Session, round_id: int, leaving: int) -> list[_Alone]:
+    """People left alone earlier in this round (not re-paired since)."""
+    alone: list[_Alone] = []
+    for group, members in pairing.unanswered_with_members(session, round_id):
         if any(m.id == leaving for m in members):
             continue
         still_here = pairing.active(members)
         if len(still_here) == 1:
-            alone += still_here
+            alone.append(_Alone(group, still_here[0]))
     return alone
 
 
-def _groups_of(session: Session, round_id: int, members: list[Member]) -> list[PairingGroup]:
-    ids = {m.id for m in members}
-    return [
-        group
-        for group, members in pairing.unanswered_with_members(session, round_id)
-        if any(m.id in ids for m in members)
-    ]
-
-
 def _repair(
-    session: Session, community: Community, round_id: int, lone: list[Member], now: datetime
+    session: Session,
+    community: Community,
+    pairing_round: PairingRound,
+    alone: list[_Alone],
+    now: datetime,
+    *,
+    final: bool,
 ) -> list[outbox.Outgoing]:
-    """Pair people whose partner left among themselves; tell anyone still alone."""
-    messages: list[outbox.Outgoing] = []
-    if not lone:
-        return messages
-    by_id = {m.id: m for m in lone}
-    found = pairing.candidates(session, community, lone, now)
-    result = matching.match(found, rng=random.Random(round_id))  # noqa: S311
-    pairing_round = pairing.round_by_id(session, round_id)
-    if pairing_round is None:
-        return messages
-    grouped = [[by_id[i] for i in group_ids] for group_ids in result.groups]
+    """Pair people whose partner left among themselves. Anyone still alone is told: before
+    the check-in (`final` False) that they may yet be paired, their group staying open so a
+    later departure or the check-in finds them; at the check-in, that it's the next round."""
+    if not alone:
+        return []
+    by_id = {a.member.id: a for a in alone}
+    found = pairing.candidates(session, community, [a.member for a in alone], now)
+    result = matching.match(found, rng=random.Random(pairing_round.id))  # noqa: S311
+    grouped = [[by_id[i].member for i in group_ids] for group_ids in result.groups]
+    for group_ids in result.groups:
+        for i in group_ids:
+            left = by_id[i].group  # re-paired: the group they were left alone in is over
+            left.outcome, left.outcome_at = Outcome.COULDNT.value, now
     stored = pairing.add_groups(session, pairing_round, grouped, now)
-    messages += [
+    messages = [
         pairing.intro_message(group, members, now)
         for group, members in zip(stored, grouped, strict=True)
     ]
     for member_id, _ in result.unplaced:
-        member = by_id[member_id]
-        messages.append(_alone_note(round_id, member, pairing_notices.partner_left(member), now))
+        waiting = by_id[member_id]
+        note = (pairing_notices.partner_left if final else pairing_notices.partner_waiting)(
+            waiting.member
+        )
+        messages.append(_alone_note(waiting, note, now))
     return messages
 
 
-def _alone_note(round_id: int, member: Member, note: ui.Message, now: datetime) -> outbox.Outgoing:
-    """To someone whose partner left. One key per round and person: whether it is sent when
-    the partner leaves or at the check-in, they hear once."""
+def _alone_note(alone: _Alone, note: ui.Message, now: datetime) -> outbox.Outgoing:
+    """To someone whose partner left. Keyed by the group they were left alone in: told when
+    the partner leaves or at the check-in, they hear once; left alone again in a new group,
+    they hear again."""
     return outbox.Outgoing(
-        key=f"pairing_partner_left:{round_id}:m{member.id}",
+        key=f"pairing_partner_left:g{alone.group.id}:m{alone.member.id}",
         kind="pairing_partner_left",
-        recipient=member.platform_user_id,
+        recipient=alone.member.platform_user_id,
         message=note,
         due_at=now,
         expires_at=now + pairing.INTRO_VALID_FOR,
-        member_id=member.id,
+        member_id=alone.member.id,
     )

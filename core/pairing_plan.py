@@ -146,11 +146,16 @@ def ensure_upcoming(session: Session, now: datetime) -> int:
     return len(rows)
 
 
+def checkin_due(started_at: datetime, zone: str) -> datetime:
+    """When a round started at `started_at` has its mid-round check-in."""
+    return days_before(started_at, -CHECKIN_AFTER_DAYS, zone)
+
+
 def checkin_item(
     session: Session, community: Community, round_id: int, started_at: datetime
 ) -> None:
     """The mid-round check-in for a round that has just run."""
-    due = days_before(started_at, -CHECKIN_AFTER_DAYS, community.timezone)
+    due = checkin_due(started_at, community.timezone)
     _insert(
         session,
         [

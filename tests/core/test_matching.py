@@ -189,6 +189,14 @@ def test_big_communities_are_fast_enough_and_complete() -> None:
     assert len(result.groups) == 1500
 
 
+def test_someone_with_no_language_is_unplaced_not_an_error_in_a_big_community() -> None:
+    people = [person(i, utc_offset_minutes=0) for i in range(1, 702)]
+    people.append(person(702, langs=()))
+    result = match(people, rng=random.Random(2))
+    assert dict(result.unplaced).keys() == {702}
+    assert len(result.groups) == 350
+
+
 def test_rounds_stay_at_nine_in_london_across_clock_changes() -> None:
     nine = parse_time("09:00")
     # The Monday after the clocks go forward (28 March 2027) and back (31 October 2027).

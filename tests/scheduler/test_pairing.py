@@ -182,14 +182,21 @@ def test_skip_pause_leave_and_forget_me_take_people_out_of_rounds(
     del users
 
 
-def leave(runtime: Runtime, user: str) -> None:
+def leave(runtime: Runtime, user: str, *, forget: bool = False) -> None:
     with unit_of_work(runtime.session_factory) as session:
         community = communities.get_or_create(
             session, "slack", TEAM, timezone="Europe/London", now=runtime.clock.now()
         )
         found = membership.find(session, community, user)
         assert found is not None
-        membership.leave(session, found, runtime.clock.now())
+        if forget:
+            privacy.forget(session, found, runtime.clock.now())
+        else:
+            membership.leave(session, found, runtime.clock.now())
+
+
+def partner_notes(fake: FakeSlackApi, member: Member) -> list[str]:
+    return [t for t in texts_to(fake, member.platform_user_id) if "partner" in t and "left" in t]
 
 
 def test_a_partner_who_leaves_mid_round_is_told_at_once_and_re_paired(
@@ -274,3 +281,66 @@ def test_a_pair_that_must_meet_again_is_counted_as_a_repeat_and_the_other_opens(
     assert (numbers[1].repeats, numbers[2].repeats) == (0, 1)  # only two people: no other way
     assert len(openers) == 2
     assert openers[0] != openers[1]  # whoever opened least recently opens
+
+
+def test_someone_re_paired_and_left_alone_again_hears_again(
+    sched_runtime: Runtime, clock: FakeClock, make_runner: RunnerFactory, fake_slack: FakeSlackApi
+) -> None:
+    twelve(sched_runtime)
+    turn_on(sched_runtime)
+    runner = make_runner()
+    clock.set(at(30))
+    runner.run_pending()
+    (gone_a, alone_a), (gone_b, _alone_b) = groups(sched_runtime, 1)[:2]
+    clock.set(at(1, month=12))
+    leave(sched_runtime, gone_a.platform_user_id)
+    leave(sched_runtime, gone_b.platform_user_id, forget=True)  # erasure counts as leaving
+    runner.run_pending()
+    [new_group] = [g for g in groups(sched_runtime, 1) if alone_a.id in {m.id for m in g}][-1:]
+    [new_partner] = [m for m in new_group if m.id != alone_a.id]
+    assert len(partner_notes(fake_slack, alone_a)) == 1
+    leave(sched_runtime, new_partner.platform_user_id)  # the new partner leaves too
+    runner.run_pending()
+    assert len(partner_notes(fake_slack, alone_a)) == 2
+
+
+def test_two_left_alone_who_cannot_meet_wait_for_someone_else(
+    sched_runtime: Runtime, clock: FakeClock, make_runner: RunnerFactory, fake_slack: FakeSlackApi
+) -> None:
+    twelve(sched_runtime)
+    turn_on(sched_runtime)
+    runner = make_runner()
+    clock.set(at(30))
+    runner.run_pending()
+    (x, y), (w, z), (u, v) = groups(sched_runtime, 1)[:3]
+    with unit_of_work(sched_runtime.session_factory) as session:
+        y_now, z_now = session.get(Member, y.id), session.get(Member, z.id)
+        assert y_now is not None
+        assert z_now is not None
+        pairing.avoid(session, y_now, z_now, clock.now())
+    clock.set(at(1, month=12))
+    for gone in (x, w):
+        leave(sched_runtime, gone.platform_user_id)
+    runner.run_pending()
+    assert len(groups(sched_runtime, 1)) == 6  # y and z may not meet: both wait
+    leave(sched_runtime, u.platform_user_id)
+    runner.run_pending()
+    [fresh] = groups(sched_runtime, 1)[6:]
+    assert v.id in {m.id for m in fresh}
+    assert {m.id for m in fresh} & {y.id, z.id}
+
+
+def test_a_leave_after_the_check_in_leaves_the_partner_in_peace(
+    sched_runtime: Runtime, clock: FakeClock, make_runner: RunnerFactory, fake_slack: FakeSlackApi
+) -> None:
+    twelve(sched_runtime)
+    turn_on(sched_runtime)
+    runner = make_runner()
+    clock.set(at(30))
+    runner.run_pending()
+    gone, alone = groups(sched_runtime, 1)[0]
+    clock.set(at(4, month=12))  # Friday: the check-in (Thursday) has run
+    runner.run_pending()
+    leave(sched_runtime, gone.platform_user_id)
+    runner.run_pending()
+    assert partner_notes(fake_slack, alone) == []
