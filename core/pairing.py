@@ -381,14 +381,20 @@ def plan(
 ) -> Plan:
     """Who would be paired at `at` (nothing is stored); `members`: the participants, when
     the caller has them already."""
-    settings = effective(session, community, at)
-    weights = weights_of(settings)
     if members is None:
         members = participants(session, community, at)
     found = candidates(session, community, members, at)
-    history = _history(session, community, at, timedelta(days=weights.recency_days))
+    weights, history = weights_and_history(session, community, at)
     result = matching.match(found, history, weights, random.Random(seed))  # noqa: S311
     return Plan({m.id: m for m in members}, result, history)
+
+
+def weights_and_history(
+    session: Session, community: Community, at: datetime
+) -> tuple[matching.Weights, matching.History]:
+    """The community's matching weights, and who met whom within its recency window."""
+    weights = weights_of(effective(session, community, at))
+    return weights, _history(session, community, at, timedelta(days=weights.recency_days))
 
 
 def _openers(session: Session, member_ids: Sequence[int]) -> dict[int, int]:

@@ -186,13 +186,15 @@ def _repair(
         return []
     by_id = {a.member.id: a for a in alone}
     found = pairing.candidates(session, community, [a.member for a in alone], now)
-    result = matching.match(found, rng=random.Random(pairing_round.id))  # noqa: S311
+    # The same rules as the round: the community's weights, and no repeat when avoidable.
+    weights, history = pairing.weights_and_history(session, community, now)
+    result = matching.match(found, history, weights, random.Random(pairing_round.id))  # noqa: S311
     grouped = [[by_id[i].member for i in group_ids] for group_ids in result.groups]
     for group_ids in result.groups:
         for i in group_ids:
             left = by_id[i].group  # re-paired: the group they were left alone in is over
             left.outcome, left.outcome_at = Outcome.COULDNT.value, now
-    stored = pairing.add_groups(session, pairing_round, grouped, now)
+    stored = pairing.add_groups(session, pairing_round, grouped, now, history)
     messages = [
         pairing.intro_message(group, members, now)
         for group, members in zip(stored, grouped, strict=True)
