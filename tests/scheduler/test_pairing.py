@@ -14,6 +14,7 @@ from core.db import unit_of_work
 from core.models import Member
 from core.models_delivery import ItemKind, ItemStatus, ScheduledItem
 from core.models_pairing import PairingGroup, PairingRound
+from scheduler.runner import Runner
 from tests.fakes.slack_api import FakeSlackApi
 from tests.scheduler.conftest import TEAM, RunnerFactory, add_member
 
@@ -182,6 +183,16 @@ def test_skip_pause_leave_and_forget_me_take_people_out_of_rounds(
     del users
 
 
+def first_round(runtime: Runtime, clock: FakeClock, make_runner: RunnerFactory) -> Runner:
+    """The twelve members, rounds on, and the first round run (Monday 30 November, 09:00)."""
+    twelve(runtime)
+    turn_on(runtime)
+    runner = make_runner()
+    clock.set(at(30))
+    runner.run_pending()
+    return runner
+
+
 def leave(runtime: Runtime, user: str, *, forget: bool = False) -> None:
     with unit_of_work(runtime.session_factory) as session:
         community = communities.get_or_create(
@@ -202,11 +213,7 @@ def partner_notes(fake: FakeSlackApi, member: Member) -> list[str]:
 def test_a_partner_who_leaves_mid_round_is_told_at_once_and_re_paired(
     sched_runtime: Runtime, clock: FakeClock, make_runner: RunnerFactory, fake_slack: FakeSlackApi
 ) -> None:
-    twelve(sched_runtime)
-    turn_on(sched_runtime)
-    runner = make_runner()
-    clock.set(at(30))
-    runner.run_pending()
+    runner = first_round(sched_runtime, clock, make_runner)
     first = groups(sched_runtime, 1)
     (gone_a, alone_a), (gone_b, alone_b) = first[0], first[1]
 
@@ -234,11 +241,7 @@ def test_a_partner_who_leaves_mid_round_is_told_at_once_and_re_paired(
 def test_someone_left_alone_hears_once_and_is_in_the_next_round(
     sched_runtime: Runtime, clock: FakeClock, make_runner: RunnerFactory, fake_slack: FakeSlackApi
 ) -> None:
-    twelve(sched_runtime)
-    turn_on(sched_runtime)
-    runner = make_runner()
-    clock.set(at(30))
-    runner.run_pending()
+    runner = first_round(sched_runtime, clock, make_runner)
     # Someone on a weekly cadence is left alone (so the next round is theirs too).
     gone, alone = next(
         (a, b)
@@ -286,11 +289,7 @@ def test_a_pair_that_must_meet_again_is_counted_as_a_repeat_and_the_other_opens(
 def test_someone_re_paired_and_left_alone_again_hears_again(
     sched_runtime: Runtime, clock: FakeClock, make_runner: RunnerFactory, fake_slack: FakeSlackApi
 ) -> None:
-    twelve(sched_runtime)
-    turn_on(sched_runtime)
-    runner = make_runner()
-    clock.set(at(30))
-    runner.run_pending()
+    runner = first_round(sched_runtime, clock, make_runner)
     (gone_a, alone_a), (gone_b, _alone_b) = groups(sched_runtime, 1)[:2]
     clock.set(at(1, month=12))
     leave(sched_runtime, gone_a.platform_user_id)
@@ -307,11 +306,7 @@ def test_someone_re_paired_and_left_alone_again_hears_again(
 def test_two_left_alone_who_cannot_meet_wait_for_someone_else(
     sched_runtime: Runtime, clock: FakeClock, make_runner: RunnerFactory, fake_slack: FakeSlackApi
 ) -> None:
-    twelve(sched_runtime)
-    turn_on(sched_runtime)
-    runner = make_runner()
-    clock.set(at(30))
-    runner.run_pending()
+    runner = first_round(sched_runtime, clock, make_runner)
     (x, y), (w, z), (u, v) = groups(sched_runtime, 1)[:3]
     with unit_of_work(sched_runtime.session_factory) as session:
         y_now, z_now = session.get(Member, y.id), session.get(Member, z.id)
@@ -333,11 +328,7 @@ def test_two_left_alone_who_cannot_meet_wait_for_someone_else(
 def test_a_leave_after_the_check_in_leaves_the_partner_in_peace(
     sched_runtime: Runtime, clock: FakeClock, make_runner: RunnerFactory, fake_slack: FakeSlackApi
 ) -> None:
-    twelve(sched_runtime)
-    turn_on(sched_runtime)
-    runner = make_runner()
-    clock.set(at(30))
-    runner.run_pending()
+    runner = first_round(sched_runtime, clock, make_runner)
     gone, alone = groups(sched_runtime, 1)[0]
     clock.set(at(4, month=12))  # Friday: the check-in (Thursday) has run
     runner.run_pending()
