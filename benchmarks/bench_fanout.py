@@ -25,6 +25,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -180,18 +181,20 @@ def run_case(database_url: str, members: int, kill_half_way: bool, workdir: Path
         }
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--members", type=int, default=2000)
-    args = parser.parse_args()
+Case = Callable[[str, int, bool, Path], dict[str, Any]]
+
+
+def each_engine_and_case(run_case: Case, members: int) -> list[tuple[str, dict[str, Any]]]:
+    """`run_case` uninterrupted and killed half way, on SQLite and (when configured)
+    PostgreSQL, each on a fresh database."""
     results: list[tuple[str, dict[str, Any]]] = []
     postgres = os.environ.get("CATALYST_TEST_POSTGRES_URL")
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
         for kill in (False, True):
-            url = f"sqlite:///{workdir}/fanout-{int(kill)}.db"
             print(f"SQLite, {'killed' if kill else 'uninterrupted'}…", flush=True)
-            results.append(("SQLite", run_case(url, args.members, kill, workdir)))
+            url = f"sqlite:///{workdir}/case-{int(kill)}.db"
+            results.append(("SQLite", run_case(url, members, kill, workdir)))
         if postgres:
             from tests.conftest import _drop_schema, _postgres_schema_url
 
@@ -200,9 +203,17 @@ def main() -> None:
                 url, schema = _postgres_schema_url(base)
                 try:
                     print(f"PostgreSQL, {'killed' if kill else 'uninterrupted'}…", flush=True)
-                    results.append(("PostgreSQL", run_case(url, args.members, kill, workdir)))
+                    results.append(("PostgreSQL", run_case(url, members, kill, workdir)))
                 finally:
                     _drop_schema(base, schema)
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--members", type=int, default=2000)
+    args = parser.parse_args()
+    results = each_engine_and_case(run_case, args.members)
 
     lines = [
         "# Reminder fan-out: one reminder to every member, through the outbox",

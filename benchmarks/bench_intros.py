@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import tempfile
 import time
 from collections import Counter
 from datetime import UTC, datetime
@@ -24,7 +23,7 @@ from typing import Any
 
 from sqlalchemy import func, insert, select
 
-from benchmarks.bench_fanout import TEAM, drive_scheduler, member_rows
+from benchmarks.bench_fanout import TEAM, drive_scheduler, each_engine_and_case, member_rows
 from bot.wiring import build_runtime
 from core import communities, pairing
 from core.config import load_settings
@@ -84,25 +83,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--members", type=int, default=2000)
     args = parser.parse_args()
-    results: list[tuple[str, dict[str, Any]]] = []
-    postgres = os.environ.get("CATALYST_TEST_POSTGRES_URL")
-    with tempfile.TemporaryDirectory() as tmp:
-        workdir = Path(tmp)
-        for kill in (False, True):
-            print(f"SQLite, {'killed' if kill else 'uninterrupted'}…", flush=True)
-            url = f"sqlite:///{workdir}/intros-{int(kill)}.db"
-            results.append(("SQLite", run_case(url, args.members, kill, workdir)))
-        if postgres:
-            from tests.conftest import _drop_schema, _postgres_schema_url
-
-            base = postgres.replace("postgresql://", "postgresql+psycopg://", 1)
-            for kill in (False, True):
-                url, schema = _postgres_schema_url(base)
-                try:
-                    print(f"PostgreSQL, {'killed' if kill else 'uninterrupted'}…", flush=True)
-                    results.append(("PostgreSQL", run_case(url, args.members, kill, workdir)))
-                finally:
-                    _drop_schema(base, schema)
+    results = each_engine_and_case(run_case, args.members)
     lines = [
         f"# A pairing round for {args.members:,} members: introductions through the outbox",
         "",
