@@ -161,8 +161,8 @@ def run(database_url: str, label: str, members: int, n: int, warmup: int) -> lis
         runtime = build_runtime(settings, clock=SystemClock())
         seed_members(runtime, members)
         slack = build_slack(runtime)
-        catalyst_server, catalyst_port = serve(wsgi_app(slack.app, runtime.healthy))
-        bare_server, bare_port = serve(wsgi_app(bare_app(fake), lambda: True))
+        catalyst_server, catalyst_port = serve(wsgi_app(slack.app, SECRET, runtime.healthy))
+        bare_server, bare_port = serve(wsgi_app(bare_app(fake), SECRET, lambda: True))
         member = f"U{members // 2:08d}"
         try:
             # Interleave the runs so drift on the machine hits both sides alike.

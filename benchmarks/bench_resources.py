@@ -232,7 +232,7 @@ def run(database_url: str, label: str, count: int, n: int) -> tuple[list[Sample]
         seed_resources(runtime, count)
         print(f"  seeded {count:,} resources in {time.perf_counter() - started:.1f} s")
         slack = build_slack(runtime)
-        server, port = serve(wsgi_app(slack.app, runtime.healthy))
+        server, port = serve(wsgi_app(slack.app, SECRET, runtime.healthy))
         member = "U00000007"
         samples: dict[str, list[float]] = {}
         try:

@@ -125,7 +125,9 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
         from bot.slack.server import make_server, wsgi_app
 
         try:
-            application = wsgi_app(slack.app, runtime.healthy, runtime.calendar_feed)
+            application = wsgi_app(
+                slack.app, settings.slack_signing_secret, runtime.healthy, runtime.calendar_feed
+            )
             server = make_server(application, args.host, settings.port)
         except OSError as error:
             print(
@@ -208,7 +210,7 @@ def cmd_shell(settings: Settings, args: argparse.Namespace) -> int:
 
     logging.basicConfig(level=logging.WARNING)
     runtime = build_runtime(settings)
-    inbox = ConsoleInbox()
+    inbox = ConsoleInbox(runtime.clock)
     # The console's own scheduler, for console communities only: reminders and prompts for
     # sessions added here arrive here, at their real times.
     runner = Runner(runtime.session_factory, runtime.clock, settings, inbox, platform=PLATFORM)

@@ -186,11 +186,29 @@ class Dispatcher:
 
         return self._guarded(f"action {action_id!r}", work)
 
-    def submit(self, caller: Caller, form_id: str, values: FormValues, state: str) -> list[Reply]:
-        """A submitted form. InvalidInput becomes field errors and the form stays open."""
+    def submit(
+        self,
+        caller: Caller,
+        form_id: str,
+        values: FormValues,
+        state: str,
+        submission_id: str | None = None,
+    ) -> list[Reply]:
+        """A submitted form. InvalidInput becomes field errors and the form stays open.
+
+        `submission_id` names the form as the platform shows it (Slack's view id): once a
+        submission of it is accepted, the same form sent again (a replay, a double click)
+        changes nothing. The claim is written in the request's own transaction, so a
+        submission refused with field errors leaves no claim and can be corrected and sent.
+        """
 
         def work() -> list[Reply]:
             with self._context(caller) as ctx:
+                if submission_id and not events.first_delivery(
+                    ctx.session, caller.platform, "form:" + submission_id, ctx.now()
+                ):
+                    log.info("form %r was already accepted; ignoring it again", form_id)
+                    return []
                 form = self.registry.forms.get(form_id)
                 if form is None:
                     return [notice("That form has expired. Please start again.")]

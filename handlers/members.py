@@ -7,6 +7,7 @@ from core.context import RequestContext
 from core.labels import ORG_SIZE_LABELS
 from core.models import Role
 from core.ui import Actions, Block, Button, Context, Header, Message, Reply, Section, notice, text
+from handlers.ids import page_offset
 from handlers.mentions import mentioned_user_ids, shorten, words_without_mentions
 from handlers.registry import Access, Action, Command, Registry
 
@@ -59,8 +60,7 @@ def members_command(ctx: RequestContext, _args: str) -> Reply:
 
 
 def more_members(ctx: RequestContext, value: str) -> Reply:
-    offset = int(value) if value.isdigit() else 0
-    return members_page(ctx, offset)
+    return members_page(ctx, page_offset(value))
 
 
 ROLE_USAGE = (

@@ -20,9 +20,3 @@ def shorten(text: str, limit: int = 40) -> str:
     """Echo a person's input back without flooding the reply."""
     flat = " ".join(text.split())
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
-
-
-def number_in(word: str) -> int | None:
-    """ "12" or "#12" as a number; anything else (words, "²", 40 digits) as None."""
-    digits = word.strip().lstrip("#")
-    return int(digits) if digits.isdecimal() and len(digits) < 9 else None

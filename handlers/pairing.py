@@ -42,6 +42,7 @@ from core.ui import (
     notice,
     text,
 )
+from handlers.ids import record_id
 from handlers.membership import DISMISS
 from handlers.mentions import mentioned_user_ids
 from handlers.registry import Access, Action, Command, FormHandler, Registry
@@ -231,13 +232,14 @@ ANSWERED = {
 
 def _answer(ctx: RequestContext, value: str, outcome: Outcome) -> Replies:
     member = ctx.require_member()
-    if not (value.isdigit() and len(value) < 12):
+    group_id = record_id(value)
+    if group_id is None:
         return [
             notice(
                 "That button no longer works. Type `{v0} pair` to see your pairing.", ctx.command
             )
         ]
-    group = pairing.answer(ctx.session, member, int(value), outcome, ctx.now())
+    group = pairing.answer(ctx.session, member, group_id, outcome, ctx.now())
     members = pairing.group_members(ctx.session, group)
     body = text(ANSWERED[outcome], name=member.display_name)
     blocks: list[Block] = [Section(body)]

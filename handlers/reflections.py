@@ -32,6 +32,7 @@ from core.ui import (
     text,
     text_of,
 )
+from handlers.ids import number_in, page_offset, record_id
 from handlers.mentions import shorten
 from handlers.registry import Access, Action, Command, FormHandler, Registry
 
@@ -101,9 +102,10 @@ def reflect_command(ctx: RequestContext, _args: str) -> Reply:
 
 
 def _prompt_from(ctx: RequestContext, value: str) -> Prompt | None:
-    if not value.strip().isdigit():
-        return None
-    return reflections.prompt_for(ctx.session, ctx.community, int(value))
+    prompt_id = record_id(value)
+    return (
+        None if prompt_id is None else reflections.prompt_for(ctx.session, ctx.community, prompt_id)
+    )
 
 
 def reflect_button(ctx: RequestContext, value: str) -> Reply:
@@ -194,7 +196,7 @@ def reflections_command(ctx: RequestContext, _args: str) -> Reply:
 
 
 def more_reflections(ctx: RequestContext, value: str) -> Reply:
-    return reflections_page(ctx, int(value) if value.isdigit() else 0)
+    return reflections_page(ctx, page_offset(value))
 
 
 # ---- notifications -----------------------------------------------------------------------------
@@ -316,8 +318,8 @@ def _export_request(args: str) -> tuple[export.ExportFormat, int | None] | None:
             fmt = export.ExportFormat.CSV
         elif word in {"md", "markdown"}:
             fmt = export.ExportFormat.MARKDOWN
-        elif word.isdigit() and len(word) < 7:
-            number = int(word)
+        elif number_in(word) is not None:
+            number = number_in(word)
         elif word not in {"session", "reflections"}:
             return None
     return fmt, number

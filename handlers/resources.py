@@ -40,7 +40,7 @@ from core.ui import (
     text,
 )
 from core.urls import first_link
-from handlers.mentions import number_in
+from handlers.ids import number_in, page_offset, record_id
 from handlers.registry import Access, Action, Command, FormHandler, Registry
 from handlers.resource_form import (
     ADD_FORM,
@@ -54,6 +54,9 @@ MORE = "resource.more"
 HELPFUL = "resource.helpful"
 OPEN_LINK = "resource.open"  # a link button: Slack opens it, nothing comes back to us
 SEARCH = "resource.search"
+# A second search button in the same block needs its own id: Slack refuses a block whose
+# buttons share an action_id.
+SEARCH_THEME = "resource.search_theme"
 OPEN_ADD = "resource.open_add"
 REVIEW = "resource.review"
 SAVE_SHORTCUT = "save_to_library"  # the message shortcut's callback id
@@ -133,7 +136,7 @@ def _no_match(ctx: RequestContext, result: resources.SearchResult, problems: lis
     if hint.theme:
         tag = "#" + "-".join(parse(hint.theme).terms)
         blocks.append(Section(text("The closest theme is *{theme}*.", theme=hint.theme)))
-        buttons.append(Button(f"See {hint.theme}"[:75], SEARCH, tag))
+        buttons.append(Button(f"See {hint.theme}"[:75], SEARCH_THEME, tag))
     buttons.append(Button("Add one", OPEN_ADD))
     blocks += [Actions(buttons), Context([_hints(ctx)])]
     return Message(summary=f"Nothing in the library matches {shown} yet.", blocks=blocks)
@@ -167,8 +170,8 @@ def _overview(ctx: RequestContext, lead: list[Text] | None = None) -> Message:
 def more(ctx: RequestContext, value: str) -> Reply:
     try:
         state = json.loads(value)
-        raw, offset, any_term = str(state["q"]), int(state["o"]), bool(state["a"])
-    except (ValueError, KeyError, TypeError):
+        raw, offset, any_term = str(state["q"]), page_offset(str(state["o"])), bool(state["a"])
+    except (ValueError, KeyError, TypeError, AttributeError):
         return notice(
             "That button has expired. Type `{v0} resources` and your words again.", ctx.command
         )
@@ -286,10 +289,9 @@ def submit_add(ctx: RequestContext, values: FormValues, _state: str) -> Replies:
 
 
 def _from_button(ctx: RequestContext, value: str) -> Resource | Message:
+    resource_id = record_id(value)
     found = (
-        resources.by_id(ctx.session, ctx.community, int(value))
-        if value.isdigit() and len(value) < 12
-        else None
+        None if resource_id is None else resources.by_id(ctx.session, ctx.community, resource_id)
     )
     if found is None:
         return notice(
@@ -352,7 +354,10 @@ def edit_button(ctx: RequestContext, value: str) -> Reply:
 
 def submit_edit(ctx: RequestContext, values: FormValues, state: str) -> Replies:
     raw_id, _, flag = state.partition(":")
-    found = resources.by_id(ctx.session, ctx.community, int(raw_id)) if raw_id.isdigit() else None
+    resource_id = record_id(raw_id)
+    found = (
+        None if resource_id is None else resources.by_id(ctx.session, ctx.community, resource_id)
+    )
     if found is None:
         return [DirectMessage(notice("That resource no longer exists, so nothing was changed."))]
     resources.edit(ctx.session, ctx.community, found, draft_from(values), ctx.now())
@@ -436,6 +441,25 @@ def _attach(ctx: RequestContext, rest: str, *, attach: bool) -> Reply:
     return notice("*{v0}* is no longer attached to session {v1}.", found.title, cs.number)
 
 
+# What a member typing these means is plain (and a search for "retire 1" would only
+# confuse), so they are told the verb is for facilitators rather than shown search results.
+FACILITATOR_VERBS = {
+    "edit": "edit",
+    "retire": "retire",
+    "restore": "restore",
+    "attach": "attach",
+    "detach": "detach",
+    "review": "review suggested",
+}
+
+
+def _means_the_verb(rest: str) -> bool:
+    """`retire 12` or `review` alone is the facilitators' verb; `review of asylum policy`
+    is a search."""
+    first = rest.split()[0] if rest.split() else ""
+    return not first or number_in(first) is not None
+
+
 def resources_command(ctx: RequestContext, args: str) -> Reply:
     word, _, rest = args.strip().partition(" ")
     word = word.lower()
@@ -443,6 +467,13 @@ def resources_command(ctx: RequestContext, args: str) -> Reply:
         return _overview(ctx)
     if word in {"add", "share", "suggest"} and not rest.strip():
         return OpenForm(resource_form(ctx))
+    if word in FACILITATOR_VERBS and not ctx.is_facilitator and _means_the_verb(rest):
+        return notice(
+            "Only facilitators can {v0} resources. To search the library, type `{v1} "
+            "resources` and your words.",
+            FACILITATOR_VERBS[word],
+            ctx.command,
+        )
     if ctx.is_facilitator:
         if word == "edit":
             found = _by_number(ctx, rest, "edit")
@@ -505,6 +536,7 @@ def register(registry: Registry) -> None:
     registry.add_action(Action(MORE, more))
     registry.add_action(Action(HELPFUL, helpful))
     registry.add_action(Action(SEARCH, search_again))
+    registry.add_action(Action(SEARCH_THEME, search_again))
     registry.add_action(Action(OPEN_ADD, open_add))
     registry.add_action(Action(SAVE_SHORTCUT, save_from_message))
     registry.add_action(Action(APPROVE, approve, Access.FACILITATOR))

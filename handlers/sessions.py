@@ -34,8 +34,8 @@ from core.ui import (
     notice,
     text,
 )
+from handlers.ids import number_in, record_id
 from handlers.membership import DISMISS
-from handlers.mentions import number_in
 from handlers.registry import Access, Action, Command, FormHandler, Registry
 from handlers.session_form import (
     ADD_FORM,
@@ -134,11 +134,8 @@ def _by_number(ctx: RequestContext, arg: str, verb: str) -> CommunitySession | M
 
 def _from_button(ctx: RequestContext, value: str) -> CommunitySession | Message:
     """The session a button means, or a sentence if it is gone, cancelled or over."""
-    found = (
-        sessions.by_id(ctx.session, ctx.community, int(value))
-        if value.isdigit() and len(value) < 12
-        else None
-    )
+    session_id = record_id(value)
+    found = None if session_id is None else sessions.by_id(ctx.session, ctx.community, session_id)
     if found is None:
         return notice(
             "That session no longer exists. Type `{v0} sessions` to see what's coming up.",
@@ -336,7 +333,8 @@ def _confirm_cancel(ctx: RequestContext, cs: CommunitySession) -> Message:
 
 
 def confirm_cancel(ctx: RequestContext, value: str) -> Replies:
-    cs = sessions.by_id(ctx.session, ctx.community, int(value)) if value.isdigit() else None
+    session_id = record_id(value)
+    cs = None if session_id is None else sessions.by_id(ctx.session, ctx.community, session_id)
     if cs is None:
         return [notice("That session no longer exists, so there's nothing to cancel.")]
     told = sessions.cancel(ctx.session, ctx.community, ctx.settings, cs, ctx.now())
@@ -392,7 +390,8 @@ def submit_add(ctx: RequestContext, values: FormValues, _state: str) -> Replies:
 
 
 def submit_edit(ctx: RequestContext, values: FormValues, state: str) -> Replies:
-    cs = sessions.by_number(ctx.session, ctx.community, int(state)) if state.isdigit() else None
+    number = record_id(state)
+    cs = None if number is None else sessions.by_number(ctx.session, ctx.community, number)
     if cs is None:
         return [DirectMessage(notice("That session no longer exists, so nothing was changed."))]
     edited = sessions.edit(

@@ -3,12 +3,14 @@ per pending scheduled item, rebuilt from the database at start."""
 
 from __future__ import annotations
 
+import concurrent.futures
 import logging
 import os
 import socket
 import uuid
 from datetime import UTC, datetime, timedelta
 
+from apscheduler.executors.pool import BasePoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
@@ -24,6 +26,21 @@ from scheduler.delivery import OutboxWorker
 log = logging.getLogger(__name__)
 
 DELIVER_EVERY = timedelta(seconds=1)
+JOB_THREADS = 10
+
+
+class _JobPool(BasePoolExecutor):  # type: ignore[misc]
+    """APScheduler's thread pool, with the pool kept where `Runner.stop` can wait on it.
+
+    APScheduler's own `shutdown(wait=True)` waits for running jobs while holding its job
+    store lock, and `sync_items` takes that lock (through `get_jobs`): a stop during a sync
+    deadlocked. So the scheduler is shut down without waiting, and then the pool is drained.
+    """
+
+    def __init__(self, pool: concurrent.futures.ThreadPoolExecutor) -> None:
+        super().__init__(pool)
+
+
 SYNC_EVERY = timedelta(seconds=15)
 
 
@@ -45,8 +62,12 @@ class Runner:
             if sender is not None
             else None
         )
+        self._job_threads = concurrent.futures.ThreadPoolExecutor(
+            JOB_THREADS, thread_name_prefix="catalyst-job"
+        )
         self.scheduler = BackgroundScheduler(
             timezone=UTC,
+            executors={"default": _JobPool(self._job_threads)},
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
         )
         self.context = JobContext(
@@ -62,11 +83,14 @@ class Runner:
     def start(self, *, paused: bool = False) -> None:
         """Install the context, add the fixed jobs, rebuild item jobs, start the thread."""
         install(self.context)
+        # First runs are set from the injected clock: left to itself, APScheduler computes
+        # them from the wall clock, and a fake clock in the past would then wait for days.
         start = self.context.clock.now()
         self.scheduler.add_job(
             jobs.deliver,
             IntervalTrigger(seconds=DELIVER_EVERY.total_seconds(), start_date=start),
             id="deliver",
+            next_run_time=start,
             name="send the outbox",
             replace_existing=True,
             # A long send run overlaps the next tick; the worker's own lock makes the second
@@ -77,6 +101,7 @@ class Runner:
             jobs.sync_items,
             IntervalTrigger(seconds=SYNC_EVERY.total_seconds(), start_date=start),
             id="sync",
+            next_run_time=start,
             name="pick up new and changed sessions",
             replace_existing=True,
         )
@@ -84,6 +109,7 @@ class Runner:
             jobs.prune_events,
             IntervalTrigger(hours=24, start_date=start),
             id="prune",
+            next_run_time=start,
             name="forget old event ids",
             replace_existing=True,
         )
@@ -93,7 +119,8 @@ class Runner:
 
     def stop(self) -> None:
         if self.scheduler.running:
-            self.scheduler.shutdown(wait=True)
+            self.scheduler.shutdown(wait=False)  # see _JobPool: never wait under its lock
+        self._job_threads.shutdown(wait=True)
         try:
             with unit_of_work(self.context.session_factory) as session:
                 lease.release(

@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -26,6 +26,7 @@ from core.db import unit_of_work
 from core.schema import metadata
 
 POSTGRES_ENV = "CATALYST_TEST_POSTGRES_URL"
+SHIFT_ENV = "CATALYST_TEST_SHIFT_DAYS"
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
 
@@ -39,6 +40,31 @@ def _postgres_base_url() -> str | None:
     if url.get_backend_name() == "postgresql":
         url = url.set(drivername="postgresql+psycopg")
     return url.render_as_string(hide_password=False)
+
+
+def pytest_report_header() -> str | None:
+    raw = os.environ.get(SHIFT_ENV, "").strip()
+    return f"wall clock shifted {raw} days ({SHIFT_ENV})" if raw else None
+
+
+@pytest.fixture(scope="session", autouse=True)
+def shifted_wall_clock() -> Iterator[None]:
+    """With CATALYST_TEST_SHIFT_DAYS=N, the whole run sees the wall clock N days away.
+
+    CI runs the suite a second time this way: a test whose dates and "now" come from
+    different sources (a fixed date beside the real clock) fails here even on the day it
+    was written. time-machine moves datetime.now, time.time and friends in every thread,
+    and leaves the monotonic clock alone, so sleeps, timeouts and thread waits still work.
+    """
+    raw = os.environ.get(SHIFT_ENV, "").strip()
+    if not raw:
+        yield
+        return
+    import time_machine
+
+    destination = datetime.now(UTC) + timedelta(days=int(raw))
+    with time_machine.travel(destination, tick=True):
+        yield
 
 
 @pytest.fixture(scope="session")

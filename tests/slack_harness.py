@@ -43,7 +43,12 @@ class SlackHarness:
         self.fake = fake
         self.parts: SlackParts = build_slack(runtime)
         self.server = make_server(
-            wsgi_app(self.parts.app, runtime.healthy, runtime.calendar_feed),
+            wsgi_app(
+                self.parts.app,
+                runtime.settings.slack_signing_secret,
+                runtime.healthy,
+                runtime.calendar_feed,
+            ),
             "127.0.0.1",
             0,
             threads=8,
@@ -177,7 +182,9 @@ class SlackHarness:
             "token": "legacy-verification-token",
             "trigger_id": self.fake.new_trigger_id(),
             "view": {
-                "id": "V0MODAL",
+                # Slack gives every opened modal its own id; a view dict that carries one (a
+                # test submitting the same modal again) keeps it.
+                "id": view.get("id") or self._next("V0MODAL"),
                 "team_id": TEAM,
                 "type": "modal",
                 "callback_id": view["callback_id"],

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import itertools
 import threading
-import time
 from dataclasses import dataclass
 from datetime import datetime
 
 from core import ui
+from core.clock import Clock, SystemClock
 from core.outbox import Delivered
 
 
@@ -29,7 +29,8 @@ class Delivery:
 class ConsoleInbox:
     """A Sender that keeps messages for the console to show; thread-safe."""
 
-    def __init__(self) -> None:
+    def __init__(self, clock: Clock | None = None) -> None:
+        self._clock = clock or SystemClock()
         self._lock = threading.Lock()
         self._unread: dict[str, list[Delivery]] = {}
         self._sent: dict[str, Delivery] = {}
@@ -44,7 +45,7 @@ class ConsoleInbox:
         thread_ts: str | None = None,
         want_permalink: bool = False,
     ) -> Delivered:
-        ts = f"{time.time():.0f}.{next(self._counter):06d}"
+        ts = f"{self._clock.now().timestamp():.0f}.{next(self._counter):06d}"
         delivery = Delivery(recipient, key, message, ts, thread_ts)
         with self._lock:
             self._sent[key] = delivery

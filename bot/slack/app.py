@@ -247,7 +247,11 @@ def build_app(
         caller = caller_from(context, settings)
         values = render.form_values(view.get("state", {}).get("values", {}))
         replies = dispatcher.submit(
-            caller, str(view.get("callback_id", "")), values, str(view.get("private_metadata", ""))
+            caller,
+            str(view.get("callback_id", "")),
+            values,
+            str(view.get("private_metadata", "")),
+            submission_id=str(view.get("id") or "") or None,
         )
         errors = next((r for r in replies if isinstance(r, ui.FormErrors)), None)
         if errors is not None:

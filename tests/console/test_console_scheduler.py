@@ -37,7 +37,7 @@ def test_a_session_added_in_the_console_reminds_members_in_the_console(
     runtime: Runtime, clock: FakeClock, tmp_path: Path
 ) -> None:
     clock.set(datetime(2026, 11, 23, 9, 0, tzinfo=UTC))
-    inbox = ConsoleInbox()
+    inbox = ConsoleInbox(clock)
     runner = Runner(
         runtime.session_factory, clock, runtime.settings, inbox, holder="console", platform=PLATFORM
     )

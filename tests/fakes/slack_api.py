@@ -185,6 +185,7 @@ class _Checker:
             elements = block.get("elements")
             self.max_items(ptr + "/elements", elements, 25, "actions elements")
             self.elements(ptr + "/elements", elements)
+            self.unique_action_ids(ptr + "/elements", elements)
         elif kind == "input":
             self.text_obj(ptr + "/label", block.get("label"), 2000, "input label", required=True)
             self.text_obj(ptr + "/hint", block.get("hint"), 2000, "input hint")
@@ -217,6 +218,19 @@ class _Checker:
             return
         for i, element in enumerate(elements):
             self.element(f"{ptr}/{i}", element)
+
+    def unique_action_ids(self, ptr: str, elements: object) -> None:
+        """Slack refuses a block whose elements share an action_id (invalid_blocks)."""
+        if not isinstance(elements, list):
+            return
+        seen: set[str] = set()
+        for i, el in enumerate(elements):
+            action_id = el.get("action_id") if isinstance(el, Mapping) else None
+            if not isinstance(action_id, str):
+                continue
+            if action_id in seen:
+                self.add(f"{ptr}/{i}/action_id", f"action_id {action_id!r} is not unique")
+            seen.add(action_id)
 
     def element(self, ptr: str, el: object) -> None:
         if not isinstance(el, Mapping):

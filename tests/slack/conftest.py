@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 
 import pytest
@@ -32,7 +33,32 @@ def slack(database_url: str, clock: FakeClock, fake_slack: FakeSlackApi) -> Iter
         CATALYST_FACILITATORS="UFACIL01",
     )
     runtime = build_runtime(settings, clock=clock)
+    tracebacks = TracebackCatcher()
+    root = logging.getLogger()
+    root.addHandler(tracebacks)
     harness = SlackHarness(runtime, fake_slack)
-    yield harness
-    harness.close()
-    runtime.close()
+    try:
+        yield harness
+        harness.close()
+    finally:
+        root.removeHandler(tracebacks)
+        runtime.close()
+    assert tracebacks.seen == [], "the HTTP server logged a traceback:\n" + "\n".join(
+        tracebacks.seen
+    )
+
+
+class TracebackCatcher(logging.Handler):
+    """Collects every log record that carries a traceback, from any thread.
+
+    Whatever reaches the endpoint, a person gets a sentence and the log gets at most a line:
+    a traceback means some input reached code that didn't expect it.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.DEBUG)
+        self.seen: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.exc_info and record.exc_info[0] is not None:
+            self.seen.append(f"{record.name}: {record.getMessage()}\n{self.format(record)}")
