@@ -25,8 +25,12 @@ log = logging.getLogger("catalyst")
 
 NO_CREDENTIALS = (
     "No Slack credentials are set (SLACK_BOT_TOKEN), so Catalyst can't connect to Slack: "
-    "try it in the local console with `catalyst shell`, or see “Connect Catalyst to Slack” "
-    "in the README."
+    "try it in the local console with `make run` (or `catalyst shell`), or see “Connect "
+    "Catalyst to Slack” in the README."
+)
+OPENING_CONSOLE = (
+    "No Slack credentials are set (SLACK_BOT_TOKEN), so here is the local console instead. "
+    "To connect Catalyst to Slack, see “Connect Catalyst to Slack” in the README."
 )
 
 
@@ -73,9 +77,10 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     from bot.wiring import build_runner, build_runtime, build_slack
 
     if not settings.has_slack:
-        print(NO_CREDENTIALS, file=sys.stderr)
         if args.console_fallback:
+            print(OPENING_CONSOLE, file=sys.stderr)
             return cmd_shell(settings, args)
+        print(NO_CREDENTIALS, file=sys.stderr)
         return 1
     _logging(settings)
     runtime = build_runtime(settings)
@@ -146,6 +151,7 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         pass
     finally:
+        slack.close()  # let work after an ack finish before the database closes
         if runner is not None:
             runner.stop()
         runtime.close()
@@ -215,12 +221,14 @@ def cmd_shell(settings: Settings, args: argparse.Namespace) -> int:
     # sessions added here arrive here, at their real times.
     runner = Runner(runtime.session_factory, runtime.clock, settings, inbox, platform=PLATFORM)
     runner.start()
+    at_terminal = sys.stdin.isatty() and sys.stdout.isatty()
     console = Console(
         dispatcher=runtime.dispatcher(),
         settings=settings,
         stdin=sys.stdin,
         stdout=sys.stdout,
         colour=sys.stdout.isatty(),
+        line_editing=at_terminal and _line_editing(),
         persona=getattr(args, "as_name", None) or "you",
         inbox=inbox,
     )
@@ -229,6 +237,15 @@ def cmd_shell(settings: Settings, args: argparse.Namespace) -> int:
     finally:
         runner.stop()
         runtime.close()
+
+
+def _line_editing() -> bool:
+    """Load the standard library's line editing (with history) where the platform has it."""
+    try:
+        import readline  # noqa: F401  (importing it is what makes input() edit and recall)
+    except ImportError:  # Windows without pyreadline: plain lines still work
+        return False
+    return True
 
 
 def cmd_db(settings: Settings, args: argparse.Namespace) -> int:

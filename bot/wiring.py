@@ -6,6 +6,7 @@ settings, clock and fake Slack URL.
 
 from __future__ import annotations
 
+import concurrent.futures
 import logging
 from dataclasses import dataclass, field
 
@@ -89,6 +90,13 @@ class SlackParts:
     app: App
     client: WebClient
     dispatcher: Dispatcher
+    commands: concurrent.futures.ThreadPoolExecutor
+    listeners: concurrent.futures.ThreadPoolExecutor
+
+    def close(self) -> None:
+        """Wait for commands and after-ack work still running (call once no requests come)."""
+        self.commands.shutdown(wait=True)
+        self.listeners.shutdown(wait=True)
 
 
 def build_runner(runtime: Runtime) -> Runner:
@@ -110,6 +118,9 @@ def build_slack(runtime: Runtime) -> SlackParts:
     dispatcher = runtime.dispatcher(
         SlackDirectory(settings.slack_bot_token, settings.slack_api_url)
     )
+    commands = concurrent.futures.ThreadPoolExecutor(8, thread_name_prefix="catalyst-cmd")
+    listeners = concurrent.futures.ThreadPoolExecutor(10, thread_name_prefix="catalyst-listener")
+    app = build_app(settings, dispatcher, client, executor=commands, listener_executor=listeners)
     return SlackParts(
-        app=build_app(settings, dispatcher, client), client=client, dispatcher=dispatcher
+        app=app, client=client, dispatcher=dispatcher, commands=commands, listeners=listeners
     )

@@ -476,9 +476,20 @@ def check_prompt(
         errors["text"] = f"Please keep the question to {PROMPT_MAX:,} characters ({len(text):,})."
     local = _local_instant(draft.date, draft.time, community.timezone)
     if local is None:
-        errors["date" if not draft.date else "time"] = "Please choose a date and a time."
+        # Each answer gets its own sentence, under its own question: a form that blamed the
+        # date for a bad time sent the next answer into the wrong question.
+        if _local_instant(draft.date, "00:00", community.timezone) is None:
+            errors["date"] = "Please give the date as YYYY-MM-DD, like 2026-12-03."
+        if _local_instant("2000-01-01", draft.time, community.timezone) is None:
+            errors["time"] = "Please give the time as HH:MM (24-hour), like 09:00."
     elif local < now - PAST_TOLERANCE:
-        errors["date"] = "That time has passed. Please choose a date and time from now on."
+        today = now.astimezone(ZoneInfo(community.timezone)).date()
+        past_day = local.date() < today
+        errors["date" if past_day else "time"] = (
+            "That day has passed. Please choose today or a later date."
+            if past_day
+            else "That time has passed. Please choose a time from now on."
+        )
     audience: PromptAudience | None = None
     channel = planner.community_channel(community, settings)
     if draft.where == PromptAudience.CHANNEL.value:

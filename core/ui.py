@@ -228,6 +228,62 @@ Reply = Message | OpenForm | FormErrors | SendFile | DirectMessage | RefreshHome
 Replies = Sequence[Reply]
 
 
+def field_problem(form_field: FormField, value: FieldValue) -> str | None:
+    """What is wrong with one answer by the field's own rules, or None.
+
+    The rules are the ones the form definition declares (required, lengths, choices, how
+    many may be picked), so they live once: Slack enforces them in the modal itself, the
+    console asks again as soon as an answer breaks one, and the dispatcher checks them on
+    every submission, because a forged payload skips Slack's checks. Rules that need the
+    database or other answers (a date in the past, a link already in the library) belong
+    to the service, which the console also consults as each answer arrives.
+    """
+    kind = form_field.kind
+    label = form_field.label.rstrip("?:. ")
+    if kind is FieldKind.CHECKBOX:
+        if form_field.required and value is not True:
+            return f"Please tick “{_checkbox_label(form_field)}” to go on."
+        return None
+    if kind is FieldKind.MULTI_SELECT:
+        picked = list_of(value)
+        if form_field.required and not picked:
+            return f"Please choose at least one for “{label}”."
+        allowed = {option.value for option in form_field.options}
+        if allowed and any(item not in allowed for item in picked):
+            return f"Please choose “{label}” from the list."
+        if form_field.max_selected is not None and len(picked) > form_field.max_selected:
+            return f"Please choose at most {form_field.max_selected} for “{label}”."
+        return None
+    answer = text_of(value)
+    if answer is None or not answer.strip():
+        return f"Please answer “{label}”." if form_field.required else None
+    if kind is FieldKind.SELECT:
+        allowed = {option.value for option in form_field.options}
+        if allowed and answer not in allowed:
+            return f"Please choose “{label}” from the list."
+        return None
+    if form_field.max_length is not None and len(answer.strip()) > form_field.max_length:
+        return (
+            f"Please keep “{label}” to {form_field.max_length:,} characters or fewer "
+            f"(it has {len(answer.strip()):,})."
+        )
+    if form_field.min_length is not None and len(answer.strip()) < form_field.min_length:
+        return f"Please write at least {form_field.min_length:,} characters for “{label}”."
+    if kind is FieldKind.NUMBER and not (answer.strip().isascii() and answer.strip().isdigit()):
+        return f"Please give “{label}” as a whole number, like 90."
+    return None
+
+
+def form_problems(form_fields: Sequence[FormField], values: FormValues) -> dict[str, str]:
+    """`field_problem` for every field of a form, keyed by field name."""
+    found = {f.name: field_problem(f, values.get(f.name)) for f in form_fields}
+    return {name: problem for name, problem in found.items() if problem is not None}
+
+
+def _checkbox_label(form_field: FormField) -> str:
+    return form_field.options[0].label if form_field.options else form_field.label
+
+
 def text_of(value: FieldValue) -> str | None:
     """A submitted text field's value; anything else (missing, wrong shape) reads as None."""
     return value if isinstance(value, str) else None

@@ -20,6 +20,7 @@ from core.config import Settings
 from core.context import Caller, Directory, RequestContext
 from core.db import SessionFactory, unit_of_work
 from core.errors import InvalidInput, UserError
+from core.models import Role
 from core.ui import FormErrors, FormValues, HomePage, Replies, Reply, notice
 from handlers.mentions import shorten
 from handlers.registry import Access, Registry
@@ -37,6 +38,14 @@ def _as_list(result: Reply | Replies) -> list[Reply]:
     if isinstance(result, list | tuple):
         return list(result)
     return [result]  # type: ignore[list-item]
+
+
+class _TrialOver(Exception):
+    """Ends a trial submission: leaves the unit of work (rolling it back) with its errors."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__("trial over")
+        self.errors = errors
 
 
 class Dispatcher:
@@ -218,6 +227,58 @@ class Dispatcher:
                 return _as_list(form.run(ctx, values, state))
 
         return self._guarded(f"form {form_id!r}", work, in_form=True)
+
+    def trial_submit(
+        self, caller: Caller, form_id: str, values: FormValues, state: str
+    ) -> dict[str, str]:
+        """The field errors a submission of `values` would get, changing nothing.
+
+        The console asks a form one question at a time; to tell someone at once that a
+        date has passed or a link is already in the library (rules that need the database
+        or several answers), it submits what it has so far in a transaction that is always
+        rolled back, and keeps the errors for the questions already answered. The rules
+        stay in the services, once, for every platform.
+        """
+        try:
+            with self._context(caller) as ctx:
+                form = self.registry.forms.get(form_id)
+                if form is None or self._denied(ctx, form.access) is not None:
+                    raise _TrialOver({})
+                try:
+                    form.run(ctx, values, state)
+                except InvalidInput as problem:
+                    raise _TrialOver(dict(problem.errors)) from None
+                raise _TrialOver({})
+        except _TrialOver as over:  # raised inside the unit of work, so it rolled back
+            return over.errors
+        except Exception:  # the real submission will say what's wrong, in its own words
+            log.debug("trial submission of %r failed", form_id, exc_info=True)
+            return {}
+
+    def role_of(self, caller: Caller) -> Role:
+        """The caller's role as every reply sees it (stored, or from the settings)."""
+        with self._context(caller) as ctx:
+            return ctx.role
+
+    def set_own_role(self, caller: Caller, facilitator: bool) -> bool:
+        """Store the caller's own role; False if they haven't joined (nothing to store on).
+
+        Only for the console: whoever types there is at the machine that runs Catalyst,
+        the same trust as being listed in CATALYST_FACILITATORS. Stored, the role is the
+        one Home, `my-data`, `members` and the next start all see.
+        """
+        with self._context(caller) as ctx:
+            if ctx.active_member is None:
+                return False
+            membership.set_role(
+                ctx.session,
+                ctx.community,
+                caller.user_id,
+                Role.FACILITATOR if facilitator else Role.MEMBER,
+                ctx.now(),
+                configured_facilitators=frozenset(),
+            )
+            return True
 
     def home(self, caller: Caller) -> HomePage | None:
         """The person's home page, or None if it couldn't be built (logged)."""

@@ -63,6 +63,9 @@ class SlackHarness:
         stop_server(self.server)
         self._thread.join(timeout=5)
         assert not self._thread.is_alive(), "the HTTP server did not stop"
+        # Work that follows an ack finishes here, while the fake Slack still answers: left
+        # running, it failed against the next test's (or no) server.
+        self.parts.close()
 
     # ---- raw HTTP --------------------------------------------------------------------------
 

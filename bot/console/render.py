@@ -70,7 +70,9 @@ def blocks(
                 "\n".join(f"  {label.ljust(width)}  {safe(value)}" for label, value in piece.pairs)
             )
         elif isinstance(piece, ui.Context):
-            out.append(style.dim(wrap(" ".join(markup(p, style) for p in piece.parts))))
+            # Each part on its own line: joined, "Theme: …", "To prepare: …" and the counts
+            # ran together into one paragraph.
+            out.append(style.dim("\n".join(wrap(markup(p, style)) for p in piece.parts)))
         elif isinstance(piece, ui.Divider):
             out.append("─" * 40)
         else:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
@@ -19,6 +19,7 @@ from bot.console.inbox import ConsoleInbox
 from core import ui
 from core.config import Settings
 from core.context import Caller
+from core.models import Role
 from handlers.dispatch import Dispatcher
 
 PLATFORM = "console"
@@ -63,6 +64,9 @@ class Console:
     facilitators: set[str] = field(default_factory=set)
     buttons: list[ui.Button | ui.Select] = field(default_factory=list)
     inbox: ConsoleInbox | None = None
+    # At a terminal, lines are read with input() after `readline` is loaded: arrow keys
+    # edit the line and Up recalls earlier ones, instead of printing ^[[A.
+    line_editing: bool = False
 
     def __post_init__(self) -> None:
         self.persona = render.safe(self.persona)[:40] or "you"
@@ -78,6 +82,11 @@ class Console:
         self.stdout.flush()
 
     def ask(self, prompt: str) -> str:
+        if self.line_editing:
+            try:
+                return input(prompt)
+            except EOFError:
+                raise EndOfInput from None
         self.stdout.write(prompt)
         self.stdout.flush()
         line = self.stdin.readline()
@@ -164,13 +173,7 @@ class Console:
             self.buttons = []
             self.say(f"You are now acting as '{self.persona}'.")
         elif word == ":facilitator":
-            user_id = self.caller.user_id
-            if user_id in self.facilitators:
-                self.facilitators.discard(user_id)
-                self.say(f"'{self.persona}' is no longer acting as a facilitator.")
-            else:
-                self.facilitators.add(user_id)
-                self.say(f"'{self.persona}' is now acting as a facilitator.")
+            self.toggle_facilitator()
         elif word == ":home":
             page = self.dispatcher.home(self.caller)
             if page is None:
@@ -178,10 +181,33 @@ class Console:
             else:
                 self.show(page.blocks)
         elif word == ":who":
-            role = "facilitator" if self.caller.facilitator_by_config else "as stored"
+            role = self.dispatcher.role_of(self.caller).value
             self.say(f"You are '{self.persona}' ({self.caller.user_id}); role: {role}.")
         else:
             self.say("Console extras: `:as NAME`, `:facilitator`, `:home`, `:who`, `:quit`.")
+
+    def toggle_facilitator(self) -> None:
+        """Switch the persona's facilitator role, storing it once they have joined.
+
+        Before joining there is no member to store it on, so it holds for this console
+        (as CATALYST_FACILITATORS would) and is stored when they join.
+        """
+        user_id = self.caller.user_id
+        becoming = self.dispatcher.role_of(self.caller) is not Role.FACILITATOR
+        if becoming:
+            self.facilitators.add(user_id)
+        else:
+            self.facilitators.discard(user_id)
+        stored = self.dispatcher.set_own_role(self.caller, becoming)
+        state = "now" if becoming else "no longer"
+        after = (
+            " It's stored with your membership, so Home, `my-data` and the next start agree."
+            if stored
+            else " It will be stored with your membership when you join."
+            if becoming
+            else ""
+        )
+        self.say(f"'{self.persona}' is {state} acting as a facilitator.{after}")
 
     def press(self, number: int) -> None:
         if not 1 <= number <= len(self.buttons):
@@ -246,21 +272,52 @@ class Console:
             )
         )
         values: dict[str, ui.FieldValue] = {}
+        answered: set[str] = set()
         to_ask = list(form.fields)
         while True:
-            for form_field in to_ask:
+            while to_ask:
+                form_field = to_ask.pop(0)
                 values[form_field.name] = self.ask_field(form_field, values.get(form_field.name))
+                answered.add(form_field.name)
+                problems = self.problems_so_far(form, values, answered, form_field)
+                if problems:
+                    to_ask = self.fields_to_fix(form, problems, to_ask)
             replies = self.dispatcher.submit(self.caller, form.form_id, values, form.state)
             errors = next((r for r in replies if isinstance(r, ui.FormErrors)), None)
             if errors is None:
                 self.deliver(replies)
                 return
-            self.say("A few things to fix:")
-            for message in errors.errors.values():
-                self.say(f"  • {message}")
-            to_ask = [f for f in form.fields if f.name in errors.errors]
-            if not to_ask:  # errors for fields the form doesn't show: nothing to re-ask
+            known = {f.name for f in form.fields}
+            if not set(errors.errors) & known:
+                # Errors for questions the form doesn't ask: say them; nothing to re-ask.
+                self.say(" ".join(errors.errors.values()))
                 return
+            to_ask = self.fields_to_fix(form, errors.errors, [])
+
+    def problems_so_far(
+        self,
+        form: ui.Form,
+        values: Mapping[str, ui.FieldValue],
+        answered: set[str],
+        just_answered: ui.FormField,
+    ) -> dict[str, str]:
+        """What is wrong with the answers given so far: the field's own rules first, then
+        the service's (a trial submission), kept to the questions already answered."""
+        own = ui.field_problem(just_answered, values.get(just_answered.name))
+        if own is not None:
+            return {just_answered.name: own}
+        found = self.dispatcher.trial_submit(self.caller, form.form_id, values, form.state)
+        return {name: problem for name, problem in found.items() if name in answered}
+
+    def fields_to_fix(
+        self, form: ui.Form, problems: Mapping[str, str], still_to_ask: list[ui.FormField]
+    ) -> list[ui.FormField]:
+        """Say each problem under its question, then ask exactly those questions again
+        (in the form's order), before the ones not asked yet."""
+        again = [f for f in form.fields if f.name in problems]
+        for form_field in again:
+            self.say(self.style.bold(f"  • {form_field.label}: ") + problems[form_field.name])
+        return again + [f for f in still_to_ask if f not in again]
 
     def ask_field(self, form_field: ui.FormField, previous: ui.FieldValue) -> ui.FieldValue:
         current = previous if previous is not None else form_field.initial
@@ -274,12 +331,14 @@ class Console:
             return self.choose_one(label, form_field.options, initial)
         if kind is ui.FieldKind.MULTI_SELECT:
             initial_many = list(current) if isinstance(current, list | tuple) else []
-            return self.choose_many(label, form_field.options, initial_many)
+            return self.choose_many(
+                label, form_field.options, initial_many, required=form_field.required
+            )
         if kind is ui.FieldKind.CHECKBOX:
             question = form_field.options[0].label if form_field.options else label
             shown = "y" if current is True else "n"
             while True:
-                answer = self.read(f"{question}? [y/n, now {shown}] ").lower()
+                answer = self.read(f"{question} [y/n, now {shown}] ").lower()
                 if not answer:
                     return current is True
                 if answer in {"y", "yes", "n", "no"}:
@@ -314,19 +373,23 @@ class Console:
             self.say(f"Please type a number from 1 to {len(options)}.")
 
     def choose_many(
-        self, label: str, options: Sequence[ui.Option], initial: list[str]
+        self,
+        label: str,
+        options: Sequence[ui.Option],
+        initial: list[str],
+        *,
+        required: bool = False,
     ) -> list[str]:
         self.say(label + " (numbers separated by commas)")
         for number, option in enumerate(options, 1):
             mark = " *" if option.value in initial else ""
             self.say(f"  {number}. {option.label}{mark}")
         while True:
-            answer = self.read(
-                "Numbers" + (" [Enter keeps *, - for none]" if initial else "") + ": "
-            )
+            keeps = (" [Enter keeps *" + ("]" if required else ", - for none]")) if initial else ""
+            answer = self.read("Numbers" + keeps + ": ")
             if not answer:
                 return initial
-            if answer == "-":
+            if answer == "-" and not required:
                 return []
             picks = [
                 self._pick(part.strip(), options) for part in answer.split(",") if part.strip()

@@ -142,14 +142,21 @@ def build_app(
     client: WebClient,
     *,
     executor: concurrent.futures.Executor | None = None,
+    listener_executor: concurrent.futures.ThreadPoolExecutor | None = None,
 ) -> App:
-    """The Bolt app with every listener registered. Signature checks stay on."""
+    """The Bolt app with every listener registered. Signature checks stay on.
+
+    `executor` runs commands against the ack budget; `listener_executor` is where Bolt runs
+    listeners after their ack. Passing them in lets the owner wait for work still under way
+    when it stops, instead of that work failing against a closed database or connection.
+    """
     app = App(
         client=client,
         signing_secret=settings.slack_signing_secret,
         token_verification_enabled=False,  # the CLI checks the token once with auth.test
         process_before_response=False,
         raise_error_for_unhandled_request=False,
+        listener_executor=listener_executor,
     )
     pool = executor or concurrent.futures.ThreadPoolExecutor(
         max_workers=8, thread_name_prefix="catalyst-cmd"

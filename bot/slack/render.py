@@ -111,9 +111,11 @@ def block(piece: ui.Block, index: int) -> Block:
     if isinstance(piece, ui.Actions):
         return ActionsBlock(elements=[_element(e) for e in piece.elements[:25]], block_id=block_id)
     if isinstance(piece, ui.Context):
+        # One element, a line per part: Slack lays separate elements side by side, and on a
+        # phone "Theme: …", "To prepare: …" and the counts ran together as one paragraph.
+        lines = "\n".join(mrkdwn(p, 2000) for p in piece.parts)
         return ContextBlock(
-            elements=[MarkdownTextObject(text=mrkdwn(p, 2000)) for p in piece.parts[:10]],
-            block_id=block_id,
+            elements=[MarkdownTextObject(text=clip(lines, 2000))], block_id=block_id
         )
     return DividerBlock(block_id=block_id)
 

@@ -104,7 +104,9 @@ def test_run_with_console_fallback_at_a_terminal_opens_the_console(
 
     captured = capsys.readouterr()
     assert code == 0
-    assert "catalyst shell" in captured.err
+    # It says what it is doing, not to type a command for what it is already doing.
+    assert "here is the local console instead" in captured.err
+    assert "catalyst shell" not in captured.err
     assert "Catalyst — local console" in captured.out
     assert "What you can do with Catalyst" in captured.out
 
