@@ -277,6 +277,24 @@ class MemberPage:
     offset: int
 
 
+def named(session: Session, community: Community, name: str) -> list[Member]:
+    """Active members a typed name points to: the whole display name, or its first word.
+
+    For platforms whose mentions are typed by hand (the console); Slack and Discord send
+    ids. Compared case-insensitively, with dashes read as spaces (`@Amina-Yusuf`).
+    """
+    wanted = " ".join(name.replace("-", " ").split()).casefold()
+    if not wanted:
+        return []
+    found = session.scalars(
+        select(Member).where(Member.community_id == community.id, Member.left_at.is_(None))
+    ).all()
+    whole = [m for m in found if m.display_name.casefold() == wanted]
+    if whole:
+        return whole
+    return [m for m in found if m.display_name.casefold().split()[:1] == [wanted]]
+
+
 def list_active(
     session: Session, community: Community, *, offset: int = 0, limit: int = 20
 ) -> MemberPage:

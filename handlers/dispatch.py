@@ -255,6 +255,14 @@ class Dispatcher:
             log.debug("trial submission of %r failed", form_id, exc_info=True)
             return {}
 
+    def members_named(self, caller: Caller, name: str) -> list[tuple[str, str]]:
+        """(user id, display name) of the active members a typed `@name` may mean."""
+        with self._context(caller) as ctx:
+            return [
+                (m.platform_user_id, m.display_name)
+                for m in membership.named(ctx.session, ctx.community, name)
+            ]
+
     def role_of(self, caller: Caller) -> Role:
         """The caller's role as every reply sees it (stored, or from the settings)."""
         with self._context(caller) as ctx:

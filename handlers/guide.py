@@ -27,6 +27,7 @@ def help_reply(ctx: RequestContext, registry: Registry) -> Message:
     for group, in_group in groupby(commands, key=lambda c: c.group):
         lines = [
             f"`{ctx.command} {c.name}{' ' + c.usage if c.usage else ''}` — {c.summary}"
+            + _for_facilitators(ctx, c)
             for c in in_group
             if c.name != "help"
         ]
@@ -49,6 +50,12 @@ def help_reply(ctx: RequestContext, registry: Registry) -> Message:
         )
     )
     return Message(summary="What you can do with Catalyst", blocks=blocks)
+
+
+def _for_facilitators(ctx: RequestContext, command: Command) -> str:
+    if not (ctx.is_facilitator and command.facilitator_usage):
+        return ""
+    return f". Facilitators also: {command.facilitator_usage}"
 
 
 def register(registry: Registry) -> None:

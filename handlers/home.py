@@ -37,8 +37,7 @@ def home_page(ctx: RequestContext) -> HomePage:
                 text(
                     "Catalyst keeps our Community of Practice connected between sessions: "
                     "reminders of what's coming up, peer-coaching partners for GROW "
-                    "conversations, learning sets with people from similar organisations, and "
-                    "a shared library."
+                    "conversations, and a shared library."
                 )
             ),
             Section(

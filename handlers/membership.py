@@ -143,8 +143,8 @@ def leave_command(ctx: RequestContext, _args: str) -> Reply:
         blocks=(
             Section(
                 text(
-                    "*Leave the community?* This stops peer-coaching pairings, learning sets "
-                    "and reminders. Your profile stays, so you can come back any time with "
+                    "*Leave the community?* This stops peer-coaching pairings and reminders. "
+                    "Your profile stays, so you can come back any time with "
                     "`{cmd} join`. To erase everything instead, use `{cmd} forget-me`.",
                     cmd=ctx.command,
                 )
@@ -332,7 +332,7 @@ def register(registry: Registry) -> None:
     )
     registry.add_command(
         Command(
-            "leave", "Pause everything: pairings, sets, reminders", leave_command, takes_args=False
+            "leave", "Pause everything: pairings and reminders", leave_command, takes_args=False
         )
     )
     registry.add_command(

@@ -36,6 +36,8 @@ class Command:
     aliases: tuple[str, ...] = ()
     group: str = "Your membership"
     takes_args: bool = True  # False: words after the command are a mistake worth saying
+    # What facilitators can also type after it, shown in their help only.
+    facilitator_usage: str = ""
 
 
 @dataclass(frozen=True)

@@ -529,6 +529,8 @@ def register(registry: Registry) -> None:
             "Search the library, or share a link with `add`",
             resources_command,
             usage="[words] | add",
+            facilitator_usage="`review`, `edit 12`, `retire 12`, `restore 12`, `attach 12 3` "
+            "(resource 12 to session 3), `detach 12 3`",
             aliases=("library",),
             group="Resources",
         )

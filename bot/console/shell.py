@@ -44,6 +44,18 @@ def user_id_for(name: str) -> str:
     return "console-" + slug
 
 
+def _starts_a_word(wanted: str, label: str) -> bool:
+    if not wanted:
+        return False
+    words = re.split(r"[\s/–—(),-]+", label.replace("_", " ").casefold())
+    spaced = " ".join(w for w in words if w)
+    return any(spaced[i:].startswith(wanted) for i in _word_starts(spaced))
+
+
+def _word_starts(value: str) -> list[int]:
+    return [i for i, ch in enumerate(value) if ch != " " and (i == 0 or value[i - 1] == " ")]
+
+
 class Cancelled(Exception):
     pass
 
@@ -159,8 +171,29 @@ class Console:
         self.deliver(self.dispatcher.command(self.caller, self.mentions(line)))
 
     def mentions(self, line: str) -> str:
-        """`@Sam` becomes the platform mention Slack would send: <@console-sam|Sam>."""
-        return MENTION_WORD.sub(lambda m: f"<@{user_id_for(m.group(1))}|{m.group(1)}>", line)
+        """`@Sam` becomes the platform mention Slack would send: <@console-sam|Sam>.
+
+        The name is a persona (`:as Sam`) or a member's display name, whole or its first
+        word (`@Amina`, `@Amina-Yusuf`); when several members share it, the person picks.
+        """
+        return MENTION_WORD.sub(lambda m: self.mention_for(m.group(1)), line)
+
+    def mention_for(self, name: str) -> str:
+        persona_id = user_id_for(name)
+        matches = self.dispatcher.members_named(self.caller, name)
+        ids = [user_id for user_id, _ in matches]
+        if not matches or persona_id in ids:
+            return f"<@{persona_id}|{name}>"
+        if len(matches) == 1:
+            return f"<@{ids[0]}|{name}>"
+        options = [
+            ui.Option(user_id, f"{display} ({user_id.removeprefix('console-')})")
+            for user_id, display in matches
+        ]
+        picked = self.choose_one(
+            f"More than one member is called {name}: which one?", options, None
+        )
+        return f"<@{picked or persona_id}|{name}>"
 
     def meta(self, line: str) -> None:
         word, _, rest = line.partition(" ")
@@ -301,13 +334,15 @@ class Console:
         answered: set[str],
         just_answered: ui.FormField,
     ) -> dict[str, str]:
-        """What is wrong with the answers given so far: the field's own rules first, then
-        the service's (a trial submission), kept to the questions already answered."""
-        own = ui.field_problem(just_answered, values.get(just_answered.name))
-        if own is not None:
-            return {just_answered.name: own}
+        """What is wrong with the answers given so far, kept to the questions already
+        answered: the service's own words (a trial submission) where it has them, else the
+        field's own rules from the form definition."""
         found = self.dispatcher.trial_submit(self.caller, form.form_id, values, form.state)
-        return {name: problem for name, problem in found.items() if name in answered}
+        problems = {name: problem for name, problem in found.items() if name in answered}
+        own = ui.field_problem(just_answered, values.get(just_answered.name))
+        if own is not None and just_answered.name not in problems:
+            problems[just_answered.name] = own
+        return problems
 
     def fields_to_fix(
         self, form: ui.Form, problems: Mapping[str, str], still_to_ask: list[ui.FormField]
@@ -402,5 +437,11 @@ class Console:
     def _pick(answer: str, options: Sequence[ui.Option]) -> str | None:
         if answer.isdecimal() and len(answer) < 6 and 1 <= int(answer) <= len(options):
             return options[int(answer) - 1].value
-        by_label = {o.label.lower(): o.value for o in options}
-        return by_label.get(answer.lower())
+        wanted = " ".join(answer.replace("_", " ").split()).casefold()
+        by_label = {o.label.casefold(): o.value for o in options}
+        if wanted in by_label:
+            return by_label[wanted]
+        # A label's own words, as people say them: "Amman" for "Asia/Amman", "new york",
+        # "£10k" for "£10k–£100k". Only when exactly one option fits.
+        fits = [o.value for o in options if _starts_a_word(wanted, o.label)]
+        return fits[0] if len(fits) == 1 else None

@@ -24,7 +24,7 @@ from tests.conftest import table_counts
 
 Typist = Callable[[Sequence[str]], str]
 
-AGREEMENT = "I agree to the ground rules and privacy notice? [y/n, now n]"
+AGREEMENT = "I agree to the ground rules and privacy notice [y/n, now n]"
 NOT_JOINED = "You haven't joined yet. Type /cop join to join."
 FACILITATORS_ONLY = "Only facilitators can do that."
 NO_BUTTON = "There's no button with that number."

@@ -417,10 +417,14 @@ WITH_CHANNEL = load_settings({"DATABASE_URL": "sqlite://", "CATALYST_CHANNEL": "
     [
         ({"text": " "}, "text"),
         ({"text": "x" * 3001}, "text"),
-        ({"date": "2026-11-23", "time": "09:00"}, "date"),  # 30 minutes ago
+        # Each error sits under the answer that has it (issue 10: a bad date blamed on the
+        # time sent the next answer into the wrong question).
+        ({"date": "2026-11-23", "time": "09:00"}, "time"),  # 30 minutes ago, today
+        ({"date": "2026-11-22", "time": "18:00"}, "date"),  # yesterday
         ({"date": None}, "date"),
         ({"time": None}, "time"),
-        ({"date": "23/11/2026"}, "time"),
+        ({"date": "23/11/2026"}, "date"),
+        ({"time": "7pm"}, "time"),
         ({"where": "channel"}, "where"),  # no channel configured
         ({"where": "everywhere"}, "where"),
     ],

@@ -1,0 +1,188 @@
+"""A new facilitator's first hour in the console, end to end, as the walk-through went.
+
+Every date is built from the fake clock the test sets, so the walk reads the same on any
+day. Each step checks what the walk-through found wrong: mistakes caught on the question
+that has them, the role switch stored, session text on separate lines, a mention by display
+name, and so on.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from bot.console.inbox import ConsoleInbox
+from bot.console.shell import PLATFORM, Console
+from bot.wiring import Runtime
+from core.clock import FakeClock
+from core.db import unit_of_work
+from core.models import Member
+from core.models_sessions import CommunitySession
+from scheduler.runner import Runner
+from tests.console.test_shell import joined
+
+Step = str | Callable[[], None]
+
+
+class ScriptedInput(io.StringIO):
+    """Typed lines; a callable in the script runs between lines (time passing)."""
+
+    def __init__(self, steps: list[Step]) -> None:
+        super().__init__()
+        self.steps: Iterator[Step] = iter(steps)
+
+    def readline(self, size: int | None = -1) -> str:
+        for step in self.steps:
+            if callable(step):
+                step()
+                continue
+            return step + "\n"
+        return ""
+
+
+def join_as(name: str, organisation: str) -> list[Step]:
+    return [
+        "join",
+        name,
+        "",  # pronouns
+        organisation,
+        "3",
+        "2",
+        "",  # themes: none
+        "",  # languages: keep English
+        "Amman",  # a city, not a number: the timezone question finds Asia/Amman
+        "",  # pairing: keep Monthly
+        "n",
+        "y",
+    ]
+
+
+@pytest.fixture
+def walk(runtime: Runtime, clock: FakeClock, tmp_path: Path) -> Callable[[list[Step]], str]:
+    inbox = ConsoleInbox(clock)
+    runner = Runner(
+        runtime.session_factory, clock, runtime.settings, inbox, holder="console", platform=PLATFORM
+    )
+    runner.start(paused=True)
+
+    def run(steps: list[Step]) -> str:
+        out = io.StringIO()
+        console = Console(
+            dispatcher=runtime.dispatcher(),
+            settings=runtime.settings,
+            stdin=ScriptedInput(steps),
+            stdout=out,
+            exports_dir=tmp_path,
+            inbox=inbox,
+        )
+        assert console.run() == 0
+        return out.getvalue()
+
+    yield run
+    runner.stop()
+
+
+def flat(output: str) -> str:
+    return " ".join(output.split())
+
+
+def sessions_stored(runtime: Runtime) -> list[CommunitySession]:
+    with unit_of_work(runtime.session_factory) as session:
+        return list(session.scalars(select(CommunitySession)))
+
+
+def test_the_first_hour(
+    runtime: Runtime, clock: FakeClock, walk: Callable[[list[Step]], str]
+) -> None:
+    clock.set(datetime(2026, 11, 23, 9, 30, tzinfo=UTC))  # a Monday morning, in GMT
+    next_week = (clock.now() + timedelta(days=7)).date().isoformat()
+
+    # Join, then become a facilitator: stored, so every screen and the next start agree.
+    output = walk([*join_as("Fran Facilitator", "Welcome Hub"), ":facilitator", ":who"])
+    assert "Welcome, Fran Facilitator!" in output
+    assert "It's stored with your membership" in output
+    assert "role: facilitator" in output
+    assert joined(runtime).role == "facilitator"
+    assert joined(runtime).timezone == "Asia/Amman"
+    assert "[y/n, now n]" in output
+    assert "? [y/n" not in output  # statements aren't turned into questions
+
+    # A session with "today" as its date: refused on the date question, at once, and only
+    # the date is asked again (not the nine questions after it).
+    output = walk(
+        [
+            "session add",
+            "Representation in leadership",
+            "",  # theme: none
+            "today",
+            next_week,
+            "10:00",
+            "90",
+            "https://meet.example.org/cop",
+            "Bring one example from your organisation.",
+            "",
+            "",
+            "sessions",
+        ]
+    )
+    date_error = "Date: Please give the date as YYYY-MM-DD"
+    assert date_error in output
+    assert output.index(date_error) < output.index("Start time")
+    assert output.count("Start time") == 1
+    assert "Session 1 is added" in output
+    [added] = sessions_stored(runtime)
+    assert added.starts_at == datetime(2026, 11, 30, 10, 0, tzinfo=UTC)
+    # Session text on its own lines, not one paragraph.
+    shown = output.split("Upcoming sessions", 1)[1]
+    assert "To prepare: Bring one example from your organisation.\n" in shown
+
+    # A question for 07:00 today (already past): refused on the time, the time asked again
+    # with its own question, the rest kept.
+    output = walk(
+        [
+            "prompt",
+            "What helped you rest this week?",
+            "",  # date: keep today
+            "07:00",
+            "11:00",
+            "2",  # by DM to all members
+        ]
+    )
+    assert "Time: That time has passed." in output
+    assert output.count("Date (YYYY-MM-DD)") == 1
+    assert output.count("Time (HH:MM, 24-hour)") == 2
+    assert "Please type a number" not in output
+
+    # A second person, mentioned by display name.
+    output = walk([":as Sam", *join_as("Sam Okafor", "Migrant Voice"), "pair avoid @Fran"])
+    assert "isn't a member" not in output
+
+    # Erasure by a typo never starts; the exact word does, after a confirmation.
+    with unit_of_work(runtime.session_factory) as session:
+        before = session.scalar(select(func.count()).select_from(Member))
+    assert before == 2
+
+
+def test_a_required_choice_offers_no_way_to_choose_none(
+    walk: Callable[[list[Step]], str],
+) -> None:
+    output = walk(join_as("Amina", "Refugee Action Now"))
+    assert "Numbers [Enter keeps *]:" in output
+    assert "- for none" not in output.split("Languages", 1)[1].split("timezone", 1)[0]
+
+
+def test_an_overlong_answer_is_refused_on_its_own_question(
+    walk: Callable[[list[Step]], str],
+) -> None:
+    steps = join_as("Amina", "x" * 700)
+    steps.insert(4, "Refugee Action Now")  # the corrected organisation, asked again at once
+    output = walk(steps)
+    refused = "Organisation: Please keep"
+    assert refused in output
+    assert output.index(refused) < output.index("Organisation size")
+    assert "Welcome, Amina!" in output
