@@ -103,6 +103,19 @@ def has_thread(prompt: Prompt) -> bool:
     return bool(prompt.posted_channel and prompt.posted_ts)
 
 
+def visibility_choices(prompt: Prompt) -> list[Visibility]:
+    """Who a reflection on this prompt can be for: sharing needs a thread to share in.
+
+    A prompt sent by DM never has one, and a channel prompt has none until it is posted.
+    """
+    every = [Visibility.SHARED, Visibility.FACILITATORS, Visibility.PRIVATE]
+    return every if has_thread(prompt) else [v for v in every if v is not Visibility.SHARED]
+
+
+def default_visibility(prompt: Prompt) -> Visibility:
+    return visibility_choices(prompt)[0]
+
+
 # ---- writing reflections ------------------------------------------------------------------
 
 
@@ -128,11 +141,22 @@ def check_body(body: str | None) -> str:
     return text
 
 
-def check_visibility(visibility: str | None) -> Visibility:
+NO_THREAD_TO_SHARE_IN = (
+    "This question has no thread to share in: please choose facilitators only or private."
+)
+
+
+def check_visibility(visibility: str | None, prompt: Prompt) -> Visibility:
+    """The chosen visibility, if it is one this prompt offers (see `visibility_choices`)."""
     try:
-        return Visibility(visibility or "")
+        chosen = Visibility(visibility or "")
     except ValueError:
         raise InvalidInput({"visibility": "Please choose who can read your reflection."}) from None
+    if chosen not in visibility_choices(prompt):
+        # A form opened before this rule, or a hand-made request: never store a share that
+        # nobody can see in a thread.
+        raise InvalidInput({"visibility": NO_THREAD_TO_SHARE_IN})
+    return chosen
 
 
 def share_message(member: Member, body: str) -> ui.Message:
@@ -156,17 +180,17 @@ def add_from_form(
 ) -> Reflection:
     """Store a reflection written in the form; a shared one is also posted in the thread.
 
-    Without a thread (a prompt sent by DM, or not posted yet) a shared reflection stays
-    shared, for the facilitators' report, and is not posted anywhere.
+    Sharing is offered only where there is a thread (a prompt sent by DM, or one not posted
+    yet, has none), so "shared" always means "posted in the thread".
     """
     errors: dict[str, str] = {}
-    text, chosen = "", Visibility.SHARED
+    text, chosen = "", Visibility.PRIVATE
     try:
         text = check_body(body)
     except InvalidInput as problem:
         errors.update(problem.errors)
     try:
-        chosen = check_visibility(visibility)
+        chosen = check_visibility(visibility, prompt)
     except InvalidInput as problem:
         errors.update(problem.errors)
     if errors:
@@ -184,6 +208,7 @@ def add_from_form(
     session.add(reflection)
     session.flush()
     if chosen is Visibility.SHARED and prompt.posted_channel and prompt.posted_ts:
+        # (check_visibility offered sharing only because the thread exists.)
         enqueue(
             session,
             member.community_id,

@@ -332,7 +332,11 @@ def register(registry: Registry) -> None:
     )
     registry.add_command(
         Command(
-            "leave", "Pause everything: pairings and reminders", leave_command, takes_args=False
+            "leave",
+            "Pause everything: pairings and reminders",
+            leave_command,
+            takes_args=False,
+            destructive=True,
         )
     )
     registry.add_command(
@@ -341,7 +345,7 @@ def register(registry: Registry) -> None:
             "See everything Catalyst holds about you",
             my_data_command,
             Access.ANYONE,
-            aliases=("mydata", "my_data", "data"),
+            aliases=("data",),  # `mydata` and `my_data` read as `my-data` already
             takes_args=False,
         )
     )
@@ -351,8 +355,9 @@ def register(registry: Registry) -> None:
             "Erase everything Catalyst holds about you",
             forget_command,
             Access.ANYONE,
-            aliases=("forgetme", "forget_me", "forget"),
+            aliases=("forget",),
             takes_args=False,
+            destructive=True,
         )
     )
     registry.add_action(Action(OPEN_JOIN, open_join, Access.ANYONE))

@@ -59,6 +59,15 @@ EXPORT_USAGE = (
 # ---- the reflect form -----------------------------------------------------------------------
 
 
+def _visibility_hint(prompt: Prompt) -> str:
+    journal = "Private reflections are a journal: nobody else sees them, facilitators included."
+    if reflections.has_thread(prompt):
+        return journal
+    return (
+        "This question has no thread to share in, so it's for the facilitators or you. " + journal
+    )
+
+
 def reflection_form(ctx: RequestContext, prompt: Prompt) -> Form:
     cs = reflections.session_of(ctx.session, prompt)
     intro: list[Block] = []
@@ -81,12 +90,11 @@ def reflection_form(ctx: RequestContext, prompt: Prompt) -> Form:
                 "Who can read it",
                 FieldKind.SELECT,
                 options=[
-                    Option(value=str(v), label=label)
-                    for v, label in reflections.VISIBILITY_LABELS.items()
+                    Option(value=v.value, label=reflections.VISIBILITY_LABELS[v])
+                    for v in reflections.visibility_choices(prompt)
                 ],
-                initial=Visibility.SHARED.value,
-                hint="Private reflections are a journal: nobody else sees them, "
-                "facilitators included.",
+                initial=reflections.default_visibility(prompt).value,
+                hint=_visibility_hint(prompt),
             ),
         ],
         intro=intro,
@@ -115,14 +123,9 @@ def reflect_button(ctx: RequestContext, value: str) -> Reply:
     return OpenForm(reflection_form(ctx, prompt))
 
 
-def _saved_sentence(visibility: str, posted: bool) -> str:
+def _saved_sentence(visibility: str) -> str:
     if visibility == Visibility.SHARED:
-        if posted:
-            return "Thank you: your reflection will appear in the thread in a moment."
-        return (
-            "Thank you: your reflection is saved and shared with the community's facilitators "
-            "(this question has no thread to post it in)."
-        )
+        return "Thank you: your reflection will appear in the thread in a moment."
     if visibility == Visibility.FACILITATORS:
         return "Thank you: your reflection is saved. Only the facilitators can read it."
     return "Thank you: your reflection is saved in your private journal. Only you can read it."
@@ -141,7 +144,7 @@ def submit_reflection(ctx: RequestContext, values: FormValues, state: str) -> Re
         text_of(values.get("visibility")),
         ctx.now(),
     )
-    sentence = _saved_sentence(saved.visibility, reflections.has_thread(prompt))
+    sentence = _saved_sentence(saved.visibility)
     return notice(
         sentence + " Type `{v0} reflections` to see everything you've written.", ctx.command
     )

@@ -38,6 +38,9 @@ class Command:
     takes_args: bool = True  # False: words after the command are a mistake worth saying
     # What facilitators can also type after it, shown in their help only.
     facilitator_usage: str = ""
+    # True for commands that lead to losing something (leaving, erasure): only the exact
+    # name or an alias listed here starts them, never a near spelling (see `command_for`).
+    destructive: bool = False
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,11 @@ class FormHandler:
     access: Access = Access.ANYONE
 
 
+def loose(word: str) -> str:
+    """A command word with case and separators ignored: `My_Data` and `mydata` read `my-data`."""
+    return "".join(ch for ch in word.lower() if ch not in "-_ ")
+
+
 @dataclass
 class Registry:
     commands: dict[str, Command] = field(default_factory=dict)
@@ -66,6 +74,16 @@ class Registry:
         for word in (command.name, *command.aliases):
             if word in self.commands or word in self.aliases:
                 raise ValueError(f"command word {word!r} registered twice")
+            if self._loosely(word) is not None:
+                raise ValueError(f"command word {word!r} reads like another command's")
+        if command.destructive:
+            variants = [a for a in command.aliases if loose(a) == loose(command.name)]
+            if variants:
+                # A spelling of the name is a typo caught in advance: for a command that
+                # loses something, the near miss must get the did-you-mean instead.
+                raise ValueError(
+                    f"{command.name!r} is destructive: {variants!r} would let a typo start it"
+                )
         self.commands[command.name] = command
         for alias in command.aliases:
             self.aliases[alias] = command.name
@@ -81,8 +99,27 @@ class Registry:
         self.forms[form.form_id] = form
 
     def command_for(self, word: str) -> Command | None:
+        """The command a typed word starts, or None.
+
+        The exact name or a listed alias starts any command. Ordinary commands also answer
+        to the same word with other separators or case (`mydata`, `My_Data`); destructive
+        ones never do, so a slip of the keyboard gets the did-you-mean, not the erase
+        question.
+        """
         name = self.aliases.get(word, word)
-        return self.commands.get(name)
+        if name in self.commands:
+            return self.commands[name]
+        found = self._loosely(word)
+        return found if found is not None and not found.destructive else None
+
+    def _loosely(self, word: str) -> Command | None:
+        key = loose(word)
+        if not key:
+            return None
+        for name, command in self.commands.items():
+            if key in {loose(name), *(loose(a) for a in command.aliases)}:
+                return command
+        return None
 
     def visible_commands(self, facilitator: bool) -> Iterable[Command]:
         return (

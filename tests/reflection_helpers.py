@@ -51,18 +51,23 @@ def add_prompt(
     cs: CommunitySession | None = None,
     post_at: datetime = NOW - timedelta(hours=2),
     status: PromptStatus | None = None,
+    audience: PromptAudience = PromptAudience.CHANNEL,
 ) -> Prompt:
-    """A prompt; `posted` ones carry the channel and ts of their thread parent."""
+    """A prompt; `posted` ones carry the channel and ts of their thread parent.
+
+    One sent by DM (`audience=PromptAudience.DMS`) has no channel and so never a thread.
+    """
+    by_dm = audience is PromptAudience.DMS
     prompt = Prompt(
         community_id=community.id,
         session_id=cs.id if cs is not None else None,
         text=text,
         post_at=post_at,
-        audience=PromptAudience.CHANNEL.value,
-        channel_id=channel,
+        audience=audience.value,
+        channel_id=None if by_dm else channel,
         status=(status or (PromptStatus.POSTED if posted else PromptStatus.SCHEDULED)).value,
-        posted_channel=channel if posted and ts else None,
-        posted_ts=ts if posted else None,
+        posted_channel=channel if posted and ts and not by_dm else None,
+        posted_ts=ts if posted and not by_dm else None,
         created_at=NOW,
     )
     session.add(prompt)

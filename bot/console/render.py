@@ -25,6 +25,9 @@ class Style:
     def dim(self, value: str) -> str:
         return f"\033[2m{value}\033[0m" if self.colour else value
 
+    def italic(self, value: str) -> str:
+        return f"\033[3m{value}\033[0m" if self.colour else value
+
 
 def safe(value: str) -> str:
     """Drop control characters (escape sequences in a name must not drive the terminal)."""
@@ -38,6 +41,8 @@ def markup(text: ui.Text, style: Style) -> str:
         else text.template
     )
     filled = re.sub(r"\*([^*\n]+)\*", lambda m: style.bold(m.group(1)), filled)
+    # `_italic_` as Slack reads it: underscores inside a word (CATALYST_CHANNEL) are not markup.
+    filled = re.sub(r"(?<!\w)_([^_\n]+)_(?!\w)", lambda m: style.italic(m.group(1)), filled)
     filled = re.sub(r"`([^`\n]+)`", r"\1", filled)
     values = [safe(v) for v in text.values.values()]
     return re.sub("\x00(\\d+)\x00", lambda m: values[int(m.group(1))], filled)

@@ -302,14 +302,46 @@ def test_unshared_form_reflections_are_never_posted(
     assert [r.visibility for r in stored(session)] == [visibility]
 
 
-def test_a_shared_reflection_without_a_thread_stays_shared_unposted(
+THREADLESS = {
+    "sent by DM": {"audience": PromptAudience.DMS},
+    "not posted yet": {"posted": False},
+    "posted, but its post failed": {"ts": None},
+}
+
+
+def test_sharing_is_offered_only_where_there_is_a_thread(
     session: Session, community: Community
 ) -> None:
-    prompt = add_prompt(session, community, posted=False)
+    with_thread = add_prompt(session, community)
+    assert reflections.visibility_choices(with_thread) == [
+        Visibility.SHARED,
+        Visibility.FACILITATORS,
+        Visibility.PRIVATE,
+    ]
+    assert reflections.default_visibility(with_thread) is Visibility.SHARED
+    for how, changes in THREADLESS.items():
+        prompt = add_prompt(session, community, **changes)  # type: ignore[arg-type]
+        assert reflections.visibility_choices(prompt) == [
+            Visibility.FACILITATORS,
+            Visibility.PRIVATE,
+        ], how
+        assert reflections.default_visibility(prompt) is Visibility.FACILITATORS, how
+
+
+@pytest.mark.parametrize("how", list(THREADLESS))
+def test_a_reflection_on_a_prompt_without_a_thread_is_never_stored_as_shared(
+    session: Session, community: Community, how: str
+) -> None:
+    prompt = add_prompt(session, community, **THREADLESS[how])  # type: ignore[arg-type]
     member = add_member(session, community, "U0AMINA")
-    reflections.add_from_form(session, member, prompt, "early thoughts", "shared", NOW)
+    with pytest.raises(InvalidInput) as problem:
+        reflections.add_from_form(session, member, prompt, "early thoughts", "shared", NOW)
+    assert set(problem.value.errors) == {"visibility"}
+    assert "no thread" in problem.value.errors["visibility"]
+    assert stored(session) == []
+    reflections.add_from_form(session, member, prompt, "early thoughts", "facilitators", NOW)
     assert outbox(session) == []
-    assert [r.visibility for r in stored(session)] == ["shared"]
+    assert [r.visibility for r in stored(session)] == ["facilitators"]
 
 
 def test_channel_mentions_cannot_ping_from_a_shared_reflection(

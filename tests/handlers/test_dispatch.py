@@ -20,7 +20,7 @@ from core.ui import (
     Section,
 )
 from handlers.dispatch import SOMETHING_WENT_WRONG, Dispatcher
-from handlers.registry import Access, Command
+from handlers.registry import Access, Command, Registry
 from tests.conftest import table_counts
 from tests.handlers.plain import buttons, one, said
 from tests.helpers import caller, profile_values
@@ -82,6 +82,69 @@ def test_a_near_miss_suggests_the_command(dispatcher: Dispatcher) -> None:
     shown = said(dispatcher.command(caller(), "profil"))
     assert "I don't know `profil`" in shown
     assert "Did you mean `/cop profile`?" in shown
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("forgetme", "forget-me"),
+        ("forget_me", "forget-me"),
+        ("Forget-Me!", "forget-me"),
+        ("leav", "leave"),
+        ("leave_", "leave"),
+    ],
+)
+def test_a_near_miss_of_a_destructive_command_only_suggests_it(
+    runtime: Runtime, dispatcher: Dispatcher, typed: str, meant: str
+) -> None:
+    join(dispatcher)
+    before = table_counts(runtime)
+    replies = dispatcher.command(caller(), typed)
+    shown = said(replies)
+    assert f"I don't know `{typed.lower()}`" in shown
+    assert f"Did you mean `/cop {meant}`?" in shown
+    assert buttons(one(replies, Message)) == []  # no Erase or Leave button to press
+    assert table_counts(runtime) == before
+
+
+@pytest.mark.parametrize(
+    ("typed", "action_id"),
+    [
+        ("forget-me", "privacy.forget"),
+        ("FORGET-ME", "privacy.forget"),
+        ("forget", "privacy.forget"),
+        ("leave", "membership.leave"),
+    ],
+)
+def test_destructive_commands_start_from_their_exact_words_and_listed_aliases(
+    dispatcher: Dispatcher, typed: str, action_id: str
+) -> None:
+    join(dispatcher)
+    question = one(dispatcher.command(caller(), typed), Message)
+    assert action_id in [b.action_id for b in buttons(question)]
+
+
+@pytest.mark.parametrize("typed", ["my-data", "mydata", "my_data", "My_Data", "data"])
+def test_ordinary_commands_forgive_separators_and_case(dispatcher: Dispatcher, typed: str) -> None:
+    join(dispatcher)
+    assert "Amina Yusuf" in said(dispatcher.command(caller(), typed))
+
+
+def test_a_destructive_command_cannot_list_a_spelling_of_itself_as_an_alias() -> None:
+    registry = Registry()
+
+    def run(_ctx: RequestContext, _args: str) -> Reply:
+        raise AssertionError("never run")
+
+    with pytest.raises(ValueError, match="destructive"):
+        registry.add_command(
+            Command("wipe-all", "Wipes", run, aliases=("wipeall",), destructive=True)
+        )
+    registry.add_command(Command("wipe-all", "Wipes", run, aliases=("erase",), destructive=True))
+    assert registry.command_for("erase") is registry.command_for("wipe-all") is not None
+    assert registry.command_for("wipeall") is None
+    with pytest.raises(ValueError, match="another command"):
+        registry.add_command(Command("wipe_all", "Also wipes", run))
 
 
 def test_nonsense_gets_no_suggestion_but_a_pointer_to_help(dispatcher: Dispatcher) -> None:

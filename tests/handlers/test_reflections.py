@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from bot.console import render as console_render
 from bot.slack import render
 from bot.wiring import Runtime
 from core import action_ids, communities, reflections
@@ -21,7 +22,7 @@ from core.clock import FakeClock
 from core.db import unit_of_work
 from core.models import Community, Member
 from core.models_delivery import OutboxMessage, ScheduledItem
-from core.models_sessions import Prompt, Reflection
+from core.models_sessions import Prompt, PromptAudience, Reflection
 from core.reflections import MessageChange, MessageEvent
 from core.ui import (
     DirectMessage,
@@ -174,6 +175,62 @@ def test_a_reflection_on_a_vanished_prompt_says_so(
 ) -> None:
     join(dispatcher)
     assert "no longer open" in said(write(dispatcher, 424242, "words"))
+
+
+def test_a_prompt_sent_by_dm_offers_only_facilitators_or_private(
+    runtime: Runtime, dispatcher: Dispatcher
+) -> None:
+    join(dispatcher)
+    pid = prompt_id(runtime, text="What helped you rest this week?", audience=PromptAudience.DMS)
+    form = one(dispatcher.action(caller(), action_ids.REFLECT, str(pid)), OpenForm).form
+    visibility = {f.name: f for f in form.fields}["visibility"]
+    assert [o.value for o in visibility.options] == ["facilitators", "private"]
+    assert visibility.initial == "facilitators"
+    view = json.dumps(render.form_view(form))
+    assert "Share in the thread" not in view
+    assert "no thread to share in" in view
+
+
+def test_a_reflection_on_a_dm_prompt_is_never_called_shared(
+    runtime: Runtime, dispatcher: Dispatcher
+) -> None:
+    """Issue 10: it was stored as "shared" while the member was told only facilitators."""
+    join(dispatcher)
+    join(dispatcher, "UFACIL01", display_name="Fran")
+    pid = prompt_id(runtime, text="What helped you rest this week?", audience=PromptAudience.DMS)
+    before = table_counts(runtime)
+    errors = one(write(dispatcher, pid, "A long walk.", "shared"), FormErrors).errors
+    assert set(errors) == {"visibility"}
+    assert table_counts(runtime) == before
+    assert "Only the facilitators" in said(write(dispatcher, pid, "A long walk.", "facilitators"))
+    [saved] = all_reflections(runtime)
+    assert saved.visibility == "facilitators"
+    assert in_db(runtime, lambda s, _c: s.scalars(select(OutboxMessage)).all()) == []
+    mine = said(dispatcher.command(caller(), "reflections"))
+    assert "facilitators only ·" in mine
+    assert "shared" not in mine
+    sent = one(dispatcher.command(FACILITATOR, "export"), SendFile)
+    [row] = list(csv.DictReader(io.StringIO(sent.content.lstrip("\ufeff"))))
+    assert (row["visibility"], row["reflection"]) == ("facilitators", "A long walk.")
+    report = one(dispatcher.command(FACILITATOR, "export md"), SendFile).content
+    assert "**Amina Yusuf** · facilitators only ·" in report
+
+
+def test_your_reflections_show_the_question_as_text(
+    runtime: Runtime, dispatcher: Dispatcher
+) -> None:
+    """Issue 10: the console showed the question as `_What helped you rest this week?_`."""
+    join(dispatcher)
+    pid = prompt_id(runtime, text="What helped you rest this week?")
+    write(dispatcher, pid, "A long walk.", "private")
+    page = one(dispatcher.command(caller(), "reflections"), Message)
+    console, _ = console_render.blocks(page.blocks, console_render.Style(colour=False))
+    assert "What helped you rest this week?\nA long walk." in console
+    assert "_" not in console
+    coloured, _ = console_render.blocks(page.blocks, console_render.Style(colour=True))
+    assert "\033[3mWhat helped you rest this week?\033[0m" in coloured
+    # Slack reads the same markup as italics.
+    assert "_What helped you rest this week?_" in json.dumps(render.message(page))
 
 
 # ---- your reflections -------------------------------------------------------------------------
