@@ -107,8 +107,8 @@ WEIGHT_FIELDS = (
 
 def save_settings(
     session: Session, community: Community, draft: SettingsDraft, now: datetime
-) -> datetime | None:
-    """Store checked settings and replan the next round; returns its time (None: off)."""
+) -> pairing_plan.NextRound | None:
+    """Store checked settings and replan the next round; returns it (None: off)."""
     row = settings_of(session, community)
     if row is None:
         row = defaults(community, now)
@@ -122,16 +122,8 @@ def save_settings(
         setattr(row, name, draft.weights[name])
     row.updated_at = now
     session.flush()
-    return pairing_plan.plan_community(session, community, row, now)
-
-
-def next_round_at(session: Session, community: Community, now: datetime) -> datetime | None:
-    row = settings_of(session, community)
-    if row is None or not row.enabled:
-        return None
-    return pairing_plan.next_slot(
-        row.weekday, pairing_plan.parse_time(row.local_time), community.timezone, now
-    )
+    pairing_plan.plan_community(session, community, row, now)
+    return pairing_plan.next_round(session, community, now)
 
 
 # ---- members' choices ---------------------------------------------------------------------------

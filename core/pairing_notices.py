@@ -98,10 +98,12 @@ def outcome_buttons(group_id: int) -> ui.Actions:
 
 
 def intro(group_id: int, members: Sequence[Member], opener: Member | None) -> ui.Message:
-    """The group DM that introduces a pair (or three) for this round."""
+    """The group DM that introduces a pair (or three) for this round. It is one message
+    that everyone in the group reads, so it names them all and calls none of them "your
+    partner"."""
     lead = ui.text(
-        "*Your peer-coaching partners this round:* {names}. Find 45 minutes in the next "
-        "week or so for a GROW conversation.",
+        "*Paired for peer coaching this round:* {names}. Find 45 minutes together in the "
+        "next week or so for a GROW conversation.",
         names=_names(members),
     )
     blocks: list[ui.Block] = [

@@ -11,6 +11,7 @@ so the round stays at 09:00 across daylight-saving changes.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -18,6 +19,7 @@ from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from core import timefmt
 from core.models import Community
 from core.models_delivery import ItemKind, ItemStatus, ScheduledItem
 from core.models_pairing import PairingSettings
@@ -59,6 +61,73 @@ def slot_key(kind: str, community_id: int, slot: datetime, zone: str) -> str:
     return f"{kind}:{community_id}:{local}"
 
 
+def _slot(settings: PairingSettings, zone: str, now: datetime) -> datetime:
+    """The slot the next round is planned at when none is planned yet."""
+    return next_slot(settings.weekday, parse_time(settings.local_time), zone, now)
+
+
+@dataclass(frozen=True)
+class NextRound:
+    """The community's next peer-coaching round, as the scheduler will run it."""
+
+    at: datetime  # UTC
+    zone: str  # the community's timezone, where the round's day and time are set
+    notice_at: datetime | None  # its day-before notice (None: the round was planned too late)
+    planned: bool  # False: the scheduler plans it at its next sync (every 15 seconds)
+
+    def shown_to(self, reader_zone: str) -> str:
+        """When, in the reader's timezone, with the community's time beside it when the
+        two differ: "Wednesday 2 December, 12:00 (Asia/Amman), which is 09:00
+        (Europe/London) in the community's timezone"."""
+        theirs = timefmt.local(self.at, self.zone)
+        yours = timefmt.local(self.at, reader_zone)
+        if theirs.replace(tzinfo=None) == yours.replace(tzinfo=None):
+            return timefmt.when(self.at, self.zone)  # the same wall-clock time: say it once
+        community = (
+            f"{theirs:%H:%M} ({self.zone.replace('_', ' ')})"
+            if theirs.date() == yours.date()
+            else timefmt.when(self.at, self.zone)
+        )
+        mine = timefmt.when(self.at, reader_zone)
+        return f"{mine}, which is {community} in the community's timezone"
+
+
+def next_round(session: Session, community: Community, now: datetime) -> NextRound | None:
+    """The one answer to "when is the next round?" (None: rounds are off), for the settings
+    reply, both Home tabs, `pair` and `catalyst jobs`. It is the round the scheduler has
+    planned, or, before it has (a few seconds after rounds are turned on or a round has
+    run), the slot it will plan: the same rule as `plan_community`."""
+    settings = session.get(PairingSettings, community.id)
+    if settings is None or not settings.enabled:
+        return None
+    zone = community.timezone
+    items = session.scalars(
+        select(ScheduledItem)
+        .where(
+            ScheduledItem.community_id == community.id,
+            ScheduledItem.kind == ItemKind.PAIRING_ROUND.value,
+            ScheduledItem.status.in_([ItemStatus.PENDING.value, ItemStatus.RUNNING.value]),
+        )
+        .order_by(ScheduledItem.due_at)
+    ).all()
+    # A round past its grace will be recorded as missed, not run.
+    item = next((i for i in items if now <= i.due_at + timedelta(seconds=i.grace_seconds)), None)
+    if item is None:
+        slot = _slot(settings, zone, now)
+        notice_at = days_before(slot, 1, zone)
+        return NextRound(slot, zone, notice_at if notice_at > now else None, planned=False)
+    notice = session.scalars(
+        select(ScheduledItem).where(
+            ScheduledItem.key
+            == slot_key(ItemKind.PAIRING_NOTICE.value, community.id, item.due_at, zone),
+            ScheduledItem.status.in_(
+                [ItemStatus.PENDING.value, ItemStatus.RUNNING.value, ItemStatus.DONE.value]
+            ),
+        )
+    ).first()
+    return NextRound(item.due_at, zone, notice.due_at if notice is not None else None, planned=True)
+
+
 def _insert(session: Session, rows: list[dict[str, object]]) -> None:
     if not rows:
         return
@@ -75,7 +144,7 @@ def plan_community(
     slot = None
     if settings is not None and settings.enabled:
         zone = community.timezone
-        slot = next_slot(settings.weekday, parse_time(settings.local_time), zone, now)
+        slot = _slot(settings, zone, now)
         wanted.append(
             {
                 "community_id": community.id,

@@ -11,7 +11,7 @@ import re
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from core import membership, pairing, pairing_notices
+from core import membership, pairing, pairing_notices, pairing_plan
 from core.context import RequestContext
 from core.errors import InvalidInput
 from core.labels import CADENCE_LABELS
@@ -71,10 +71,14 @@ def _say(template: str, **values: object) -> Message:
 
 
 def _next_round_line(ctx: RequestContext) -> Text:
-    at = pairing.next_round_at(ctx.session, ctx.community, ctx.now())
-    if at is None:
+    """The next round for whoever is reading: the same answer everywhere it is shown."""
+    return _round_line(ctx, pairing_plan.next_round(ctx.session, ctx.community, ctx.now()))
+
+
+def _round_line(ctx: RequestContext, upcoming: pairing_plan.NextRound | None) -> Text:
+    if upcoming is None:
         return text("Peer-coaching rounds haven't been started by the facilitators yet.")
-    return text("Next round: {at}.", at=when(at, ctx.zone().key))
+    return text("Next round: {at}.", at=upcoming.shown_to(ctx.zone().key))
 
 
 def _status_line(ctx: RequestContext, member: Member) -> Text:
@@ -150,8 +154,15 @@ def _show(ctx: RequestContext, member: Member) -> Message:
         blocks.append(Section(text("You don't have a partner in the current round.")))
     else:
         _round, group, others = current
-        names = ", ".join(m.display_name for m in others)
-        blocks.append(Section(text("*Your partner this round:* {names}", names=names)))
+        blocks.append(
+            Section(
+                text(
+                    "*Your {partners} this round:* {names}",
+                    partners="partners" if len(others) > 1 else "partner",
+                    names=", ".join(m.display_name for m in others),
+                )
+            )
+        )
         opener = next((m for m in [member, *others] if m.id == group.opener_member_id), None)
         blocks += pairing_notices.guide_blocks(opener)
         blocks.append(pairing_notices.outcome_buttons(group.id))
@@ -563,13 +574,16 @@ def submit_settings(ctx: RequestContext, values: FormValues, _state: str) -> Rep
         blend=str(blend),
         weights=weights,
     )
-    slot = pairing.save_settings(ctx.session, ctx.community, draft, ctx.now())
-    lead = (
-        f"Saved. The next round is {when(slot, ctx.community.timezone)}; members get a "
-        "one-line heads-up the day before."
-        if slot
-        else "Saved. Rounds are off; no one will be paired until you turn them on."
-    )
+    upcoming = pairing.save_settings(ctx.session, ctx.community, draft, ctx.now())
+    if upcoming is None:
+        lead = "Saved. Rounds are off; no one will be paired until you turn them on."
+    else:
+        heads_up = (
+            "members get a one-line heads-up the day before"
+            if upcoming.notice_at is not None
+            else "it's less than a day away, so there's no heads-up this time"
+        )
+        lead = f"Saved. The next round is {upcoming.shown_to(ctx.zone().key)}; {heads_up}."
     return [_dm(lead), RefreshHome()]
 
 
@@ -588,7 +602,9 @@ def home_blocks(ctx: RequestContext) -> list[Block]:
     current = pairing.current_group(ctx.session, member)
     if current is not None and current[2]:
         line = text(
-            "*Peer coaching*\nYour partner this round: {names}. `{cmd} pair` shows the GROW guide.",
+            "*Peer coaching*\nYour {partners} this round: {names}. `{cmd} pair` shows the "
+            "GROW guide.",
+            partners="partners" if len(current[2]) > 1 else "partner",
             names=", ".join(m.display_name for m in current[2]),
             cmd=ctx.command,
         )
@@ -598,19 +614,20 @@ def home_blocks(ctx: RequestContext) -> list[Block]:
 
 
 def facilitator_home_blocks(ctx: RequestContext) -> list[Block]:
-    """The current round's numbers for the facilitators' part of the home page."""
+    """The latest round's numbers and the next round, for the facilitators' part of the
+    home page."""
     latest = pairing.latest_round(ctx.session, ctx.community)
+    upcoming = pairing_plan.next_round(ctx.session, ctx.community, ctx.now())
+    if upcoming is not None:
+        next_line = _round_line(ctx, upcoming)
+    else:
+        next_line = text(
+            "Peer-coaching rounds are off. `{cmd} pairing settings` turns them on.",
+            cmd=ctx.command,
+        )
     if latest is None:
-        return [
-            Context(
-                [
-                    text(
-                        "No peer-coaching round yet. `{cmd} pairing settings` starts them.",
-                        cmd=ctx.command,
-                    )
-                ]
-            )
-        ]
+        first = [text("No peer-coaching round has run yet.")] if upcoming is not None else []
+        return [Context([*first, next_line])]
     numbers = pairing.round_numbers(ctx.session, latest)
     return [
         Section(text("*Peer-coaching round {n}*", n=numbers.number)),
@@ -622,6 +639,7 @@ def facilitator_home_blocks(ctx: RequestContext) -> list[Block]:
                 ("Couldn't", str(numbers.couldnt)),
             ]
         ),
+        Context([next_line]),
     ]
 
 

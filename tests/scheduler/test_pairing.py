@@ -335,3 +335,37 @@ def test_a_leave_after_the_check_in_leaves_the_partner_in_peace(
     leave(sched_runtime, gone.platform_user_id)
     runner.run_pending()
     assert partner_notes(fake_slack, alone) == []
+
+
+def test_group_messages_name_everyone_and_call_no_one_their_own_partner(
+    sched_runtime: Runtime, clock: FakeClock, make_runner: RunnerFactory, fake_slack: FakeSlackApi
+) -> None:
+    """An introduction, a re-pairing and a check-in are one message in a group DM that
+    everyone in it reads: "your partners: A and B" would list B among B's own partners."""
+    runner = first_round(sched_runtime, clock, make_runner)
+    first = groups(sched_runtime, 1)
+    (gone_a, alone_a), (gone_b, alone_b) = first[0], first[1]
+    clock.set(at(1, month=12))
+    leave(sched_runtime, gone_a.platform_user_id)
+    leave(sched_runtime, gone_b.platform_user_id)  # the two left alone are paired at once
+    runner.run_pending()
+    clock.set(at(3, month=12))  # the check-in
+    runner.run_pending()
+
+    in_groups = [p for p in fake_slack.all_posted() if str(p["channel"]).startswith("G")]
+    intros = [str(p["text"]) for p in in_groups if "GROW" in str(p["text"])]
+    checkins = [str(p["text"]) for p in in_groups if "did you meet" in str(p["text"])]
+    assert len(intros) == 7  # six at the start of the round, one re-pairing
+    assert len(checkins) == 5
+    for said in intros + checkins:
+        assert "your partner" not in said.lower()
+        assert "your peer-coaching partner" not in said.lower()
+    introduced = []
+    for said in intros:
+        lead, _, _ = said.partition(". Find 45 minutes")
+        assert lead.startswith("Paired for peer coaching this round: ")
+        named = lead.split(": ", 1)[1].replace(" and ", ", ").split(", ")
+        introduced.append(frozenset(named))
+    expected = [frozenset(m.display_name for m in group) for group in first]
+    expected.append(frozenset({alone_a.display_name, alone_b.display_name}))
+    assert sorted(introduced, key=sorted) == sorted(expected, key=sorted)
