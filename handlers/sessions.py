@@ -398,13 +398,21 @@ def submit_edit(ctx: RequestContext, values: FormValues, state: str) -> Replies:
         ctx.session, ctx.community, ctx.settings, cs, draft_from(values), ctx.now()
     )
     extra = None
-    if edited.moved:
-        extra = (
-            f"Its reminders moved with it, and the {edited.told} members who said going or "
-            "maybe are being told the new time."
+    if edited.changes:
+        news = sessions.what_changed(edited.changes, cs.location)
+        told = (
+            f"the {edited.told} members who said going or maybe are being told it has {news}."
             if edited.told
-            else "Its reminders moved with it."
+            else ""
         )
+        if edited.moved:
+            extra = (
+                f"Its reminders moved with it, and {told}"
+                if told
+                else ("Its reminders moved with it.")
+            )
+        elif told:
+            extra = told[0].upper() + told[1:]
     return _saved(ctx, cs, "Session {n} is updated: *{title}*.", extra)
 
 

@@ -27,6 +27,7 @@ from core.ui import (
     Section,
     SendFile,
 )
+from core.ui_codec import message_from_json
 from handlers.dispatch import Dispatcher
 from tests.conftest import table_counts
 from tests.handlers.plain import buttons, message_text, one, page_text, said
@@ -369,6 +370,59 @@ def test_editing_opens_a_prefilled_form_and_moves_the_session(
     with unit_of_work(runtime.session_factory) as session:
         [moved] = session.scalars(select(OutboxMessage)).all()
     assert (moved.kind, moved.recipient) == ("session_moved", "U0AMINA")
+
+
+def day_after(clock: FakeClock, days: int) -> str:
+    return f"{clock.now() + timedelta(days=days):%Y-%m-%d}"
+
+
+def change_news(runtime: Runtime) -> list[str]:
+    """What members going or maybe were told about changes, oldest first."""
+    with unit_of_work(runtime.session_factory) as session:
+        rows = session.scalars(
+            select(OutboxMessage)
+            .where(OutboxMessage.kind == "session_moved")
+            .order_by(OutboxMessage.id)
+        ).all()
+        return [message_text(message_from_json(row.payload)) for row in rows]
+
+
+def edit_session(dispatcher: Dispatcher, **changes: FieldValue) -> str:
+    form = one(dispatcher.command(FACILITATOR, "session edit 1"), OpenForm).form
+    values = {**{f.name: f.initial for f in form.fields}, **changes}
+    replies = dispatcher.submit(FACILITATOR, "session.edit", values, form.state)
+    return message_text(one(replies, DirectMessage).message)
+
+
+def test_an_edit_tells_those_coming_exactly_what_changed(
+    dispatcher: Dispatcher, runtime: Runtime, clock: FakeClock
+) -> None:
+    join(dispatcher, AMINA)
+    add_session(dispatcher, date=day_after(clock, 10), start_time="10:00", duration="90")
+    dispatcher.action(AMINA, action_ids.RSVP_GOING, str(stored(runtime)[0].id))
+
+    confirmation = edit_session(dispatcher, duration="120")
+    [length] = change_news(runtime)
+    assert "has a new length. It's now" in length
+    assert "10:00–12:00" in length
+    assert "new time" not in length
+    assert "being told it has a new length" in confirmation
+
+    edit_session(dispatcher, start_time="14:00", location="https://meet.example.org/cop")
+    both = change_news(runtime)[1]
+    assert "has a new time and a new link." in both
+    assert "14:00–16:00" in both
+    assert "The new link is https://meet.example.org/cop." in both
+
+    confirmation = edit_session(dispatcher, location="Room 4, Mill Street")
+    place = change_news(runtime)[2]
+    assert "has a new place. It's now at Room 4, Mill Street." in place
+    assert "new time" not in place
+    assert "Reminders moved" not in confirmation
+    assert "being told it has a new place" in confirmation
+
+    edit_session(dispatcher, description="Only the notes change")
+    assert len(change_news(runtime)) == 3  # nothing people coming need to hear
 
 
 def test_cancelling_asks_first_then_tells_those_coming(
