@@ -376,6 +376,46 @@ def counts(session: Session, cs: CommunitySession) -> RsvpCounts:
     )
 
 
+@dataclass(frozen=True)
+class Attendee:
+    name: str
+    apology: str | None  # the note sent with "can't make it", if any
+
+
+@dataclass(frozen=True)
+class Attendance:
+    """Who answered what, for facilitators only: it carries the apology notes."""
+
+    going: list[Attendee]
+    maybe: list[Attendee]
+    declined: list[Attendee]
+    no_answer: int  # active members who haven't answered
+
+
+def attendance(session: Session, community: Community, cs: CommunitySession) -> Attendance:
+    """Each answer's people, by name (active members only, as in `counts`)."""
+    rows = session.execute(
+        select(Member.display_name, SessionRsvp.answer, SessionRsvp.apology)
+        .join(SessionRsvp, SessionRsvp.member_id == Member.id)
+        .where(SessionRsvp.session_id == cs.id, Member.status == MemberStatus.ACTIVE.value)
+        .order_by(Member.display_name, Member.id)
+    ).all()
+    by_answer: dict[str, list[Attendee]] = {answer.value: [] for answer in RsvpAnswer}
+    for name, answer, apology in rows:
+        by_answer.setdefault(str(answer), []).append(Attendee(str(name), apology or None))
+    active = session.scalar(
+        select(func.count())
+        .select_from(Member)
+        .where(Member.community_id == community.id, Member.status == MemberStatus.ACTIVE.value)
+    )
+    return Attendance(
+        going=by_answer[RsvpAnswer.GOING.value],
+        maybe=by_answer[RsvpAnswer.MAYBE.value],
+        declined=by_answer[RsvpAnswer.DECLINED.value],
+        no_answer=max(0, int(active or 0) - len(rows)),
+    )
+
+
 def member_answers(
     session: Session, member: Member
 ) -> Sequence[tuple[SessionRsvp, CommunitySession]]:

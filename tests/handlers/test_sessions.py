@@ -495,3 +495,72 @@ def test_facilitators_see_who_is_coming_to_the_next_session(
     assert "Going: 1\nMaybe: 1\nCan't make it: 0\nNo answer yet: 1" in shown
     assert "Members: 3" in shown  # the membership numbers are still there
     assert "Going" not in page_text(home(dispatcher, AMINA)).split("Your profile")[1]
+
+
+# ---- who's coming -------------------------------------------------------------------------------
+
+
+def answer_all(dispatcher: Dispatcher, runtime: Runtime) -> str:
+    """Amina going, Sam maybe, Noor can't make it with a note, Lena can't without one."""
+    lena = caller("U0LENA")
+    for who in (AMINA, SAM, NOOR, lena, caller("U0OMAR")):
+        join(dispatcher, who)
+    session_id = str(stored(runtime)[0].id)
+    dispatcher.action(AMINA, action_ids.RSVP_GOING, session_id)
+    dispatcher.action(SAM, action_ids.RSVP_MAYBE, session_id)
+    for who, note in ((NOOR, "Trustee meeting clash, sorry"), (lena, None)):
+        one(dispatcher.action(who, action_ids.RSVP_DECLINE, session_id), OpenForm)
+        dispatcher.submit(
+            who, "session.decline", {"apology": note, "wants_recap": False}, session_id
+        )
+    return session_id
+
+
+@pytest.mark.parametrize("typed", ["session 1", "session #1"])
+def test_facilitators_see_who_is_coming_with_the_apology_notes(
+    dispatcher: Dispatcher, runtime: Runtime, clock: FakeClock, typed: str
+) -> None:
+    add_session(dispatcher, date=day_after(clock, 10))
+    answer_all(dispatcher, runtime)
+    shown = said(dispatcher.command(FACILITATOR, typed))
+    assert "Who's coming to session 1, Lived experience leadership" in shown
+    assert "*Going (1)*\nU0AMINA" in shown
+    assert "*Maybe (1)*\nU0SAM" in shown
+    assert "*Can't make it (2)*\n• U0LENA, no note\n• U0NOOR: “Trustee meeting clash, sorry”" in (
+        shown
+    )
+    assert "Not answered yet: 1." in shown  # Omar
+
+
+def test_only_facilitators_see_who_is_coming_and_the_notes(
+    dispatcher: Dispatcher, runtime: Runtime, clock: FakeClock
+) -> None:
+    add_session(dispatcher, date=day_after(clock, 10))
+    session_id = answer_all(dispatcher, runtime)
+    for reply in (
+        dispatcher.command(AMINA, "session 1"),
+        dispatcher.action(AMINA, "session.who", session_id),
+    ):
+        assert "Only facilitators" in said(reply)
+        assert "Trustee" not in said(reply)
+    member_card = listing(dispatcher, AMINA)
+    assert "session.who" not in [b.action_id for b in buttons(member_card)]
+    assert "Trustee" not in message_text(member_card)
+    assert "Trustee" not in page_text(home(dispatcher, AMINA))
+
+
+def test_the_session_card_has_a_whos_coming_button_for_facilitators(
+    dispatcher: Dispatcher, runtime: Runtime, clock: FakeClock
+) -> None:
+    add_session(dispatcher, date=day_after(clock, 10))
+    session_id = answer_all(dispatcher, runtime)
+    facilitator_member = caller("U0FRAN")
+    join(dispatcher, facilitator_member)
+    dispatcher.command(FACILITATOR, "role grant <@U0FRAN> facilitator")
+    card = listing(dispatcher, facilitator_member)
+    assert ("session.who", session_id) in [(b.action_id, b.value) for b in buttons(card)]
+    shown = said(dispatcher.action(facilitator_member, "session.who", session_id))
+    assert "“Trustee meeting clash, sorry”" in shown
+    # A facilitator who hasn't joined has no card on Home, so the button is by the counts.
+    page = home(dispatcher, FACILITATOR)
+    assert "[Who's coming] session.who " + session_id in page_text(page)
