@@ -504,17 +504,20 @@ def changed_notice(
 
 
 def personal_data(session: Session, member: Member) -> dict[str, Any]:
-    """For `my-data`: each answer the member gave, keyed by session number, one line each."""
-    held: dict[str, Any] = {}
-    for rsvp_row, cs in member_answers(session, member):
-        parts = [
-            f"{ANSWER_LABELS.get(rsvp_row.answer, rsvp_row.answer)} — {cs.title}, "
-            f"{cs.starts_at:%Y-%m-%d %H:%M} UTC",
-            f"answered {rsvp_row.answered_at:%Y-%m-%d %H:%M} UTC",
+    """For `my-data`: each answer the member gave, oldest session first."""
+    return {
+        "answers": [
+            {
+                "number": cs.number,
+                "title": cs.title,
+                "starts_at": cs.starts_at.isoformat(),
+                "ends_at": cs.ends_at.isoformat(),
+                "cancelled": not cs.is_scheduled,
+                "answer": row.answer,
+                "answered_at": row.answered_at.isoformat(),
+                "wants_recap": row.wants_recap,
+                "apology_note": row.apology,
+            }
+            for row, cs in member_answers(session, member)
         ]
-        if rsvp_row.answer == RsvpAnswer.DECLINED.value:
-            parts.append("wants the recap" if rsvp_row.wants_recap else "no recap")
-        if rsvp_row.apology:
-            parts.append(f"your message: {rsvp_row.apology}")
-        held[f"session_{cs.number}"] = "; ".join(parts)
-    return held
+    }

@@ -3,7 +3,9 @@ cancelling, the calendar file and the home page."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from icalendar import Calendar
@@ -564,3 +566,80 @@ def test_the_session_card_has_a_whos_coming_button_for_facilitators(
     # A facilitator who hasn't joined has no card on Home, so the button is by the counts.
     page = home(dispatcher, FACILITATOR)
     assert "[Who's coming] session.who " + session_id in page_text(page)
+
+
+# ---- my-data -----------------------------------------------------------------------------------
+
+
+def test_my_data_reads_as_a_letter_in_the_members_own_time(
+    dispatcher: Dispatcher, runtime: Runtime, clock: FakeClock
+) -> None:
+    join(dispatcher, AMINA, "America/Bogota")
+    add_session(dispatcher, date=day_after(clock, 10), start_time="15:00")
+    session_id = str(stored(runtime)[0].id)
+    dispatcher.action(AMINA, action_ids.RSVP_DECLINE, session_id)
+    dispatcher.submit(
+        AMINA,
+        "session.decline",
+        {"apology": "Trustee meeting clash, sorry", "wants_recap": True},
+        session_id,
+    )
+    message = one(dispatcher.command(AMINA, "my-data"), Message)
+    shown = message_text(message)
+    joined = clock.now().astimezone(ZoneInfo("America/Bogota"))
+    day = f"{joined:%A} {joined.day} {joined:%B} {joined.year} at {joined:%H:%M}"
+    starts = (clock.now() + timedelta(days=10)).replace(hour=15, minute=0)
+    assert (
+        f"You agreed to the ground rules and privacy notice on {day} (the version in force "
+        "today)." in shown
+    )
+    assert f"You joined on {day}" in shown
+    assert f"{starts:%A} {starts.day} {starts:%B}, 10:00–11:30 (America/Bogota)" in shown
+    assert "you said you can't make it, and asked for the recap." in shown
+    assert "Your note: “Trustee meeting clash, sorry”." in shown
+    assert "The themes you care about: Anti-racism and Lived experience leadership." in shown
+    assert "Your languages: English and Arabic." in shown
+    for raw in ("+00:00", "T09:30", "UTC", clock.now().isoformat()[:10]):
+        assert raw not in shown
+    assert "version 1" not in shown.lower()
+    assert "[Send me this as a JSON file] privacy.export_json" in shown
+
+
+def test_my_data_json_is_structured_and_typed(
+    dispatcher: Dispatcher, runtime: Runtime, clock: FakeClock
+) -> None:
+    join(dispatcher, AMINA)
+    add_session(dispatcher, date=day_after(clock, 10))
+    session_id = str(stored(runtime)[0].id)
+    dispatcher.submit(
+        AMINA, "session.decline", {"apology": "Court hearing", "wants_recap": False}, session_id
+    )
+    sent = one(dispatcher.action(AMINA, "privacy.export_json", ""), SendFile)
+    data = json.loads(sent.content)
+    profile = data["profile"]
+    assert profile["languages"] == ["English", "Arabic"]
+    assert profile["themes"] == ["Anti-racism", "Lived experience leadership"]
+    assert datetime.fromisoformat(profile["consent_given_at"]) == clock.now()
+    assert profile["consent_version_is_current"] is True
+    [answer] = data["sessions"]["answers"]
+    starts = datetime.fromisoformat(answer["starts_at"])
+    assert starts.utcoffset() is not None
+    assert answer == {
+        "number": 1,
+        "title": "Lived experience leadership",
+        "starts_at": starts.isoformat(),
+        "ends_at": (starts + timedelta(minutes=90)).isoformat(),
+        "cancelled": False,
+        "answer": "declined",
+        "answered_at": clock.now().isoformat(),
+        "wants_recap": False,
+        "apology_note": "Court hearing",
+    }
+    assert data["peer_coaching"] == {
+        "paused_until": None,
+        "skip_next_round": False,
+        "never_pair_me_with": [],
+        "rounds": [],
+    }
+    assert data["resources"] == {"shared": [], "found_helpful": []}
+    assert data["reflections"]["reflections"] == []
