@@ -680,18 +680,13 @@ def stats(session: Session, community: Community, last: int = 6) -> list[RoundNu
 
 def personal_data(session: Session, member: Member) -> dict[str, Any]:
     """For `my-data`: pause, skip, whom you asked to avoid (only you see it), your rounds."""
-    held: dict[str, Any] = {}
     pref = session.get(PairingPreference, member.id)
-    if pref is not None:
-        held["paused_until"] = pref.paused_until.isoformat() if pref.paused_until else None
-        held["skip_next_round"] = pref.skip_next
     avoided = session.scalars(
         select(Member.display_name)
         .join(PairingAvoid, PairingAvoid.avoided_member_id == Member.id)
         .where(PairingAvoid.member_id == member.id)
+        .order_by(Member.display_name)
     ).all()
-    if avoided:
-        held["never_pair_me_with"] = list(avoided)
     rounds = session.execute(
         select(PairingRound.number, PairingRound.started_at, PairingGroup.outcome)
         .join(PairingGroup, PairingGroup.round_id == PairingRound.id)
@@ -699,6 +694,13 @@ def personal_data(session: Session, member: Member) -> dict[str, Any]:
         .where(PairingGroupMember.member_id == member.id)
         .order_by(PairingRound.number)
     ).all()
-    for number, started, outcome in rounds:
-        held[f"round_{number}"] = f"{started:%Y-%m-%d} UTC; {outcome}"
-    return held
+    paused = pref.paused_until if pref is not None else None
+    return {
+        "paused_until": paused.isoformat() if paused else None,
+        "skip_next_round": bool(pref.skip_next) if pref is not None else False,
+        "never_pair_me_with": list(avoided),
+        "rounds": [
+            {"number": number, "started_at": started.isoformat(), "outcome": outcome}
+            for number, started, outcome in rounds
+        ],
+    }

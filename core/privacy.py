@@ -16,7 +16,8 @@ from sqlalchemy import delete, or_
 from sqlalchemy.orm import Session
 
 from core import pairing, pairing_jobs, reflections, resources, sessions
-from core.labels import CADENCE_LABELS, ORG_SIZE_LABELS, ROLE_LEVEL_LABELS, language_names
+from core.communities import current_consent_version
+from core.labels import CADENCE_LABELS, LANGUAGE_LABELS, ORG_SIZE_LABELS, ROLE_LEVEL_LABELS
 from core.models import Member, MembershipEvent, MembershipEventKind
 from core.models_delivery import OutboxMessage
 
@@ -31,7 +32,7 @@ def _profile(_session: Session, member: Member) -> dict[str, Any]:
         "organisation_size": ORG_SIZE_LABELS.get(member.org_size, member.org_size),
         "role_level": ROLE_LEVEL_LABELS.get(member.role_level, member.role_level),
         "themes": list(member.themes),
-        "languages": language_names(list(member.languages)),
+        "languages": [LANGUAGE_LABELS.get(code, code) for code in member.languages],
         "timezone": member.timezone,
         "peer_coaching": CADENCE_LABELS.get(member.pairing_cadence, member.pairing_cadence),
         "private_lived_experience_matching_preference": member.lived_experience_match,
@@ -41,6 +42,8 @@ def _profile(_session: Session, member: Member) -> dict[str, Any]:
         "joined_at": member.joined_at.isoformat(),
         "consent_given_at": member.consent_at.isoformat(),
         "consent_version": member.consent_version,
+        "consent_version_is_current": member.consent_version
+        == current_consent_version(member.community),
         "profile_updated_at": member.updated_at.isoformat(),
         "left_at": member.left_at.isoformat() if member.left_at else None,
     }

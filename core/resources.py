@@ -802,14 +802,26 @@ def personal_data(session: Session, member: Member) -> dict[str, Any]:
         select(Resource).where(Resource.shared_by_member_id == member.id).order_by(Resource.number)
     )
     voted = session.execute(
-        select(Resource.title, ResourceVote.voted_at)
+        select(Resource.number, Resource.title, ResourceVote.voted_at)
         .join(ResourceVote, ResourceVote.resource_id == Resource.id)
         .where(ResourceVote.member_id == member.id)
         .order_by(ResourceVote.voted_at)
     )
     return {
-        "shared": [f"{r.title} — {r.url} ({r.status})" for r in shared],
-        "found_helpful": [f"{title} ({at:%Y-%m-%d})" for title, at in voted],
+        "shared": [
+            {
+                "number": r.number,
+                "title": r.title,
+                "url": r.url,
+                "status": r.status,
+                "shared_at": r.created_at.isoformat(),
+            }
+            for r in shared
+        ],
+        "found_helpful": [
+            {"number": number, "title": title, "marked_at": at.isoformat()}
+            for number, title, at in voted
+        ],
     }
 
 

@@ -8,9 +8,11 @@ What people type is checked in `core.session_input`.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import func, select
@@ -33,6 +35,7 @@ from core.session_input import (
     too_long,
 )
 from core.timefmt import span
+from core.words import and_list
 
 # Builds (outbox key, message) for one member and their answer.
 _Builder = Callable[[Member, str], tuple[str, ui.Message]]
@@ -132,11 +135,24 @@ def create(
     return cs
 
 
+class Change(StrEnum):
+    """What an edit changed that people coming need to hear about."""
+
+    TIME = "time"
+    LENGTH = "length"
+    PLACE = "place"
+
+
 @dataclass(frozen=True)
 class Edited:
     session: CommunitySession
-    moved: bool
-    told: int  # members who said going or maybe and were told of the new time
+    changes: tuple[Change, ...]  # in the order the notice names them
+    told: int  # members who said going or maybe and were told what changed
+
+    @property
+    def moved(self) -> bool:
+        """The session's time or length changed, so its reminders moved with it."""
+        return Change.TIME in self.changes or Change.LENGTH in self.changes
 
 
 def ensure_open(cs: CommunitySession, now: datetime, doing: str) -> None:
@@ -144,6 +160,15 @@ def ensure_open(cs: CommunitySession, now: datetime, doing: str) -> None:
         raise UserError(f"Session {cs.number} was cancelled, so it can't be {doing}.")
     if cs.ends_at <= now:
         raise UserError(f"Session {cs.number} has already finished, so it can't be {doing}.")
+
+
+def _changes(cs: CommunitySession, details: SessionDetails) -> tuple[Change, ...]:
+    changed = {
+        Change.TIME: details.starts_at != cs.starts_at,
+        Change.LENGTH: details.duration_minutes != cs.duration_minutes,
+        Change.PLACE: details.location != cs.location,
+    }
+    return tuple(change for change, differs in changed.items() if differs)
 
 
 def edit(
@@ -154,34 +179,38 @@ def edit(
     draft: SessionDraft,
     now: datetime,
 ) -> Edited:
-    """Change a session; a new time moves its reminders and tells those who are coming."""
+    """Change a session. A new time or length moves its reminders; a new time, length or
+    link/place is told to those who are coming, naming what changed."""
     ensure_open(cs, now, "changed")
     details = check(draft, community, now, keep_start=cs.starts_at)
-    new_start = details.starts_at != cs.starts_at
-    moved = new_start or details.duration_minutes != cs.duration_minutes
+    changes = _changes(cs, details)
     _apply(cs, details)
     cs.updated_at = now
     session.flush()
     planner.plan_session(session, cs, community, settings, now)
     told = 0
-    if moved:
-        if new_start:
+    if changes:
+        if Change.TIME in changes:
             # Reminders already queued state the old time: drop them before the news. (Their
             # replacements have new keys, since a reminder's key holds the start time; a
             # change of length alone keeps the keys, so cancelling would lose them.)
             outbox.cancel_pending(session, session_id=cs.id)
+        # One notice per version of what people need to know: a second edit that changes
+        # the time, length or place again is news again; one that restores nothing new isn't.
         starts = cs.starts_at.isoformat(timespec="minutes")
+        place = hashlib.sha256(cs.location.encode()).hexdigest()[:12]
+        version = f"{starts}:{cs.duration_minutes}:{place}"
         told = _tell_coming(
             session,
             cs,
             now,
             lambda member, answer: (
-                f"moved:{cs.id}:{starts}:m{member.id}",
-                moved_notice(cs, member, answer),
+                f"changed:{cs.id}:{version}:m{member.id}",
+                changed_notice(cs, member, answer, changes),
             ),
             kind="session_moved",
         )
-    return Edited(cs, moved, told)
+    return Edited(cs, changes, told)
 
 
 def cancel(
@@ -347,6 +376,46 @@ def counts(session: Session, cs: CommunitySession) -> RsvpCounts:
     )
 
 
+@dataclass(frozen=True)
+class Attendee:
+    name: str
+    apology: str | None  # the note sent with "can't make it", if any
+
+
+@dataclass(frozen=True)
+class Attendance:
+    """Who answered what, for facilitators only: it carries the apology notes."""
+
+    going: list[Attendee]
+    maybe: list[Attendee]
+    declined: list[Attendee]
+    no_answer: int  # active members who haven't answered
+
+
+def attendance(session: Session, community: Community, cs: CommunitySession) -> Attendance:
+    """Each answer's people, by name (active members only, as in `counts`)."""
+    rows = session.execute(
+        select(Member.display_name, SessionRsvp.answer, SessionRsvp.apology)
+        .join(SessionRsvp, SessionRsvp.member_id == Member.id)
+        .where(SessionRsvp.session_id == cs.id, Member.status == MemberStatus.ACTIVE.value)
+        .order_by(Member.display_name, Member.id)
+    ).all()
+    by_answer: dict[str, list[Attendee]] = {answer.value: [] for answer in RsvpAnswer}
+    for name, answer, apology in rows:
+        by_answer.setdefault(str(answer), []).append(Attendee(str(name), apology or None))
+    active = session.scalar(
+        select(func.count())
+        .select_from(Member)
+        .where(Member.community_id == community.id, Member.status == MemberStatus.ACTIVE.value)
+    )
+    return Attendance(
+        going=by_answer[RsvpAnswer.GOING.value],
+        maybe=by_answer[RsvpAnswer.MAYBE.value],
+        declined=by_answer[RsvpAnswer.DECLINED.value],
+        no_answer=max(0, int(active or 0) - len(rows)),
+    )
+
+
 def member_answers(
     session: Session, member: Member
 ) -> Sequence[tuple[SessionRsvp, CommunitySession]]:
@@ -394,12 +463,39 @@ def rsvp_actions(cs: CommunitySession, current: str | None) -> ui.Actions:
     )
 
 
-def moved_notice(cs: CommunitySession, member: Member, answer: str | None) -> ui.Message:
-    """For members going or maybe when a session moves: the new time, and one-click answers."""
+def is_link(location: str) -> bool:
+    return location.strip().lower().startswith(("http://", "https://"))
+
+
+def what_changed(changes: Sequence[Change], location: str) -> str:
+    """ "a new time", "a new length and a new link": the news, in words."""
+    words = {
+        Change.TIME: "a new time",
+        Change.LENGTH: "a new length",
+        Change.PLACE: "a new link" if is_link(location) else "a new place",
+    }
+    return and_list([words[change] for change in changes])
+
+
+def changed_notice(
+    cs: CommunitySession, member: Member, answer: str | None, changes: Sequence[Change]
+) -> ui.Message:
+    """For members going or maybe when a session's time, length or place changes: what
+    changed, the session as it is now, and one-click answers."""
+    sentences = ["*{title}* has {what}."]
+    if Change.TIME in changes or Change.LENGTH in changes:
+        sentences.append("It's now {when}.")
+    if Change.PLACE in changes:
+        sentences.append(
+            "The new link is {where}." if is_link(cs.location) else "It's now at {where}."
+        )
+    sentences.append("If that no longer suits, just change your answer.")
     body = ui.text(
-        "*{title}* has a new time: {when}. If that no longer suits, just change your answer.",
+        " ".join(sentences),
         title=cs.title,
+        what=what_changed(changes, cs.location),
         when=span(cs.starts_at, cs.ends_at, member.timezone),
+        where=cs.location,
     )
     return ui.Message(
         summary=body.plain().replace("*", ""),
@@ -408,17 +504,20 @@ def moved_notice(cs: CommunitySession, member: Member, answer: str | None) -> ui
 
 
 def personal_data(session: Session, member: Member) -> dict[str, Any]:
-    """For `my-data`: each answer the member gave, keyed by session number, one line each."""
-    held: dict[str, Any] = {}
-    for rsvp_row, cs in member_answers(session, member):
-        parts = [
-            f"{ANSWER_LABELS.get(rsvp_row.answer, rsvp_row.answer)} — {cs.title}, "
-            f"{cs.starts_at:%Y-%m-%d %H:%M} UTC",
-            f"answered {rsvp_row.answered_at:%Y-%m-%d %H:%M} UTC",
+    """For `my-data`: each answer the member gave, oldest session first."""
+    return {
+        "answers": [
+            {
+                "number": cs.number,
+                "title": cs.title,
+                "starts_at": cs.starts_at.isoformat(),
+                "ends_at": cs.ends_at.isoformat(),
+                "cancelled": not cs.is_scheduled,
+                "answer": row.answer,
+                "answered_at": row.answered_at.isoformat(),
+                "wants_recap": row.wants_recap,
+                "apology_note": row.apology,
+            }
+            for row, cs in member_answers(session, member)
         ]
-        if rsvp_row.answer == RsvpAnswer.DECLINED.value:
-            parts.append("wants the recap" if rsvp_row.wants_recap else "no recap")
-        if rsvp_row.apology:
-            parts.append(f"your message: {rsvp_row.apology}")
-        held[f"session_{cs.number}"] = "; ".join(parts)
-    return held
+    }

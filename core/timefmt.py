@@ -25,3 +25,9 @@ def span(start: datetime, end: datetime, zone: str) -> str:
             f"({zone.replace('_', ' ')})"
         )
     return f"{when(start, zone)} – {when(end, zone)}"
+
+
+def on_day(instant: datetime, zone: str) -> str:
+    """ "Monday 23 November 2026 at 09:30", in `zone` (for records, where the year matters)."""
+    at = local(instant, zone)
+    return f"{at:%A} {at.day} {at:%B} {at.year} at {at:%H:%M}"

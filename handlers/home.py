@@ -24,7 +24,7 @@ from handlers.pairing import home_blocks as pairing_home_blocks
 from handlers.registry import Registry
 from handlers.resources import home_blocks as library_blocks
 from handlers.resources import review_queue_blocks
-from handlers.sessions import next_session_blocks, zone_of
+from handlers.sessions import next_session_blocks, who_is_coming_button, zone_of
 
 
 def home_page(ctx: RequestContext) -> HomePage:
@@ -105,7 +105,7 @@ def _next_session_counts(ctx: RequestContext, active_members: int) -> list[Block
         ]
     counted = sessions.counts(ctx.session, cs)
     answered = counted.going + counted.maybe + counted.declined
-    return [
+    blocks: list[Block] = [
         Section(
             text(
                 "*Next session ({n}):* {title}, {when}",
@@ -123,6 +123,10 @@ def _next_session_counts(ctx: RequestContext, active_members: int) -> list[Block
             ]
         ),
     ]
+    if ctx.active_member is None:
+        # A facilitator who is also a member has the button on the session card above.
+        blocks.append(Actions([who_is_coming_button(cs)]))
+    return blocks
 
 
 def register(registry: Registry) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from core import membership, privacy
+from core import membership, privacy, privacy_letter
 from core.context import RequestContext
 from core.labels import CADENCE_LABELS, ORG_SIZE_LABELS, ROLE_LEVEL_LABELS, language_names
 from core.models import Member
@@ -37,8 +37,6 @@ CONFIRM_LEAVE = "membership.leave"
 CONFIRM_FORGET = "privacy.forget"
 EXPORT_JSON = "privacy.export_json"
 DISMISS = "ui.dismiss"
-
-MY_DATA_MESSAGE_LIMIT = 2500  # characters of JSON; beyond this a file reads better
 
 
 def profile_fields(member: Member) -> Fields:
@@ -199,27 +197,14 @@ def my_data_command(ctx: RequestContext, _args: str) -> Reply | Replies:
             ctx.command,
         )
     data = privacy.personal_data(ctx.session, member)
-    as_json = json.dumps(data, indent=2, ensure_ascii=False)
-    if len(as_json) > MY_DATA_MESSAGE_LIMIT or len(data) > 5:
-        return [
-            _my_data_file(as_json, "Everything Catalyst holds about you is in this file."),
-            notice("That's a lot to show here, so I've sent it to you as a JSON file in a DM."),
-        ]
-    blocks: list[Block] = [Header("What Catalyst holds about you")]
-    for section, values in data.items():
-        pairs = [
-            (key.replace("_", " ").capitalize(), _show(value)) for key, value in values.items()
-        ]
-        blocks.append(Section(text("*{s}*", s=section.replace("_", " ").capitalize())))
-        blocks += [Fields(pairs[i : i + 10]) for i in range(0, len(pairs), 10)]
-        if not pairs:
-            blocks.append(Context([text("Nothing yet.")]))
+    blocks: list[Block] = privacy_letter.letter(data, member.timezone, ctx.command)
     blocks.append(
         Context(
             [
                 text(
-                    "Facilitators see your name, pronouns, organisation and its size. To erase "
-                    "all of this, type `{cmd} forget-me`.",
+                    "Facilitators see your name, pronouns, organisation and its size, and your "
+                    "answers to sessions with any note you sent. To erase all of this, type "
+                    "`{cmd} forget-me`.",
                     cmd=ctx.command,
                 )
             ]
@@ -227,18 +212,6 @@ def my_data_command(ctx: RequestContext, _args: str) -> Reply | Replies:
     )
     blocks.append(Actions([Button("Send me this as a JSON file", EXPORT_JSON)]))
     return Message(summary="What Catalyst holds about you", blocks=blocks)
-
-
-def _show(value: object) -> str:
-    if value is None or value == []:
-        return "—"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, list):
-        if all(isinstance(v, dict) for v in value):
-            return f"{len(value)} (all of it is in the JSON file below)"
-        return ", ".join(str(v) for v in value)
-    return str(value)
 
 
 def _my_data_file(as_json: str, comment: str) -> Reply:

@@ -48,6 +48,10 @@ from handlers.session_form import (
 )
 
 CONFIRM_CANCEL = "session.cancel"
+WHO_IS_COMING = "session.who"
+NAMES_PER_SECTION = 20  # names alone: well inside a section's 3,000 characters
+NOTES_PER_SECTION = 4  # people with an apology note of up to 500 characters each
+WHO_BLOCKS = 45  # of Slack's fifty a message may hold, leaving room for the small print
 LISTED = 10  # sessions in one message: each takes four blocks of Slack's fifty
 PREP_PREVIEW = 280  # characters of preparation notes in a list; the full text comes later
 
@@ -100,10 +104,16 @@ def session_card(ctx: RequestContext, cs: CommunitySession, answer: str | None) 
         if label
         else text("Can you make it? One click lets the facilitators know.")
     )
+    actions = rsvp_actions(cs, answer)
     if ctx.is_facilitator:
         small.append(_counts_line(ctx, cs))
-    blocks += [Context(small), rsvp_actions(cs, answer)]
+        actions = Actions([*actions.elements, who_is_coming_button(cs)])
+    blocks += [Context(small), actions]
     return blocks
+
+
+def who_is_coming_button(cs: CommunitySession) -> Button:
+    return Button("Who's coming", WHO_IS_COMING, str(cs.id))
 
 
 # ---- finding the session a command or button means ----------------------------------------------
@@ -125,9 +135,9 @@ def _by_number(ctx: RequestContext, arg: str, verb: str) -> CommunitySession | M
         return found
     lead = "Which session?" if not word else "There's no session with that number."
     return notice(
-        lead + " Type `{v0} session {v1} 3` with its number. {v2}",
+        lead + " Type `{v0} session {v1}3` with its number. {v2}",
         ctx.command,
-        verb,
+        f"{verb} " if verb else "",
         _upcoming_numbers(ctx),
     )
 
@@ -296,12 +306,93 @@ def session_command(ctx: RequestContext, args: str) -> Reply:
     if word == "cancel":
         found = _by_number(ctx, rest, "cancel")
         return found if isinstance(found, Message) else _confirm_cancel(ctx, found)
+    if number_in(word) is not None and not rest.strip():
+        found = _by_number(ctx, word, "")
+        return found if isinstance(found, Message) else who_is_coming(ctx, found)
     return notice(
-        "Type `{v0} session add` to add a session, or `{v0} session edit 3` or "
-        "`{v0} session cancel 3` with its number. {v1}",
+        "Type `{v0} session 3` to see who's coming to session 3, `{v0} session add` to add "
+        "a session, or `{v0} session edit 3` or `{v0} session cancel 3` with its number. {v1}",
         ctx.command,
         _upcoming_numbers(ctx),
     )
+
+
+# ---- facilitators: who's coming ---------------------------------------------------------------
+
+
+def _names(heading: str, people: list[sessions.Attendee]) -> list[Block]:
+    """ "*Going (3)*" and the names, a section per twenty (names are escaped values)."""
+    if not people:
+        return [Section(text(heading + "\nNobody.", n=0))]
+    blocks: list[Block] = []
+    for start in range(0, len(people), NAMES_PER_SECTION):
+        chunk = people[start : start + NAMES_PER_SECTION]
+        names = ", ".join(f"{{p{i}}}" for i in range(len(chunk)))
+        values = {f"p{i}": person.name for i, person in enumerate(chunk)}
+        lead = heading + "\n" if start == 0 else ""
+        blocks.append(Section(Text(lead + names, {"n": str(len(people)), **values})))
+    return blocks
+
+
+def _apologies(people: list[sessions.Attendee]) -> list[Block]:
+    """ "*Can't make it (2)*", one line each, with the note they sent, if any."""
+    heading = "*Can't make it ({n})*"
+    if not people:
+        return [Section(text(heading + "\nNobody.", n=0))]
+    blocks: list[Block] = []
+    for start in range(0, len(people), NOTES_PER_SECTION):
+        chunk = people[start : start + NOTES_PER_SECTION]
+        lines = [
+            f"• {{p{i}}}: “{{a{i}}}”" if person.apology else f"• {{p{i}}}, no note"
+            for i, person in enumerate(chunk)
+        ]
+        values = {f"p{i}": person.name for i, person in enumerate(chunk)}
+        values |= {f"a{i}": person.apology for i, person in enumerate(chunk) if person.apology}
+        lead = heading + "\n" if start == 0 else ""
+        blocks.append(Section(Text(lead + "\n".join(lines), {"n": str(len(people)), **values})))
+    return blocks
+
+
+def who_is_coming(ctx: RequestContext, cs: CommunitySession) -> Message:
+    """For facilitators: going, maybe and can't make it, by name, with apology notes."""
+    seen = sessions.attendance(ctx.session, ctx.community, cs)
+    title = text(
+        "*Who's coming to session {n}, {title}*\n{when}",
+        n=cs.number,
+        title=cs.title,
+        when=_when(ctx, cs),
+    )
+    blocks: list[Block] = [
+        Section(title),
+        *_names("*Going ({n})*", seen.going),
+        *_names("*Maybe ({n})*", seen.maybe),
+        *_apologies(seen.declined),
+    ]
+    small = [
+        text(
+            "Not answered yet: {n}.",
+            n=seen.no_answer,
+        ),
+        text("Only facilitators can see this list and the notes people sent with their apologies."),
+    ]
+    if not cs.is_scheduled:
+        small.insert(0, text("This session was cancelled."))
+    if len(blocks) > WHO_BLOCKS:
+        blocks = blocks[:WHO_BLOCKS]
+        small.insert(0, text("The list is longer than one message holds; the counts are complete."))
+    return Message(
+        summary=f"Who's coming to session {cs.number}: {len(seen.going)} going, "
+        f"{len(seen.maybe)} maybe, {len(seen.declined)} can't make it",
+        blocks=[*blocks, Context(small)],
+    )
+
+
+def who_is_coming_clicked(ctx: RequestContext, value: str) -> Reply:
+    session_id = record_id(value)
+    cs = None if session_id is None else sessions.by_id(ctx.session, ctx.community, session_id)
+    if cs is None:
+        return notice("That session no longer exists.")
+    return who_is_coming(ctx, cs)
 
 
 def _confirm_cancel(ctx: RequestContext, cs: CommunitySession) -> Message:
@@ -398,13 +489,21 @@ def submit_edit(ctx: RequestContext, values: FormValues, state: str) -> Replies:
         ctx.session, ctx.community, ctx.settings, cs, draft_from(values), ctx.now()
     )
     extra = None
-    if edited.moved:
-        extra = (
-            f"Its reminders moved with it, and the {edited.told} members who said going or "
-            "maybe are being told the new time."
+    if edited.changes:
+        news = sessions.what_changed(edited.changes, cs.location)
+        told = (
+            f"the {edited.told} members who said going or maybe are being told it has {news}."
             if edited.told
-            else "Its reminders moved with it."
+            else ""
         )
+        if edited.moved:
+            extra = (
+                f"Its reminders moved with it, and {told}"
+                if told
+                else ("Its reminders moved with it.")
+            )
+        elif told:
+            extra = told[0].upper() + told[1:]
     return _saved(ctx, cs, "Session {n} is updated: *{title}*.", extra)
 
 
@@ -437,10 +536,10 @@ def register(registry: Registry) -> None:
     registry.add_command(
         Command(
             "session",
-            "Add, change or cancel a session",
+            "See who's coming to a session; add, change or cancel one",
             session_command,
             Access.FACILITATOR,
-            usage="add | edit N | cancel N",
+            usage="N | add | edit N | cancel N",
             group="Facilitating",
         )
     )
@@ -449,6 +548,7 @@ def register(registry: Registry) -> None:
     registry.add_action(Action(action_ids.RSVP_DECLINE, decline))
     registry.add_action(Action(action_ids.SESSION_CALENDAR, calendar_file))
     registry.add_action(Action(CONFIRM_CANCEL, confirm_cancel, Access.FACILITATOR))
+    registry.add_action(Action(WHO_IS_COMING, who_is_coming_clicked, Access.FACILITATOR))
     registry.add_form(FormHandler(ADD_FORM, submit_add, Access.FACILITATOR))
     registry.add_form(FormHandler(EDIT_FORM, submit_edit, Access.FACILITATOR))
     registry.add_form(FormHandler(DECLINE_FORM, submit_decline, Access.MEMBER))

@@ -460,7 +460,7 @@ def test_my_data_json_button_writes_a_file(
     output = flat(type_lines(["my-data", "1"]))
 
     assert "What Catalyst holds about you" in output
-    assert "Organisation Refugee Action Now" in output
+    assert "you work at Refugee Action Now" in output
     assert "[1] Send me this as a JSON file" in output
     path = exports / "console-you-catalyst-my-data.json"
     assert f"Saved to {path}." in output

@@ -54,7 +54,7 @@ def test_personal_data_holds_the_profile_including_the_private_preference(
     assert profile["pronouns"] == "she/her"
     assert profile["organisation"] == "Refugee Action Now"
     assert profile["organisation_size"] == "£100k–£1m"
-    assert profile["languages"] == "English, Arabic"
+    assert profile["languages"] == ["English", "Arabic"]
     assert profile["themes"] == ["Anti-racism", "Lived experience leadership"]
     assert profile["private_lived_experience_matching_preference"] is True
     assert profile["platform_user_id"] == "U0AMINA"

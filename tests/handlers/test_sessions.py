@@ -3,7 +3,9 @@ cancelling, the calendar file and the home page."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from icalendar import Calendar
@@ -27,6 +29,7 @@ from core.ui import (
     Section,
     SendFile,
 )
+from core.ui_codec import message_from_json
 from handlers.dispatch import Dispatcher
 from tests.conftest import table_counts
 from tests.handlers.plain import buttons, message_text, one, page_text, said
@@ -371,6 +374,59 @@ def test_editing_opens_a_prefilled_form_and_moves_the_session(
     assert (moved.kind, moved.recipient) == ("session_moved", "U0AMINA")
 
 
+def day_after(clock: FakeClock, days: int) -> str:
+    return f"{clock.now() + timedelta(days=days):%Y-%m-%d}"
+
+
+def change_news(runtime: Runtime) -> list[str]:
+    """What members going or maybe were told about changes, oldest first."""
+    with unit_of_work(runtime.session_factory) as session:
+        rows = session.scalars(
+            select(OutboxMessage)
+            .where(OutboxMessage.kind == "session_moved")
+            .order_by(OutboxMessage.id)
+        ).all()
+        return [message_text(message_from_json(row.payload)) for row in rows]
+
+
+def edit_session(dispatcher: Dispatcher, **changes: FieldValue) -> str:
+    form = one(dispatcher.command(FACILITATOR, "session edit 1"), OpenForm).form
+    values = {**{f.name: f.initial for f in form.fields}, **changes}
+    replies = dispatcher.submit(FACILITATOR, "session.edit", values, form.state)
+    return message_text(one(replies, DirectMessage).message)
+
+
+def test_an_edit_tells_those_coming_exactly_what_changed(
+    dispatcher: Dispatcher, runtime: Runtime, clock: FakeClock
+) -> None:
+    join(dispatcher, AMINA)
+    add_session(dispatcher, date=day_after(clock, 10), start_time="10:00", duration="90")
+    dispatcher.action(AMINA, action_ids.RSVP_GOING, str(stored(runtime)[0].id))
+
+    confirmation = edit_session(dispatcher, duration="120")
+    [length] = change_news(runtime)
+    assert "has a new length. It's now" in length
+    assert "10:00–12:00" in length
+    assert "new time" not in length
+    assert "being told it has a new length" in confirmation
+
+    edit_session(dispatcher, start_time="14:00", location="https://meet.example.org/cop")
+    both = change_news(runtime)[1]
+    assert "has a new time and a new link." in both
+    assert "14:00–16:00" in both
+    assert "The new link is https://meet.example.org/cop." in both
+
+    confirmation = edit_session(dispatcher, location="Room 4, Mill Street")
+    place = change_news(runtime)[2]
+    assert "has a new place. It's now at Room 4, Mill Street." in place
+    assert "new time" not in place
+    assert "Reminders moved" not in confirmation
+    assert "being told it has a new place" in confirmation
+
+    edit_session(dispatcher, description="Only the notes change")
+    assert len(change_news(runtime)) == 3  # nothing people coming need to hear
+
+
 def test_cancelling_asks_first_then_tells_those_coming(
     dispatcher: Dispatcher, runtime: Runtime
 ) -> None:
@@ -441,3 +497,149 @@ def test_facilitators_see_who_is_coming_to_the_next_session(
     assert "Going: 1\nMaybe: 1\nCan't make it: 0\nNo answer yet: 1" in shown
     assert "Members: 3" in shown  # the membership numbers are still there
     assert "Going" not in page_text(home(dispatcher, AMINA)).split("Your profile")[1]
+
+
+# ---- who's coming -------------------------------------------------------------------------------
+
+
+def answer_all(dispatcher: Dispatcher, runtime: Runtime) -> str:
+    """Amina going, Sam maybe, Noor can't make it with a note, Lena can't without one."""
+    lena = caller("U0LENA")
+    for who in (AMINA, SAM, NOOR, lena, caller("U0OMAR")):
+        join(dispatcher, who)
+    session_id = str(stored(runtime)[0].id)
+    dispatcher.action(AMINA, action_ids.RSVP_GOING, session_id)
+    dispatcher.action(SAM, action_ids.RSVP_MAYBE, session_id)
+    for who, note in ((NOOR, "Trustee meeting clash, sorry"), (lena, None)):
+        one(dispatcher.action(who, action_ids.RSVP_DECLINE, session_id), OpenForm)
+        dispatcher.submit(
+            who, "session.decline", {"apology": note, "wants_recap": False}, session_id
+        )
+    return session_id
+
+
+@pytest.mark.parametrize("typed", ["session 1", "session #1"])
+def test_facilitators_see_who_is_coming_with_the_apology_notes(
+    dispatcher: Dispatcher, runtime: Runtime, clock: FakeClock, typed: str
+) -> None:
+    add_session(dispatcher, date=day_after(clock, 10))
+    answer_all(dispatcher, runtime)
+    shown = said(dispatcher.command(FACILITATOR, typed))
+    assert "Who's coming to session 1, Lived experience leadership" in shown
+    assert "*Going (1)*\nU0AMINA" in shown
+    assert "*Maybe (1)*\nU0SAM" in shown
+    assert "*Can't make it (2)*\n• U0LENA, no note\n• U0NOOR: “Trustee meeting clash, sorry”" in (
+        shown
+    )
+    assert "Not answered yet: 1." in shown  # Omar
+
+
+def test_only_facilitators_see_who_is_coming_and_the_notes(
+    dispatcher: Dispatcher, runtime: Runtime, clock: FakeClock
+) -> None:
+    add_session(dispatcher, date=day_after(clock, 10))
+    session_id = answer_all(dispatcher, runtime)
+    for reply in (
+        dispatcher.command(AMINA, "session 1"),
+        dispatcher.action(AMINA, "session.who", session_id),
+    ):
+        assert "Only facilitators" in said(reply)
+        assert "Trustee" not in said(reply)
+    member_card = listing(dispatcher, AMINA)
+    assert "session.who" not in [b.action_id for b in buttons(member_card)]
+    assert "Trustee" not in message_text(member_card)
+    assert "Trustee" not in page_text(home(dispatcher, AMINA))
+
+
+def test_the_session_card_has_a_whos_coming_button_for_facilitators(
+    dispatcher: Dispatcher, runtime: Runtime, clock: FakeClock
+) -> None:
+    add_session(dispatcher, date=day_after(clock, 10))
+    session_id = answer_all(dispatcher, runtime)
+    facilitator_member = caller("U0FRAN")
+    join(dispatcher, facilitator_member)
+    dispatcher.command(FACILITATOR, "role grant <@U0FRAN> facilitator")
+    card = listing(dispatcher, facilitator_member)
+    assert ("session.who", session_id) in [(b.action_id, b.value) for b in buttons(card)]
+    shown = said(dispatcher.action(facilitator_member, "session.who", session_id))
+    assert "“Trustee meeting clash, sorry”" in shown
+    # A facilitator who hasn't joined has no card on Home, so the button is by the counts.
+    page = home(dispatcher, FACILITATOR)
+    assert "[Who's coming] session.who " + session_id in page_text(page)
+
+
+# ---- my-data -----------------------------------------------------------------------------------
+
+
+def test_my_data_reads_as_a_letter_in_the_members_own_time(
+    dispatcher: Dispatcher, runtime: Runtime, clock: FakeClock
+) -> None:
+    join(dispatcher, AMINA, "America/Bogota")
+    add_session(dispatcher, date=day_after(clock, 10), start_time="15:00")
+    session_id = str(stored(runtime)[0].id)
+    dispatcher.action(AMINA, action_ids.RSVP_DECLINE, session_id)
+    dispatcher.submit(
+        AMINA,
+        "session.decline",
+        {"apology": "Trustee meeting clash, sorry", "wants_recap": True},
+        session_id,
+    )
+    message = one(dispatcher.command(AMINA, "my-data"), Message)
+    shown = message_text(message)
+    joined = clock.now().astimezone(ZoneInfo("America/Bogota"))
+    day = f"{joined:%A} {joined.day} {joined:%B} {joined.year} at {joined:%H:%M}"
+    starts = (clock.now() + timedelta(days=10)).replace(hour=15, minute=0)
+    assert (
+        f"You agreed to the ground rules and privacy notice on {day} (the version in force "
+        "today)." in shown
+    )
+    assert f"You joined on {day}" in shown
+    assert f"{starts:%A} {starts.day} {starts:%B}, 10:00–11:30 (America/Bogota)" in shown
+    assert "you said you can't make it, and asked for the recap." in shown
+    assert "Your note: “Trustee meeting clash, sorry”." in shown
+    assert "The themes you care about: Anti-racism and Lived experience leadership." in shown
+    assert "Your languages: English and Arabic." in shown
+    for raw in ("+00:00", "T09:30", "UTC", clock.now().isoformat()[:10]):
+        assert raw not in shown
+    assert "version 1" not in shown.lower()
+    assert "[Send me this as a JSON file] privacy.export_json" in shown
+
+
+def test_my_data_json_is_structured_and_typed(
+    dispatcher: Dispatcher, runtime: Runtime, clock: FakeClock
+) -> None:
+    join(dispatcher, AMINA)
+    add_session(dispatcher, date=day_after(clock, 10))
+    session_id = str(stored(runtime)[0].id)
+    dispatcher.submit(
+        AMINA, "session.decline", {"apology": "Court hearing", "wants_recap": False}, session_id
+    )
+    sent = one(dispatcher.action(AMINA, "privacy.export_json", ""), SendFile)
+    data = json.loads(sent.content)
+    profile = data["profile"]
+    assert profile["languages"] == ["English", "Arabic"]
+    assert profile["themes"] == ["Anti-racism", "Lived experience leadership"]
+    assert datetime.fromisoformat(profile["consent_given_at"]) == clock.now()
+    assert profile["consent_version_is_current"] is True
+    [answer] = data["sessions"]["answers"]
+    starts = datetime.fromisoformat(answer["starts_at"])
+    assert starts.utcoffset() is not None
+    assert answer == {
+        "number": 1,
+        "title": "Lived experience leadership",
+        "starts_at": starts.isoformat(),
+        "ends_at": (starts + timedelta(minutes=90)).isoformat(),
+        "cancelled": False,
+        "answer": "declined",
+        "answered_at": clock.now().isoformat(),
+        "wants_recap": False,
+        "apology_note": "Court hearing",
+    }
+    assert data["peer_coaching"] == {
+        "paused_until": None,
+        "skip_next_round": False,
+        "never_pair_me_with": [],
+        "rounds": [],
+    }
+    assert data["resources"] == {"shared": [], "found_helpful": []}
+    assert data["reflections"]["reflections"] == []

@@ -180,6 +180,31 @@ def test_my_data_shows_everything_and_sends_json_on_request(slack: SlackHarness)
     data = json.loads(content)
     assert data["profile"]["organisation"] == "Refugee Action Now"
     assert data["profile"]["private_lived_experience_matching_preference"] is True
+    slack.fake.wait_for_response()  # the "I've sent you a file" sentence, before teardown
+
+
+def test_my_data_is_a_letter_in_their_timezone_and_a_typed_json_file(
+    slack: SlackHarness,
+) -> None:
+    join(slack, timezone="Asia/Amman", display_name="Amina <!channel>")
+    body = slack.command("my-data").json()
+    assert block_kit_problems("message", body) == []
+    text = json.dumps(body, ensure_ascii=False)
+    assert "Times are in your timezone, Asia/Amman." in text
+    assert "You agreed to the ground rules and privacy notice on" in text
+    assert "(the version in force today)" in text
+    assert "Amina &lt;!channel&gt;" in text
+    assert "<!channel>" not in text
+    for raw in ("+00:00", "UTC", "Consent version", "English, Arabic"):
+        assert raw not in text
+    slack.click("privacy.export_json")
+    slack.fake.wait_for("files.completeUploadExternal")
+    [(_name, content)] = slack.fake.uploaded_files()
+    data = json.loads(content)
+    assert data["profile"]["languages"] == ["English", "Arabic"]
+    assert data["profile"]["consent_given_at"].endswith("+00:00")
+    assert data["sessions"] == {"answers": []}
+    assert "JSON file" in slack.fake.wait_for_response()[-1].payload["text"]
 
 
 def test_role_grant_with_an_escaped_mention(slack: SlackHarness) -> None:

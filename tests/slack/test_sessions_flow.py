@@ -51,10 +51,10 @@ def sent(slack: SlackHarness) -> tuple[int, int]:
     return len(slack.fake.calls_to("chat.postMessage")), len(slack.fake.calls_to("views.publish"))
 
 
-def join(slack: SlackHarness, user: str = "U0AMINA") -> None:
+def join(slack: SlackHarness, user: str = "U0AMINA", **changes: Any) -> None:
     view = open_modal(slack, "join", user)
     posts, publishes = sent(slack)
-    assert slack.submit(view, profile_values(), user=user).body == ""
+    assert slack.submit(view, profile_values(**changes), user=user).body == ""
     settled(slack, posts + 1, publishes + 1)
 
 
@@ -183,3 +183,41 @@ def test_the_home_tab_shows_the_next_session_with_buttons(slack: SlackHarness) -
     text = json.dumps(view, ensure_ascii=False)
     assert "Next session" in text
     assert action_ids.RSVP_GOING in text
+
+
+def test_facilitators_see_who_is_coming_and_the_apology_notes(slack: SlackHarness) -> None:
+    add_session(slack)
+    join(slack)
+    join(slack, "U0SAM", display_name="Sam Okafor")
+    sid = session_id(slack)
+    _posts, publishes = sent(slack)
+    slack.click(action_ids.RSVP_GOING, sid, user="U0SAM")
+    slack.fake.wait_for("views.publish", count=publishes + 1)
+    before = len(slack.fake.calls_to("views.open"))
+    slack.click(action_ids.RSVP_DECLINE, sid)
+    view = slack.fake.wait_for("views.open", count=before + 1)[-1].params["view"]
+    posts, publishes = sent(slack)
+    slack.submit(view, {"apology": "Trustee meeting clash, sorry <!channel>", "wants_recap": True})
+    settled(slack, posts + 1, publishes + 1)
+
+    body = slack.command("session #1", user=FACILITATOR).json()
+    assert block_kit_problems("message", body) == []
+    text = json.dumps(body, ensure_ascii=False)
+    assert "Who's coming to session 1" in text
+    assert "*Going (1)*\\nSam Okafor" in text
+    assert (
+        "*Can't make it (1)*\\n• Amina Yusuf: “Trustee meeting clash, sorry &lt;!channel&gt;”"
+        in (text)
+    )
+
+    # The same list from the button on the facilitator's Home tab arrives by DM.
+    posts, _ = sent(slack)
+    slack.click("session.who", sid, user=FACILITATOR, from_home=True)
+    dm = slack.fake.wait_for("chat.postMessage", count=posts + 1)[-1].params
+    assert dm["channel"] == FACILITATOR
+    assert "Trustee meeting clash" in json.dumps(dm["blocks"], ensure_ascii=False)
+
+    # A member asking gets a sentence, not the notes.
+    reply = json.dumps(slack.command("session 1").json(), ensure_ascii=False)
+    assert "Only facilitators" in reply
+    assert "Trustee" not in reply
