@@ -20,6 +20,7 @@ from bot.cli_community import cmd_community
 from bot.cli_export import cmd_export
 from bot.cli_resources import add_import_parser, cmd_export_resources, cmd_import_resources
 from core.config import ConfigError, Settings, load_settings
+from core.words import plural
 
 log = logging.getLogger("catalyst")
 
@@ -200,7 +201,7 @@ def cmd_jobs(settings: Settings, args: argparse.Namespace) -> int:
     else:
         width = max(len(job.due) for job in planned)
         for job in planned:
-            print(f"{job.due.ljust(width)}  {job.what}  ({job.people} people)")
+            print(f"{job.due.ljust(width)}  {job.what}  ({plural(job.people, 'person', 'people')})")
     print(
         f"Outbox: {counts['pending']} waiting, {counts['sending']} sending, "
         f"{counts['sent']} sent, {counts['failed']} failed, {counts['missed']} missed."

@@ -42,6 +42,7 @@ from core.ui import (
     notice,
     text,
 )
+from core.words import plural
 from handlers.ids import record_id
 from handlers.membership import DISMISS
 from handlers.mentions import mentioned_user_ids
@@ -341,8 +342,8 @@ def _preview(ctx: RequestContext) -> Message:
     found = pairing.plan(ctx.session, ctx.community, ctx.now())
     if found.participants < 2:
         return notice(
-            "Only {v0} member(s) would take part right now, so there's nothing to pair.",
-            found.participants,
+            "Only {v0} would take part right now, so there's nothing to pair.",
+            plural(found.participants, "member", "members"),
         )
     lines = [
         " + ".join(found.members[i].display_name for i in group)

@@ -34,6 +34,7 @@ from core.ui import (
     notice,
     text,
 )
+from core.words import plural
 from handlers.ids import number_in, record_id
 from handlers.membership import DISMISS
 from handlers.registry import Access, Action, Command, FormHandler, Registry
@@ -402,12 +403,12 @@ def _confirm_cancel(ctx: RequestContext, cs: CommunitySession) -> Message:
         raise UserError(f"Session {cs.number} has already started, so it can't be cancelled.")
     counted = sessions.counts(ctx.session, cs)
     body = text(
-        "*Cancel session {n}, {title}?* It's on {when}. Its reminders will stop, and the "
-        "{told} members who said going or maybe will get a message.",
+        "*Cancel session {n}, {title}?* It's on {when}. Its reminders will stop, and {told} "
+        "who said going or maybe will get a message.",
         n=cs.number,
         title=cs.title,
         when=_when(ctx, cs),
-        told=counted.going + counted.maybe,
+        told=_the_people(counted.going + counted.maybe),
     )
     return Message(
         summary=f"Cancel session {cs.number}?",
@@ -434,7 +435,7 @@ def confirm_cancel(ctx: RequestContext, value: str) -> Replies:
         n=cs.number,
         title=cs.title,
         told=(
-            f"I'm letting the {told} members who said going or maybe know."
+            f"I'm letting {_the_people(told)} who said going or maybe know."
             if told
             else "Nobody had said they were coming, so there's no one to tell."
         ),
@@ -492,7 +493,8 @@ def submit_edit(ctx: RequestContext, values: FormValues, state: str) -> Replies:
     if edited.changes:
         news = sessions.what_changed(edited.changes, cs.location)
         told = (
-            f"the {edited.told} members who said going or maybe are being told it has {news}."
+            f"{_the_people(edited.told)} who said going or maybe "
+            f"{'is' if edited.told == 1 else 'are'} being told it has {news}."
             if edited.told
             else ""
         )
@@ -552,3 +554,8 @@ def register(registry: Registry) -> None:
     registry.add_form(FormHandler(ADD_FORM, submit_add, Access.FACILITATOR))
     registry.add_form(FormHandler(EDIT_FORM, submit_edit, Access.FACILITATOR))
     registry.add_form(FormHandler(DECLINE_FORM, submit_decline, Access.MEMBER))
+
+
+def _the_people(n: int) -> str:
+    """ "the one member" / "the 3 members": one plural rule for every count we show."""
+    return "the one member" if n == 1 else f"the {plural(n, 'member', 'members')}"

@@ -367,7 +367,7 @@ def test_editing_opens_a_prefilled_form_and_moves_the_session(
     shown = message_text(one(replies, DirectMessage).message)
     assert "Session 1 is updated" in shown
     assert "14:30–16:00" in shown
-    assert "the 1 members who said going or maybe are being told" in shown
+    assert "the one member who said going or maybe is being told" in shown
     assert stored(runtime)[0].starts_at == datetime(2026, 12, 3, 14, 30, tzinfo=UTC)
     with unit_of_work(runtime.session_factory) as session:
         [moved] = session.scalars(select(OutboxMessage)).all()
@@ -437,7 +437,7 @@ def test_cancelling_asks_first_then_tells_those_coming(
     dispatcher.action(AMINA, action_ids.RSVP_GOING, session_id)
     question = one(dispatcher.command(FACILITATOR, "session cancel 1"), Message)
     assert "Cancel session 1, Lived experience leadership?" in message_text(question)
-    assert "the 1 members who said going or maybe" in message_text(question)
+    assert "the one member who said going or maybe" in message_text(question)
     assert [(b.action_id, b.value, b.style) for b in buttons(question)] == [
         ("session.cancel", session_id, "danger"),
         ("ui.dismiss", "", None),
