@@ -12,6 +12,7 @@ display name like `<!channel>` can never ping anybody.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -269,9 +270,12 @@ def field_problem(form_field: FormField, value: FieldValue) -> str | None:
         )
     if form_field.min_length is not None and len(answer.strip()) < form_field.min_length:
         return f"Please write at least {form_field.min_length:,} characters for “{label}”."
-    if kind is FieldKind.NUMBER and not (answer.strip().isascii() and answer.strip().isdigit()):
-        return f"Please give “{label}” as a whole number, like 90."
+    if kind is FieldKind.NUMBER and not _NUMBER.fullmatch(answer.strip()):
+        return f"Please give “{label}” as a number, like 90 or 1.5."
     return None
+
+
+_NUMBER = re.compile(r"[0-9]{1,9}(\.[0-9]{1,6})?")
 
 
 def form_problems(form_fields: Sequence[FormField], values: FormValues) -> dict[str, str]:

@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 from bot.console.inbox import ConsoleInbox
 from bot.console.shell import PLATFORM, Console
 from bot.wiring import Runtime
+from core import pairing, schedule_report
 from core.clock import FakeClock
 from core.db import unit_of_work
 from core.models import Member
@@ -85,6 +86,13 @@ def walk(runtime: Runtime, clock: FakeClock, tmp_path: Path) -> Callable[[list[S
 
     yield run
     runner.stop()
+
+
+def jobs_listing(runtime: Runtime) -> str:
+    """What `catalyst jobs` prints, from the same report."""
+    with unit_of_work(runtime.session_factory) as session:
+        planned = schedule_report.upcoming(session, runtime.clock.now())
+    return "\n".join(f"{job.due}  {job.what}" for job in planned)
 
 
 def flat(output: str) -> str:
@@ -162,10 +170,40 @@ def test_the_first_hour(
     output = walk([":as Sam", *join_as("Sam Okafor", "Migrant Voice"), "pair avoid @Fran"])
     assert "isn't a member" not in output
 
-    # Erasure by a typo never starts; the exact word does, after a confirmation.
+    # Sam can't come and says why; the facilitator sees it.
+    output = walk([":as Sam", "sessions", "3", "Trustee meeting clash, sorry", "y"])
+    assert "Trustee meeting clash, sorry" not in output.split("sessions", 1)[0]
+    output = flat(walk(["session 1"]))
+    assert "Can't make it (1) • Sam Okafor: “Trustee meeting clash, sorry”" in output
+    assert "Monday 30 November, 13:00–14:30 (Asia/Amman)" in output  # in Fran's own time
+
+    # Peer-coaching rounds on (every answer kept): the settings reply, both parts of Home
+    # and `catalyst jobs` name the same round.
+    output = flat(walk(["pairing settings", *[""] * (5 + len(pairing.WEIGHT_FIELDS)), ":home"]))
+    next_round = "Monday 30 November, 12:00 (Asia/Amman), which is 09:00 (Europe/London)"
+    assert f"Saved. The next round is {next_round}" in output
+    assert output.count(f"Next round: {next_round}") == 2  # the member's part and the facilitators'
+    assert "Monday 30 November, 09:00 (Europe/London)  peer-coaching round 1" in jobs_listing(
+        runtime
+    )
+    # Nudges follow a session by the nudge delay, never a stand-alone prompt.
+    assert "nudges and catch-ups for a stand-alone prompt" not in jobs_listing(runtime)
+
+    # my-data reads like a letter, in Fran's time, with no raw timestamps or hashes.
+    output = flat(walk(["my-data"]))
+    assert "Times are in your timezone, Asia/Amman." in output
+    assert "You joined on Monday 23 November 2026 at 12:30." in output
+    assert "you're a facilitator of the community" in output
+    assert "+00:00" not in output
+    assert "Consent version" not in output
+
+    # A typo never starts erasure; the exact word does, after a confirmation.
+    output = flat(walk([":as Sam", "forgetme", "forget-me", "1", "y"]))
+    assert "I don't know forgetme. Did you mean /cop forget-me?" in output
+    assert "everything Catalyst held about you has been erased" in output
     with unit_of_work(runtime.session_factory) as session:
-        before = session.scalar(select(func.count()).select_from(Member))
-    assert before == 2
+        left = session.scalar(select(func.count()).select_from(Member))
+    assert left == 1
 
 
 def test_a_required_choice_offers_no_way_to_choose_none(
