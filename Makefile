@@ -17,8 +17,12 @@ $(STAMP): pyproject.toml
 	@if [ -z "$(PYTHON)" ]; then echo "Catalyst needs Python 3.11 or newer: install it from python.org, then run make again."; exit 1; fi
 	@echo "Setting up Catalyst in $(VENV) (first run only; takes a minute)…"
 	@$(PYTHON) -m venv $(VENV)
-	@$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
-	@$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@# The installer's own notices (setuptools' editable-install banner) go to a log that is
+	@# shown only if the install fails, so a first run prints one line, not three boxes.
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip \
+		> $(VENV)/install.log 2>&1 || { cat $(VENV)/install.log; exit 1; }
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]' \
+		>> $(VENV)/install.log 2>&1 || { cat $(VENV)/install.log; exit 1; }
 	@rm -f $(VENV)/.installed-*
 	@touch $(STAMP)
 
