@@ -22,7 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from core import outbox, ui
-from core.config import Settings
+from core.config import DEFAULT_SLASH_COMMAND, Settings
 from core.defaults import LANGUAGES
 from core.errors import InvalidInput, UserError
 from core.models import Community, Member, MemberStatus, Role
@@ -303,9 +303,15 @@ def edit(
 
 
 def approve(
-    session: Session, resource: Resource, reviewer: Member | None, now: datetime
+    session: Session,
+    resource: Resource,
+    reviewer: Member | None,
+    now: datetime,
+    *,
+    command: str = DEFAULT_SLASH_COMMAND,
 ) -> Resource:
-    """Make a suggestion live and tell the member who suggested it."""
+    """Make a suggestion live and tell the member who suggested it (`command` is how the
+    community types the slash command, for the "find it with" line)."""
     if resource.status != ResourceStatus.PENDING.value:
         raise UserError(_already_reviewed(resource))
     resource.status = ResourceStatus.LIVE.value
@@ -322,7 +328,7 @@ def approve(
             "Your suggestion *{title}* is now in the library, thank you! Members will find it "
             "with `{cmd}`.",
             title=resource.title,
-            cmd="/cop resources",
+            cmd=f"{command} resources",
         ),
     )
     return resource

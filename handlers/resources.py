@@ -321,7 +321,7 @@ def approve(ctx: RequestContext, value: str) -> Replies:
     found = _from_button(ctx, value)
     if isinstance(found, Message):
         return [found]
-    resources.approve(ctx.session, found, ctx.active_member, ctx.now())
+    resources.approve(ctx.session, found, ctx.active_member, ctx.now(), command=ctx.command)
     body = text("Approved: *{title}* is in the library now.", title=found.title)
     return [
         Message(
@@ -363,7 +363,7 @@ def submit_edit(ctx: RequestContext, values: FormValues, state: str) -> Replies:
     resources.edit(ctx.session, ctx.community, found, draft_from(values), ctx.now())
     lead = "Saved *{title}* (number {n})."
     if ":" + flag == APPROVE_ON_SAVE and found.status == "pending":
-        resources.approve(ctx.session, found, ctx.active_member, ctx.now())
+        resources.approve(ctx.session, found, ctx.active_member, ctx.now(), command=ctx.command)
         lead = "Saved and approved: *{title}* (number {n}) is in the library now."
     body = text(lead, title=found.title, n=found.number)
     return [

@@ -122,6 +122,19 @@ def test_a_member_suggestion_waits_and_facilitators_are_asked(
         resources.approve(session, added, None, NOW)
 
 
+def test_the_approval_note_uses_the_communitys_own_slash_command(
+    session: Session, place: Community, settings: Settings
+) -> None:
+    amina = add_member(session, place)
+    added = resources.add(session, place, settings, GOOD, NOW, by=amina, facilitator=False)
+    resources.approve(session, added, None, NOW, command="/circle")
+    [told] = session.scalars(
+        select(OutboxMessage).where(OutboxMessage.kind == "resource_approved")
+    ).all()
+    assert "/circle resources" in str(told.payload)
+    assert "/cop" not in str(told.payload)
+
+
 def test_a_declined_suggestion_is_removed_and_the_member_told(
     session: Session, place: Community, settings: Settings
 ) -> None:
