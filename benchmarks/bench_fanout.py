@@ -33,11 +33,12 @@ from typing import Any
 from sqlalchemy import insert
 
 from bot.wiring import build_runtime
-from core import communities, planner
+from core import communities
 from core.config import load_settings
 from core.db import unit_of_work
 from core.models import Member
-from core.models_sessions import CommunitySession
+from core.sessions import plan as planner
+from core.sessions.models import CommunitySession
 from tests.fakes.slack_api import FakeSlackApi
 
 TEAM = "T0FANOUT"

@@ -25,11 +25,12 @@ from sqlalchemy import func, insert, select
 
 from benchmarks.bench_fanout import TEAM, drive_scheduler, each_engine_and_case, member_rows
 from bot.wiring import build_runtime
-from core import communities, pairing
+from core import communities
 from core.config import load_settings
 from core.db import unit_of_work
+from core.delivery.models import OutboxMessage
 from core.models import Member
-from core.models_delivery import OutboxMessage
+from core.pairing import service as pairing
 from tests.fakes.slack_api import FakeSlackApi
 
 RESULTS = Path(__file__).parent / "results" / "intros.md"

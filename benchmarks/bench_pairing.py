@@ -32,7 +32,7 @@ from pathlib import Path
 
 import networkx as nx
 
-from core.matching import (
+from core.pairing.matching import (
     REPEAT_PENALTY,
     REPEAT_RECENCY,
     Candidate,

@@ -28,21 +28,21 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from core.resources.search.query import parse
 from sqlalchemy import insert, select, text
 
 from benchmarks.bench_http import TEAM, Sample, measure, seed_members, serve
 from bot.slack.server import stop_server, wsgi_app
 from bot.wiring import build_runtime, build_slack
-from core import resources
 from core.clock import SystemClock
 from core.config import load_settings
 from core.db import unit_of_work
 from core.defaults import DEFAULT_THEMES
 from core.models import Community
-from core.models_resources import Resource
-from core.search import Filters, backend_for
-from core.search.query import parse
-from core.urls import url_key
+from core.resources import service as resources
+from core.resources.models import Resource
+from core.resources.search import Filters, backend_for
+from core.resources.urls import url_key
 from tests.fakes.slack_api import FakeSlackApi
 
 SECRET = "a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6"

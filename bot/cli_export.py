@@ -17,10 +17,10 @@ def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
     from sqlalchemy import select
 
     from bot.wiring import build_runtime
-    from core import export
     from core.db import unit_of_work
     from core.errors import UserError
     from core.models import Community
+    from core.reflections import export as export
 
     fmt = export.ExportFormat(getattr(args, "format", None) or "csv")
     number: int | None = getattr(args, "session", None)

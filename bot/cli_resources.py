@@ -54,9 +54,9 @@ def _no_community(team: str | None) -> int:
 
 def cmd_import_resources(settings: Settings, args: argparse.Namespace) -> int:
     from bot.wiring import build_runtime
-    from core import resources
     from core.db import unit_of_work
     from core.errors import UserError
+    from core.resources import service as resources
 
     path = Path(args.file)
     try:
@@ -101,8 +101,8 @@ def cmd_import_resources(settings: Settings, args: argparse.Namespace) -> int:
 
 def cmd_export_resources(settings: Settings, args: argparse.Namespace) -> int:
     from bot.wiring import build_runtime
-    from core import resources
     from core.db import unit_of_work
+    from core.resources import service as resources
 
     team: str | None = getattr(args, "community", None)
     output: str | None = getattr(args, "output", None)

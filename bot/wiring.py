@@ -18,11 +18,13 @@ from bot.slack.app import build_app
 from bot.slack.client import make_web_client
 from bot.slack.directory import NoDirectory, SlackDirectory
 from bot.slack.sender import SlackSender
-from core import calendar, communities, migrate, sessions
+from core import communities, migrate
 from core.clock import Clock, SystemClock
 from core.config import Settings
 from core.context import Directory
 from core.db import SessionFactory, make_engine, make_session_factory, unit_of_work
+from core.sessions import calendar as calendar
+from core.sessions import service as sessions
 from handlers.catalogue import build_registry
 from handlers.dispatch import Dispatcher
 from handlers.registry import Registry

@@ -15,11 +15,15 @@ from typing import Any
 from sqlalchemy import delete, or_
 from sqlalchemy.orm import Session
 
-from core import pairing, pairing_jobs, reflections, resources, sessions
 from core.communities import current_consent_version
+from core.delivery.models import OutboxMessage
 from core.labels import CADENCE_LABELS, LANGUAGE_LABELS, ORG_SIZE_LABELS, ROLE_LEVEL_LABELS
 from core.models import Member, MembershipEvent, MembershipEventKind
-from core.models_delivery import OutboxMessage
+from core.pairing import jobs as pairing_jobs
+from core.pairing import service as pairing
+from core.reflections import service as reflections
+from core.resources import service as resources
+from core.sessions import service as sessions
 
 Collector = Callable[[Session, Member], dict[str, Any]]
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from core import ui
 from core.labels import ROLE_LABELS
-from core.models_sessions import RsvpAnswer, Visibility
+from core.sessions.models import RsvpAnswer, Visibility
 from core.timefmt import on_day, span
 from core.words import and_list, plural
 

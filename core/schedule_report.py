@@ -8,13 +8,15 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from core import pairing, pairing_jobs, pairing_plan
+from core.delivery.models import ItemKind, OutboxMessage, OutboxStatus, ScheduledItem
+from core.delivery.occurrences import pending_items
 from core.models import Community, Member, MemberStatus
-from core.models_delivery import ItemKind, OutboxMessage, OutboxStatus, ScheduledItem
-from core.models_pairing import PairingSettings
-from core.models_sessions import CommunitySession, Prompt, RsvpAnswer, SessionRsvp
-from core.occurrences import pending_items
 from core.offsets import in_words
+from core.pairing import jobs as pairing_jobs
+from core.pairing import plan as pairing_plan
+from core.pairing import service as pairing
+from core.pairing.models import PairingSettings
+from core.sessions.models import CommunitySession, Prompt, RsvpAnswer, SessionRsvp
 from core.timefmt import when
 
 

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from core import models_delivery, models_pairing, models_resources, models_sessions
+from core.delivery import models as models_delivery
 from core.models import Base
+from core.pairing import models as models_pairing
+from core.resources import models as models_resources
+from core.sessions import models as models_sessions
 
 metadata = Base.metadata
 ALL_MODEL_MODULES = (models_sessions, models_delivery, models_resources, models_pairing)

@@ -14,13 +14,16 @@ from contextlib import contextmanager
 
 from rapidfuzz import fuzz, process
 
-from core import communities, events, membership, reflections
+from core import communities
 from core.clock import Clock
 from core.config import Settings
 from core.context import Caller, Directory, RequestContext
 from core.db import SessionFactory, unit_of_work
+from core.delivery import events as events
 from core.errors import InvalidInput, UserError
+from core.membership import service as membership
 from core.models import Role
+from core.reflections import service as reflections
 from core.ui import FormErrors, FormValues, HomePage, Replies, Reply, notice
 from handlers.mentions import shorten
 from handlers.registry import Access, Registry

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from core import membership, sessions
 from core.context import RequestContext
+from core.membership import service as membership
+from core.sessions import service as sessions
 from core.timefmt import span
 from core.ui import (
     Actions,

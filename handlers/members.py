@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from core import membership
 from core.context import RequestContext
 from core.labels import ORG_SIZE_LABELS
+from core.membership import service as membership
 from core.models import Role
 from core.ui import Actions, Block, Button, Context, Header, Message, Reply, Section, notice, text
 from handlers.ids import page_offset

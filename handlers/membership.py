@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 
-from core import membership, privacy, privacy_letter
+from core import privacy, privacy_letter
 from core.context import RequestContext
 from core.labels import CADENCE_LABELS, ORG_SIZE_LABELS, ROLE_LEVEL_LABELS, language_names
+from core.membership import service as membership
 from core.models import Member
 from core.ui import (
     Actions,

@@ -11,13 +11,16 @@ import re
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from core import membership, pairing, pairing_notices, pairing_plan
 from core.context import RequestContext
 from core.errors import InvalidInput
 from core.labels import CADENCE_LABELS
-from core.matching import Blend
+from core.membership import service as membership
 from core.models import Member, PairingCadence
-from core.models_pairing import Outcome, PairingPreference, PairingSettings
+from core.pairing import notices as pairing_notices
+from core.pairing import plan as pairing_plan
+from core.pairing import service as pairing
+from core.pairing.matching import Blend
+from core.pairing.models import Outcome, PairingPreference, PairingSettings
 from core.timefmt import when
 from core.ui import (
     Actions,

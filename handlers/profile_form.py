@@ -6,7 +6,7 @@ from core.communities import ground_rules, privacy_notice
 from core.context import RequestContext
 from core.defaults import LANGUAGES, TIMEZONES
 from core.labels import CADENCE_LABELS, ORG_SIZE_LABELS, ROLE_LEVEL_LABELS
-from core.membership import NAME_MAX, ORGANISATION_MAX, PRONOUNS_MAX, ProfileDraft
+from core.membership.service import NAME_MAX, ORGANISATION_MAX, PRONOUNS_MAX, ProfileDraft
 from core.models import Member, PairingCadence
 from core.ui import (
     Block,

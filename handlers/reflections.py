@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from core import action_ids, export, reflections
+from core import action_ids
 from core.context import RequestContext
 from core.errors import UserError
-from core.models_sessions import Prompt, PromptAudience, Visibility
-from core.planner import community_channel
+from core.reflections import export as export
+from core.reflections import service as reflections
+from core.sessions.models import Prompt, PromptAudience, Visibility
+from core.sessions.plan import community_channel
 from core.timefmt import local, when
 from core.ui import (
     Actions,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from core.context import RequestContext
 from core.defaults import LANGUAGES
-from core.models_resources import Resource
-from core.resources import (
+from core.resources.models import Resource
+from core.resources.service import (
     DESCRIPTION_MAX,
     FORMAT_LABELS,
     THEMES_MAX,

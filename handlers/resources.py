@@ -11,13 +11,16 @@ from __future__ import annotations
 
 import json
 
-from core import resources, sessions
+from core.resources.search.query import parse
+
 from core.context import RequestContext
 from core.errors import UserError
-from core.models_resources import Resource
-from core.resources import APPROVE, DECLINE, EDIT, ResourceDraft, card_blocks, sharer
-from core.search.query import parse
-from core.session_input import clean_text
+from core.resources import service as resources
+from core.resources.models import Resource
+from core.resources.service import APPROVE, DECLINE, EDIT, ResourceDraft, card_blocks, sharer
+from core.resources.urls import first_link
+from core.sessions import service as sessions
+from core.sessions.checks import clean_text
 from core.ui import (
     Actions,
     Block,
@@ -39,7 +42,6 @@ from core.ui import (
     notice,
     text,
 )
-from core.urls import first_link
 from handlers.ids import number_in, page_offset, record_id
 from handlers.registry import Access, Action, Command, FormHandler, Registry
 from handlers.resource_form import (

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from core import planner
 from core.context import RequestContext
-from core.models_sessions import CommunitySession
 from core.offsets import describe_all, in_words
-from core.session_input import (
+from core.sessions import plan as planner
+from core.sessions.checks import (
     APOLOGY_MAX,
     DEFAULT_DURATION,
     DESCRIPTION_MAX,
@@ -15,6 +14,7 @@ from core.session_input import (
     TITLE_MAX,
     SessionDraft,
 )
+from core.sessions.models import CommunitySession
 from core.timefmt import local
 from core.ui import (
     FieldKind,

@@ -7,12 +7,13 @@ cancelled or is over gets a sentence and changes nothing.
 
 from __future__ import annotations
 
-from core import action_ids, sessions
-from core.calendar import session_ics
+from core import action_ids
 from core.context import RequestContext
 from core.errors import UserError
-from core.models_sessions import CommunitySession, RsvpAnswer
-from core.sessions import ANSWER_LABELS, rsvp_actions
+from core.sessions import service as sessions
+from core.sessions.calendar import session_ics
+from core.sessions.models import CommunitySession, RsvpAnswer
+from core.sessions.service import ANSWER_LABELS, rsvp_actions
 from core.timefmt import span
 from core.ui import (
     Actions,

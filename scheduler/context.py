@@ -11,10 +11,11 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from core import lease, outbox
 from core.clock import Clock
 from core.config import Settings
 from core.db import SessionFactory, unit_of_work
+from core.delivery import lease as lease
+from core.delivery import outbox as outbox
 from scheduler.delivery import OutboxWorker
 
 log = logging.getLogger(__name__)

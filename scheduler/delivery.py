@@ -16,10 +16,10 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from core import outbox
 from core.clock import Clock
 from core.db import SessionFactory, unit_of_work
-from core.outbox import (
+from core.delivery import outbox as outbox
+from core.delivery.outbox import (
     Claim,
     Delivered,
     PermanentFailure,

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import logging
 
-from core import events, occurrences, pairing_plan
 from core.db import unit_of_work
+from core.delivery import events as events
+from core.delivery import occurrences as occurrences
+from core.pairing import plan as pairing_plan
 from scheduler.context import current
 
 log = logging.getLogger(__name__)

@@ -14,11 +14,11 @@ from apscheduler.executors.pool import BasePoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
-from core import lease
 from core.clock import Clock
 from core.config import Settings
 from core.db import SessionFactory, unit_of_work
-from core.outbox import Sender
+from core.delivery import lease as lease
+from core.delivery.outbox import Sender
 from scheduler import jobs
 from scheduler.context import JobContext, install
 from scheduler.delivery import OutboxWorker

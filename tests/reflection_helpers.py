@@ -6,9 +6,9 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from core import membership
+from core.membership import service as membership
 from core.models import Community, Member
-from core.models_sessions import CommunitySession, Prompt, PromptAudience, PromptStatus
+from core.sessions.models import CommunitySession, Prompt, PromptAudience, PromptStatus
 from tests.core.drafts import draft
 
 NOW = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)

@@ -14,7 +14,7 @@ from datetime import datetime
 
 from core import ui
 from core.clock import Clock, SystemClock
-from core.outbox import Delivered
+from core.delivery.outbox import Delivered
 
 
 @dataclass(frozen=True)

@@ -27,9 +27,10 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.slack import render
-from core import reflections, ui
+from core import ui
 from core.config import Settings
 from core.context import Caller
+from core.reflections import service as reflections
 from handlers.dispatch import Dispatcher
 from handlers.resources import SAVE_SHORTCUT
 

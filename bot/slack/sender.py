@@ -18,7 +18,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.slack import render
 from core import ui
-from core.outbox import Delivered, PermanentFailure, RateLimited, TransientFailure
+from core.delivery.outbox import Delivered, PermanentFailure, RateLimited, TransientFailure
 
 log = logging.getLogger(__name__)
 

@@ -11,9 +11,10 @@ import pytest
 
 from bot.cli_export import cmd_export
 from bot.wiring import Runtime
-from core import communities, reflections
+from core import communities
 from core.config import Settings
 from core.db import unit_of_work
+from core.reflections import service as reflections
 from tests.reflection_helpers import NOW, add_member, add_prompt, add_session
 
 

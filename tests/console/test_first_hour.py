@@ -19,11 +19,12 @@ from sqlalchemy import func, select
 from bot.console.inbox import ConsoleInbox
 from bot.console.shell import PLATFORM, Console
 from bot.wiring import Runtime
-from core import pairing, schedule_report
+from core import schedule_report
 from core.clock import FakeClock
 from core.db import unit_of_work
 from core.models import Member
-from core.models_sessions import CommunitySession
+from core.pairing import service as pairing
+from core.sessions.models import CommunitySession
 from scheduler.runner import Runner
 from tests.console.test_shell import joined
 

@@ -17,8 +17,8 @@ from sqlalchemy import select
 
 from bot.console.shell import COMMUNITY, PLATFORM, Console, user_id_for
 from bot.wiring import Runtime
-from core import membership
 from core.db import unit_of_work
+from core.membership import service as membership
 from core.models import Community, Member
 from tests.conftest import table_counts
 

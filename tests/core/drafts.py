@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from core.membership import ProfileDraft
+from core.membership.service import ProfileDraft
 
 GOOD = ProfileDraft(
     display_name="Amina Yusuf",

@@ -7,8 +7,9 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from core import communities, resources
+from core import communities
 from core.models import Community
+from core.resources import service as resources
 
 NOW = datetime(2026, 1, 10, 12, 0, tzinfo=UTC)
 LIBRARY = Path(__file__).resolve().parent.parent / "fixtures" / "library.csv"

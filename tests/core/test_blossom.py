@@ -6,7 +6,7 @@ import networkx as nx
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core.blossom import augment_all
+from core.pairing.blossom import augment_all
 
 
 @st.composite

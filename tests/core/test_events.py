@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 
 from bot.wiring import Runtime
-from core import events
 from core.db import unit_of_work
+from core.delivery import events as events
 from core.models import ProcessedEvent
 
 NOW = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)

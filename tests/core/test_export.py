@@ -11,10 +11,13 @@ import pytest
 from sqlalchemy.orm import Session
 
 from bot.wiring import Runtime
-from core import communities, export, membership, privacy, reflections
+from core import communities, privacy
 from core.db import unit_of_work
 from core.errors import UserError
+from core.membership import service as membership
 from core.models import Community
+from core.reflections import export as export
+from core.reflections import service as reflections
 from tests.reflection_helpers import NOW, add_member, add_prompt, add_session
 
 

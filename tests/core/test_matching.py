@@ -9,8 +9,8 @@ import networkx as nx
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core.matching import Blend, Candidate, History, Weights, edge_weight, match, pair_key
-from core.pairing_plan import days_before, next_slot, parse_time
+from core.pairing.matching import Blend, Candidate, History, Weights, edge_weight, match, pair_key
+from core.pairing.plan import days_before, next_slot, parse_time
 
 
 def person(pid: int, org: str = "", langs: tuple[str, ...] = ("en",), **extra: object) -> Candidate:

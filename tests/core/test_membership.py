@@ -10,12 +10,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.wiring import Runtime
-from core import communities, membership
+from core import communities
 from core.clock import FakeClock
 from core.db import unit_of_work
 from core.defaults import DEFAULT_THEMES
 from core.errors import InvalidInput, NotAllowed, UserError
-from core.membership import ProfileDraft
+from core.membership import service as membership
+from core.membership.service import ProfileDraft
 from core.models import Community, Member, MembershipEvent, MemberStatus, Role
 from tests.core.drafts import GOOD, draft
 

@@ -6,10 +6,11 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect, select, update
 
-from core import communities, migrate, reflections
+from core import communities, migrate
 from core.db import make_engine, make_session_factory, unit_of_work
-from core.models_sessions import PromptAudience, Reflection
+from core.reflections import service as reflections
 from core.schema import include_name, metadata
+from core.sessions.models import PromptAudience, Reflection
 from tests.reflection_helpers import NOW, add_member, add_prompt
 
 

@@ -10,8 +10,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.wiring import Runtime
-from core import communities, membership, privacy
+from core import communities, privacy
 from core.db import unit_of_work
+from core.membership import service as membership
 from core.models import Base, Community, Member, MembershipEvent
 from tests.core.drafts import draft
 
@@ -106,8 +107,9 @@ def test_forget_leaves_no_row_mentioning_the_member(session: Session, community:
 def test_forget_me_removes_group_messages_that_name_them_and_no_others(
     session: Session, community: Community
 ) -> None:
-    from core import outbox, ui
-    from core.models_delivery import OutboxMessage
+    from core import ui
+    from core.delivery import outbox as outbox
+    from core.delivery.models import OutboxMessage
 
     amina = add_member(session, community, "U0AMINA")
     message = ui.notice("Meet your peer-coaching partner.")

@@ -12,14 +12,17 @@ from sqlalchemy.orm import Session
 
 from bot.slack import render
 from bot.wiring import Runtime
-from core import communities, membership, notices, privacy, reflections
+from core import communities, privacy
 from core.config import load_settings
 from core.db import unit_of_work
+from core.delivery.models import ItemKind, OutboxMessage, ScheduledItem
 from core.errors import InvalidInput
+from core.membership import service as membership
 from core.models import Community
-from core.models_delivery import ItemKind, OutboxMessage, ScheduledItem
-from core.models_sessions import PromptAudience, PromptStatus, Reflection, Visibility
-from core.reflections import MessageChange, MessageEvent
+from core.reflections import service as reflections
+from core.reflections.service import MessageChange, MessageEvent
+from core.sessions import notices as notices
+from core.sessions.models import PromptAudience, PromptStatus, Reflection, Visibility
 from core.ui_codec import message_from_json
 from tests.reflection_helpers import CHANNEL, NOW, THREAD_TS, add_member, add_prompt
 

@@ -12,15 +12,19 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.wiring import Runtime
-from core import membership, privacy, resources, sessions, urls
+from core import privacy
 from core.config import Settings
 from core.db import unit_of_work
+from core.delivery.models import OutboxMessage
 from core.errors import InvalidInput, UserError
+from core.membership import service as membership
 from core.models import Community, Member
-from core.models_delivery import OutboxMessage
-from core.models_resources import Resource, ResourceVote
-from core.resources import ResourceDraft
-from core.session_input import SessionDraft
+from core.resources import service as resources
+from core.resources import urls as urls
+from core.resources.models import Resource, ResourceVote
+from core.resources.service import ResourceDraft
+from core.sessions import service as sessions
+from core.sessions.checks import SessionDraft
 from tests.conftest import table_counts
 from tests.core.drafts import draft as profile_draft
 from tests.core.resource_helpers import NOW, community, load_library

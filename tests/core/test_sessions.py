@@ -13,15 +13,19 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.wiring import Runtime
-from core import calendar, communities, membership, privacy, session_input, sessions
+from core import communities, privacy
 from core.config import Settings
 from core.db import unit_of_work
+from core.delivery.models import ItemKind, ItemStatus, OutboxMessage, OutboxStatus, ScheduledItem
+from core.delivery.outbox import Outgoing, enqueue
 from core.errors import InvalidInput, UserError
+from core.membership import service as membership
 from core.models import Community, Member
-from core.models_delivery import ItemKind, ItemStatus, OutboxMessage, OutboxStatus, ScheduledItem
-from core.models_sessions import CommunitySession, RsvpAnswer, SessionRsvp, SessionStatus
-from core.outbox import Outgoing, enqueue
-from core.session_input import SessionDraft
+from core.sessions import calendar as calendar
+from core.sessions import checks as session_input
+from core.sessions import service as sessions
+from core.sessions.checks import SessionDraft
+from core.sessions.models import CommunitySession, RsvpAnswer, SessionRsvp, SessionStatus
 from core.ui import notice
 from tests.core.drafts import draft as profile_draft
 

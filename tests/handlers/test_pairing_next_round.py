@@ -22,7 +22,7 @@ from core import schedule_report
 from core.clock import FakeClock
 from core.context import Caller
 from core.db import unit_of_work
-from core.models_delivery import ItemKind, ItemStatus, ScheduledItem
+from core.delivery.models import ItemKind, ItemStatus, ScheduledItem
 from core.timefmt import when
 from core.ui import DirectMessage, FieldValue
 from handlers.dispatch import Dispatcher

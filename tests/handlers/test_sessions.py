@@ -16,8 +16,8 @@ from core import action_ids
 from core.clock import FakeClock
 from core.context import Caller
 from core.db import unit_of_work
-from core.models_delivery import OutboxMessage
-from core.models_sessions import CommunitySession, SessionRsvp
+from core.delivery.models import OutboxMessage
+from core.sessions.models import CommunitySession, SessionRsvp
 from core.ui import (
     DirectMessage,
     FieldValue,

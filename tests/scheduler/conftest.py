@@ -9,11 +9,13 @@ import pytest
 
 from bot.slack.sender import SlackSender
 from bot.wiring import Runtime, build_runtime
-from core import communities, membership, planner
+from core import communities
 from core.clock import FakeClock
 from core.db import unit_of_work
+from core.membership import service as membership
 from core.models import Member
-from core.models_sessions import CommunitySession
+from core.sessions import plan as planner
+from core.sessions.models import CommunitySession
 from handlers.profile_form import draft_from
 from scheduler.runner import Runner
 from tests.conftest import make_settings

@@ -8,10 +8,10 @@ from sqlalchemy import select
 
 from bot.slack.sender import SlackSender
 from bot.wiring import Runtime
-from core import outbox
 from core.clock import FakeClock
 from core.db import unit_of_work
-from core.models_delivery import ItemStatus, OutboxMessage, OutboxStatus, ScheduledItem
+from core.delivery import outbox as outbox
+from core.delivery.models import ItemStatus, OutboxMessage, OutboxStatus, ScheduledItem
 from core.ui_codec import message_from_json
 from scheduler.delivery import OutboxWorker
 from tests.fakes.slack_api import FakeSlackApi

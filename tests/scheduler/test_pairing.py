@@ -8,12 +8,15 @@ from typing import Any
 from sqlalchemy import select
 
 from bot.wiring import Runtime
-from core import communities, matching, membership, pairing, privacy
+from core import communities, privacy
 from core.clock import FakeClock
 from core.db import unit_of_work
+from core.delivery.models import ItemKind, ItemStatus, ScheduledItem
+from core.membership import service as membership
 from core.models import Member
-from core.models_delivery import ItemKind, ItemStatus, ScheduledItem
-from core.models_pairing import PairingGroup, PairingRound
+from core.pairing import matching as matching
+from core.pairing import service as pairing
+from core.pairing.models import PairingGroup, PairingRound
 from scheduler.runner import Runner
 from tests.fakes.slack_api import FakeSlackApi
 from tests.scheduler.conftest import TEAM, RunnerFactory, add_member

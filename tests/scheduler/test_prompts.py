@@ -12,7 +12,7 @@ from bot.wiring import Runtime
 from core.clock import FakeClock
 from core.db import unit_of_work
 from core.models import Member
-from core.models_sessions import Prompt, Reflection, SessionRsvp
+from core.sessions.models import Prompt, Reflection, SessionRsvp
 from tests.fakes.slack_api import FakeSlackApi
 from tests.scheduler.conftest import CHANNEL, RunnerFactory, add_member, add_session
 from tests.scheduler.test_reminders import outbox_key, posts
@@ -115,8 +115,8 @@ def test_nudge_once_for_attendees_who_have_not_reflected_and_catch_up_for_the_re
     assert "Read the thread" in catch_up  # the permalink stored when the prompt was posted
 
     # A second run of the same nudge (a restart, another scheduler) sends nothing new.
-    from core import occurrences
-    from core.models_delivery import ScheduledItem
+    from core.delivery import occurrences as occurrences
+    from core.delivery.models import ScheduledItem
 
     with unit_of_work(sched_runtime.session_factory) as session:
         nudge = session.scalars(select(ScheduledItem).where(ScheduledItem.kind == "nudge")).one()

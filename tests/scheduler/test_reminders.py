@@ -9,12 +9,12 @@ from typing import Any
 from sqlalchemy import select
 
 from bot.wiring import Runtime
-from core import planner
 from core.clock import FakeClock
 from core.db import unit_of_work
+from core.delivery.models import ItemStatus, OutboxMessage, OutboxStatus, ScheduledItem
 from core.models import Community
-from core.models_delivery import ItemStatus, OutboxMessage, OutboxStatus, ScheduledItem
-from core.models_sessions import CommunitySession, SessionRsvp
+from core.sessions import plan as planner
+from core.sessions.models import CommunitySession, SessionRsvp
 from tests.fakes.slack_api import FakeSlackApi
 from tests.scheduler.conftest import RunnerFactory, add_member, add_session
 
@@ -282,8 +282,8 @@ def test_rate_limit_pauses_sending_for_retry_after(
 def test_reminders_list_the_library_resources_attached_to_the_session(
     sched_runtime: Runtime, clock: FakeClock, make_runner: RunnerFactory, fake_slack: FakeSlackApi
 ) -> None:
-    from core import resources
     from core.models import Community
+    from core.resources import service as resources
 
     add_member(sched_runtime, "U0A")
     session_id = add_session(sched_runtime, START)

@@ -18,7 +18,7 @@ import pytest
 from sqlalchemy import func, select
 
 from core.db import unit_of_work
-from core.models_sessions import CommunitySession
+from core.sessions.models import CommunitySession
 from tests.conftest import table_counts
 from tests.fakes.slack_api import block_kit_problems
 from tests.slack.test_sessions_flow import FACILITATOR, SESSION, join, open_modal

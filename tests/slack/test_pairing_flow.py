@@ -11,8 +11,8 @@ from sqlalchemy import select
 from bot.slack.sender import SlackSender
 from core.db import unit_of_work
 from core.models import Member
-from core.models_pairing import PairingGroup, PairingGroupMember
-from core.pairing_notices import BOOKED, CHECKIN_COULDNT, MET
+from core.pairing.models import PairingGroup, PairingGroupMember
+from core.pairing.notices import BOOKED, CHECKIN_COULDNT, MET
 from handlers.pairing import CONFIRM_RUN
 from scheduler.delivery import OutboxWorker
 from tests.fakes.slack_api import block_kit_problems

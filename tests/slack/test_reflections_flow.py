@@ -18,7 +18,7 @@ from sqlalchemy import select
 from core import communities
 from core.db import unit_of_work
 from core.models import Member
-from core.models_sessions import Reflection
+from core.sessions.models import Reflection
 from tests.fakes.slack_api import block_kit_problems
 from tests.reflection_helpers import CHANNEL, NOW, THREAD_TS, add_prompt, add_session
 from tests.slack.test_membership_flow import join

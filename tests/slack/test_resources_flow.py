@@ -9,10 +9,10 @@ from typing import Any
 
 from sqlalchemy import select
 
-from core import resources
 from core.db import unit_of_work
-from core.models_delivery import OutboxMessage
-from core.models_resources import Resource
+from core.delivery.models import OutboxMessage
+from core.resources import service as resources
+from core.resources.models import Resource
 from handlers.resources import HELPFUL, MORE, SAVE_SHORTCUT
 from tests.conftest import table_counts
 from tests.core.resource_helpers import community, load_library

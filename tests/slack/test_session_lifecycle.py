@@ -18,7 +18,7 @@ from bot.wiring import build_runtime
 from core import action_ids
 from core.clock import FakeClock
 from core.db import unit_of_work
-from core.models_sessions import Reflection
+from core.sessions.models import Reflection
 from scheduler.runner import Runner
 from tests.conftest import make_settings
 from tests.fakes.slack_api import FakeSlackApi

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from core import action_ids
 from core.db import unit_of_work
-from core.models_sessions import CommunitySession, SessionRsvp
+from core.sessions.models import CommunitySession, SessionRsvp
 from tests.conftest import table_counts
 from tests.fakes.slack_api import block_kit_problems
 from tests.helpers import profile_values

@@ -6,16 +6,16 @@ import unicodedata
 from collections.abc import Iterator
 
 import pytest
+from core.resources.search.query import _FOLD, fold, parse, words, words_in
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy.orm import Session
 
 from bot.wiring import Runtime
-from core import resources
 from core.db import unit_of_work
 from core.models import Community
-from core.search import Filters, backend_for
-from core.search.query import _FOLD, fold, parse, words, words_in
+from core.resources import service as resources
+from core.resources.search import Filters, backend_for
 from tests.core.resource_helpers import community, load_library
 
 NASTY = [

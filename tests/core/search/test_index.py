@@ -9,17 +9,18 @@ from dataclasses import replace
 from typing import Any
 
 import pytest
+from core.resources.search.query import parse
 from sqlalchemy import Engine, insert, inspect, text, update
 from sqlalchemy.orm import Session
 
 from bot.wiring import Runtime
-from core import communities, migrate, resources
+from core import communities, migrate
 from core.db import make_engine, make_session_factory, unit_of_work
 from core.models import Community
-from core.models_resources import Resource
-from core.resources import ResourceDraft
-from core.search import backend_for
-from core.search.query import parse
+from core.resources import service as resources
+from core.resources.models import Resource
+from core.resources.search import backend_for
+from core.resources.service import ResourceDraft
 from tests.core.resource_helpers import NOW, community, load_library, titles
 from tests.core.test_resources import add_member
 

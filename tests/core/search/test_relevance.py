@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy.orm import Session
 
 from bot.wiring import Runtime
-from core import resources
 from core.db import unit_of_work
 from core.models import Community
+from core.resources import service as resources
 from tests.core.resource_helpers import community, load_library, titles
 
 # (query, expected top result)

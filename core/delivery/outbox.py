@@ -19,9 +19,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from core import ui
+from core.delivery.models import OutboxMessage, OutboxStatus
 from core.models import Community
-from core.models_delivery import OutboxMessage, OutboxStatus
-from core.models_sessions import Prompt
+from core.sessions.models import Prompt
 from core.ui_codec import message_to_json
 
 MAX_ATTEMPTS = 8

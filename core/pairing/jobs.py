@@ -13,10 +13,15 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from core import matching, outbox, pairing, pairing_notices, pairing_plan, ui
+from core import ui
+from core.delivery import outbox as outbox
+from core.delivery.models import ItemKind, ScheduledItem
 from core.models import Community, Member
-from core.models_delivery import ItemKind, ScheduledItem
-from core.models_pairing import Outcome, PairingGroup, PairingRound
+from core.pairing import matching as matching
+from core.pairing import notices as pairing_notices
+from core.pairing import plan as pairing_plan
+from core.pairing import service as pairing
+from core.pairing.models import Outcome, PairingGroup, PairingRound
 
 log = logging.getLogger(__name__)
 

@@ -21,12 +21,13 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from core import outbox, ui
+from core import ui
 from core.config import DEFAULT_SLASH_COMMAND, Settings
 from core.defaults import LANGUAGES
+from core.delivery import outbox as outbox
 from core.errors import InvalidInput, UserError
 from core.models import Community, Member, MemberStatus, Role
-from core.models_resources import (
+from core.resources.models import (
     Resource,
     ResourceFormat,
     ResourceSource,
@@ -34,11 +35,11 @@ from core.models_resources import (
     ResourceVote,
     SessionResource,
 )
-from core.models_sessions import CommunitySession
-from core.search import Filters, HasTheme, backend_for, filter_clauses
-from core.search.query import SearchQuery, fold, parse, slug, to_text, words_in
-from core.session_input import clean_text, too_long
-from core.urls import NotALink, check_url, url_key
+from core.resources.search import Filters, HasTheme, backend_for, filter_clauses
+from core.resources.search.query import SearchQuery, fold, parse, slug, to_text, words_in
+from core.resources.urls import NotALink, check_url, url_key
+from core.sessions.checks import clean_text, too_long
+from core.sessions.models import CommunitySession
 
 TITLE_MAX = 200
 DESCRIPTION_MAX = 500

@@ -13,7 +13,7 @@ from sqlalchemy import or_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from core.models_delivery import SchedulerLease
+from core.delivery.models import SchedulerLease
 
 LEASE_FOR = timedelta(seconds=30)
 

@@ -15,10 +15,10 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from core.config import Settings
+from core.delivery.models import ItemKind, ItemStatus, ScheduledItem
 from core.models import Community
-from core.models_delivery import ItemKind, ItemStatus, ScheduledItem
-from core.models_sessions import CommunitySession, Prompt, PromptAudience, PromptStatus
 from core.offsets import OffsetError, minutes, parse_offsets
+from core.sessions.models import CommunitySession, Prompt, PromptAudience, PromptStatus
 
 PROMPT_GRACE = timedelta(hours=24)
 NUDGE_GRACE = timedelta(hours=24)

@@ -28,8 +28,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from core.models_resources import Resource, ResourceStatus
-from core.search import (
+from core.resources.models import Resource, ResourceStatus
+from core.resources.search import (
     DESCRIPTION_WEIGHT,
     THEMES_WEIGHT,
     TITLE_WEIGHT,

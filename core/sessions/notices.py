@@ -11,8 +11,8 @@ from datetime import timedelta
 
 from core import action_ids, ui
 from core.models import Member
-from core.models_sessions import CommunitySession, Prompt, RsvpAnswer
 from core.offsets import in_words
+from core.sessions.models import CommunitySession, Prompt, RsvpAnswer
 from core.timefmt import span
 
 

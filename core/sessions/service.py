@@ -20,12 +20,14 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from core import action_ids, notices, outbox, planner, ui
+from core import action_ids, ui
 from core.config import Settings
+from core.delivery import outbox as outbox
 from core.errors import InvalidInput, UserError
 from core.models import Community, Member, MemberStatus
-from core.models_sessions import CommunitySession, RsvpAnswer, SessionRsvp, SessionStatus
-from core.session_input import (
+from core.sessions import notices as notices
+from core.sessions import plan as planner
+from core.sessions.checks import (
     APOLOGY_MAX,
     DURATION_MAX,
     SessionDetails,
@@ -34,6 +36,7 @@ from core.session_input import (
     clean_text,
     too_long,
 )
+from core.sessions.models import CommunitySession, RsvpAnswer, SessionRsvp, SessionStatus
 from core.timefmt import span
 from core.words import and_list
 

@@ -55,7 +55,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from core.blossom import augment_all
+from core.pairing.blossom import augment_all
 
 REPEAT_PENALTY = 1000.0  # per repeat within the window: beats any sum of soft preferences
 REPEAT_RECENCY = 100.0  # extra for a repeat, scaled by how recent it was (oldest costs least)

@@ -20,11 +20,14 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from core import membership, planner, ui
+from core import ui
 from core.config import Settings
+from core.delivery.outbox import Outgoing, enqueue
 from core.errors import InvalidInput
+from core.membership import service as membership
 from core.models import Community, Member
-from core.models_sessions import (
+from core.sessions import plan as planner
+from core.sessions.models import (
     CommunitySession,
     Prompt,
     PromptAudience,
@@ -32,7 +35,6 @@ from core.models_sessions import (
     Reflection,
     Visibility,
 )
-from core.outbox import Outgoing, enqueue
 
 BODY_MAX = 3000  # the form's limit, and Slack's for one section
 THREAD_BODY_MAX = 40_000  # Slack's own message limit: a thread reply is kept whole

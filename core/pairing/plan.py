@@ -20,9 +20,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from core import timefmt
+from core.delivery.models import ItemKind, ItemStatus, ScheduledItem
 from core.models import Community
-from core.models_delivery import ItemKind, ItemStatus, ScheduledItem
-from core.models_pairing import PairingSettings
+from core.pairing.models import PairingSettings
 
 ROUND_GRACE = timedelta(hours=6)
 NOTICE_GRACE = timedelta(hours=6)

@@ -12,8 +12,8 @@ from datetime import UTC, datetime
 
 from icalendar import Calendar, Event
 
-from core.models_sessions import CommunitySession
-from core.session_input import is_link
+from core.sessions.checks import is_link
+from core.sessions.models import CommunitySession
 
 PRODID = "-//Catalyst//Community of Practice sessions//EN"
 

@@ -36,7 +36,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 from sqlalchemy.types import TypeEngine
 
-from core.models_resources import ResourceStatus
+from core.resources.models import ResourceStatus
 
 # Ranking weights: a title word counts most, then a theme, then the description.
 TITLE_WEIGHT, THEMES_WEIGHT, DESCRIPTION_WEIGHT = 10.0, 4.0, 1.0
@@ -134,9 +134,9 @@ def helpful_boost(count: ColumnElement[int]) -> ColumnElement[Any]:
 def backend_for(session: Session) -> SearchBackend:
     """The engine of the database this session talks to."""
     if session.get_bind().dialect.name == "postgresql":
-        from core.search.postgres_fts import PostgresSearch
+        from core.resources.search.postgres_fts import PostgresSearch
 
         return PostgresSearch()
-    from core.search.sqlite_fts import SqliteSearch
+    from core.resources.search.sqlite_fts import SqliteSearch
 
     return SqliteSearch()

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from core.errors import UserError
 from core.models import Community, Member
-from core.models_sessions import CommunitySession, Prompt, Reflection, Visibility
+from core.sessions.models import CommunitySession, Prompt, Reflection, Visibility
 
 EXPORTED = (Visibility.SHARED.value, Visibility.FACILITATORS.value)
 CSV_HEADER = (

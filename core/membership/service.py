@@ -14,9 +14,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from core import outbox, pairing_jobs
 from core.communities import current_consent_version
 from core.defaults import LANGUAGES
+from core.delivery import outbox as outbox
 from core.errors import InvalidInput, NotAllowed, UserError
 from core.models import (
     Community,
@@ -29,6 +29,7 @@ from core.models import (
     Role,
     RoleLevel,
 )
+from core.pairing import jobs as pairing_jobs
 
 NAME_MAX = 80
 PRONOUNS_MAX = 40

@@ -12,10 +12,13 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core import notices, pairing_jobs, resources
+from core.delivery.models import ItemKind, ItemStatus, ScheduledItem
+from core.delivery.outbox import Outgoing, enqueue
 from core.models import Community, Member, MemberStatus
-from core.models_delivery import ItemKind, ItemStatus, ScheduledItem
-from core.models_sessions import (
+from core.pairing import jobs as pairing_jobs
+from core.resources import service as resources
+from core.sessions import notices as notices
+from core.sessions.models import (
     CommunitySession,
     Prompt,
     PromptAudience,
@@ -24,7 +27,6 @@ from core.models_sessions import (
     RsvpAnswer,
     SessionRsvp,
 )
-from core.outbox import Outgoing, enqueue
 
 
 def _active_members(session: Session, community_id: int) -> list[Member]:

@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from core.defaults import LANGUAGES
-from core.models_resources import ResourceFormat
+from core.resources.models import ResourceFormat
 
 MAX_TERMS = 12  # words beyond these add little and cost the engine time
 MAX_TERM_LENGTH = 40

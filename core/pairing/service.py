@@ -19,10 +19,13 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from core import matching, outbox, pairing_notices, pairing_plan
+from core.delivery import outbox as outbox
 from core.errors import UserError
 from core.models import Community, Member, MemberStatus, PairingCadence
-from core.models_pairing import (
+from core.pairing import matching as matching
+from core.pairing import notices as pairing_notices
+from core.pairing import plan as pairing_plan
+from core.pairing.models import (
     Outcome,
     PairingAvoid,
     PairingGroup,

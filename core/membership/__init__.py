@@ -1,0 +1,1 @@
+"""Membership: joining, profiles, leaving and roles."""

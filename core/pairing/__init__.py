@@ -1,0 +1,1 @@
+"""Peer coaching: pairing rounds, the matching algorithm, and its messages."""

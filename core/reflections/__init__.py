@@ -1,0 +1,1 @@
+"""Reflections: what members write after a prompt, and the facilitators' export."""

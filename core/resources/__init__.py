@@ -1,0 +1,1 @@
+"""The resource library: adding, reviewing, curating and searching shared links."""
