@@ -14,7 +14,8 @@ from contextlib import contextmanager
 
 from rapidfuzz import fuzz, process
 
-from core import communities
+from core import capabilities, communities
+from core.capability import MessageChange, MessageEvent
 from core.clock import Clock
 from core.config import Settings
 from core.context import Caller, Directory, RequestContext
@@ -23,7 +24,6 @@ from core.delivery import events as events
 from core.errors import InvalidInput, UserError
 from core.membership import service as membership
 from core.models import Role
-from core.reflections import service as reflections
 from core.ui import FormErrors, FormValues, HomePage, Replies, Reply, notice
 from handlers.mentions import shorten
 from handlers.registry import Access, Registry
@@ -303,17 +303,17 @@ class Dispatcher:
             log.exception("failed to build the home page")
             return None
 
-    def message_event(self, caller: Caller, message: reflections.MessageEvent) -> None:
+    def message_event(self, caller: Caller, message: MessageEvent) -> None:
         """A message posted, edited or deleted where the bot can see it (thread replies).
 
         Nobody is waiting for an answer, so problems are logged, never raised.
         """
-        deleted = message.change is reflections.MessageChange.DELETED
+        deleted = message.change is MessageChange.DELETED
         if not (message.is_thread_reply or deleted):
             return  # most channel chatter: not a reply in a thread, so no database work
         try:
             with self._context(caller) as ctx:
-                reflections.take_message(
+                capabilities.message_event(
                     ctx.session, ctx.community, caller.user_id, message, ctx.now()
                 )
         except Exception:

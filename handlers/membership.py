@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from core import privacy, privacy_letter
+from core import capabilities, privacy, privacy_letter
 from core.context import RequestContext
 from core.labels import CADENCE_LABELS, ORG_SIZE_LABELS, ROLE_LEVEL_LABELS, language_names
 from core.membership import service as membership
@@ -160,7 +160,7 @@ def leave_command(ctx: RequestContext, _args: str) -> Reply:
 
 def confirm_leave(ctx: RequestContext, _value: str) -> Replies:
     member = ctx.require_member()
-    membership.leave(ctx.session, member, ctx.now())
+    capabilities.leave(ctx.session, member, ctx.now())
     return [
         Message(
             summary="You've left the community.",

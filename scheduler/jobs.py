@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import logging
 
+from core import capabilities
 from core.db import unit_of_work
 from core.delivery import events as events
 from core.delivery import occurrences as occurrences
-from core.pairing import plan as pairing_plan
 from scheduler.context import current
 
 log = logging.getLogger(__name__)
@@ -23,7 +23,7 @@ def run_item(item_id: int) -> None:
         if not ctx.hold_lease():
             return
         with unit_of_work(ctx.session_factory) as session:
-            note = occurrences.execute(session, item_id, ctx.clock.now())
+            note = occurrences.execute(session, item_id, ctx.clock.now(), capabilities.ITEM_RUNNERS)
         log.info("scheduled item %s: %s", item_id, note)
     except Exception:
         log.exception("scheduled item %s failed; it stays pending and is retried", item_id)
@@ -70,13 +70,15 @@ def sync_items() -> None:
         return
     try:
         now = ctx.clock.now()
-        # Rounds are planned ahead from each community's pairing cadence (its own unit of
-        # work, so a problem there never stops the sync).
-        try:
-            with unit_of_work(ctx.session_factory) as session:
-                pairing_plan.ensure_upcoming(session, now)
-        except Exception:
-            log.exception("planning pairing rounds failed; the next sync retries")
+        # Each capability plans its upcoming items (peer-coaching rounds from a community's
+        # cadence, ...), each in its own unit of work, so a problem in one never stops the
+        # others or the sync.
+        for name, plan_upcoming in capabilities.planners():
+            try:
+                with unit_of_work(ctx.session_factory) as session:
+                    plan_upcoming(session, now)
+            except Exception:
+                log.exception("planning %s failed; the next sync retries", name)
         with unit_of_work(ctx.session_factory) as session:
             pending = occurrences.pending_items(session, now, None, platform=ctx.platform)
             due = {item.id: item.due_at for item in pending}

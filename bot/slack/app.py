@@ -28,9 +28,9 @@ from slack_sdk.errors import SlackApiError
 
 from bot.slack import render
 from core import ui
+from core.capability import MessageChange, MessageEvent
 from core.config import Settings
 from core.context import Caller
-from core.reflections import service as reflections
 from handlers.dispatch import Dispatcher
 from handlers.resources import SAVE_SHORTCUT
 
@@ -278,7 +278,7 @@ def build_app(
     def on_message(event: dict[str, Any], context: BoltContext, client: WebClient) -> None:
         """Replies in a prompt's thread become reflections; edits and deletions follow them."""
         subtype = event.get("subtype")
-        change = reflections.MessageChange
+        change = MessageChange
         if subtype == "message_changed":
             message, kind = event.get("message") or {}, change.EDITED
         elif subtype == "message_deleted":
@@ -308,7 +308,7 @@ def build_app(
             return
         dispatcher.message_event(
             caller_from(context, settings, channel_id=str(channel)),
-            reflections.MessageEvent(
+            MessageEvent(
                 change=kind,
                 channel=str(channel),
                 ts=str(ts),

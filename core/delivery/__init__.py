@@ -1,1 +1,2 @@
-"""Reliable delivery for every capability: scheduled items, the outbox, the scheduler's lease and event dedupe."""
+"""Reliable delivery for every capability: scheduled items, the outbox, the scheduler's
+lease and event dedupe."""

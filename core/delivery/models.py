@@ -18,15 +18,6 @@ from core.db import UTCDateTime
 from core.models import Base, JsonType
 
 
-class ItemKind(StrEnum):
-    REMINDER = "reminder"
-    PROMPT_POST = "prompt_post"
-    NUDGE = "nudge"
-    PAIRING_ROUND = "pairing_round"
-    PAIRING_NOTICE = "pairing_notice"
-    PAIRING_CHECKIN = "pairing_checkin"
-
-
 class ItemStatus(StrEnum):
     PENDING = "pending"
     RUNNING = "running"

@@ -9,6 +9,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import func, or_, select
@@ -18,6 +19,7 @@ from core.communities import current_consent_version
 from core.defaults import LANGUAGES
 from core.delivery import outbox as outbox
 from core.errors import InvalidInput, NotAllowed, UserError
+from core.labels import CADENCE_LABELS, LANGUAGE_LABELS, ORG_SIZE_LABELS, ROLE_LEVEL_LABELS
 from core.models import (
     Community,
     Member,
@@ -29,7 +31,6 @@ from core.models import (
     Role,
     RoleLevel,
 )
-from core.pairing import jobs as pairing_jobs
 
 NAME_MAX = 80
 PRONOUNS_MAX = 40
@@ -226,12 +227,14 @@ def update_profile(session: Session, member: Member, profile: Profile, now: date
 def leave(session: Session, member: Member, now: datetime) -> bool:
     """Stop all activity for the member; False if they had already left.
 
+    Callers use `core.capabilities.leave`, which lets every capability act first (a
+    peer-coaching partner left alone hears at once), then calls this.
+
     Later capabilities (pairing, sets, reminders) select only active members, so changing the
     status is what stops them; the profile stays so coming back is one click.
     """
     if not member.is_active:
         return False
-    pairing_jobs.partner_gone(session, member, now)  # a partner mid-round hears now
     member.status = MemberStatus.LEFT.value
     member.left_at = now
     member.updated_at = now
@@ -364,3 +367,29 @@ def numbers(
         joins_this_month=count_events(MembershipEventKind.JOINED, MembershipEventKind.REJOINED),
         leaves_this_month=count_events(MembershipEventKind.LEFT, MembershipEventKind.FORGOTTEN),
     )
+
+
+def personal_data(_session: Session, member: Member) -> dict[str, Any]:
+    """The profile, as `my-data` shows it (labels, not stored codes)."""
+    return {
+        "display_name": member.display_name,
+        "pronouns": member.pronouns,
+        "organisation": member.organisation,
+        "organisation_size": ORG_SIZE_LABELS.get(member.org_size, member.org_size),
+        "role_level": ROLE_LEVEL_LABELS.get(member.role_level, member.role_level),
+        "themes": list(member.themes),
+        "languages": [LANGUAGE_LABELS.get(code, code) for code in member.languages],
+        "timezone": member.timezone,
+        "peer_coaching": CADENCE_LABELS.get(member.pairing_cadence, member.pairing_cadence),
+        "private_lived_experience_matching_preference": member.lived_experience_match,
+        "role": member.role,
+        "status": member.status,
+        "platform_user_id": member.platform_user_id,
+        "joined_at": member.joined_at.isoformat(),
+        "consent_given_at": member.consent_at.isoformat(),
+        "consent_version": member.consent_version,
+        "consent_version_is_current": member.consent_version
+        == current_consent_version(member.community),
+        "profile_updated_at": member.updated_at.isoformat(),
+        "left_at": member.left_at.isoformat() if member.left_at else None,
+    }

@@ -15,18 +15,18 @@ from sqlalchemy.orm import Session
 
 from core import ui
 from core.delivery import outbox as outbox
-from core.delivery.models import ItemKind, ScheduledItem
+from core.delivery.models import ScheduledItem
 from core.models import Community, Member
 from core.pairing import matching as matching
 from core.pairing import notices as pairing_notices
 from core.pairing import plan as pairing_plan
 from core.pairing import service as pairing
-from core.pairing.models import Outcome, PairingGroup, PairingRound
+from core.pairing.models import Outcome, PairingGroup, PairingItemKind, PairingRound
 
 log = logging.getLogger(__name__)
 
 KINDS = frozenset(
-    {ItemKind.PAIRING_ROUND.value, ItemKind.PAIRING_NOTICE.value, ItemKind.PAIRING_CHECKIN.value}
+    {PairingItemKind.ROUND.value, PairingItemKind.NOTICE.value, PairingItemKind.CHECKIN.value}
 )
 
 
@@ -34,9 +34,9 @@ def execute(session: Session, item: ScheduledItem, now: datetime) -> str:
     community = session.get(Community, item.community_id)
     if community is None:
         return "community gone"
-    if item.kind == ItemKind.PAIRING_ROUND.value:
+    if item.kind == PairingItemKind.ROUND.value:
         return _round(session, community, item, now)
-    if item.kind == ItemKind.PAIRING_NOTICE.value:
+    if item.kind == PairingItemKind.NOTICE.value:
         return _notice(session, community, item, now)
     return _checkin(session, community, item, now)
 

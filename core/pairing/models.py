@@ -17,6 +17,14 @@ from core.db import UTCDateTime
 from core.models import Base
 
 
+class PairingItemKind(StrEnum):
+    """Scheduled-item kinds peer coaching owns (stored as these strings)."""
+
+    ROUND = "pairing_round"
+    NOTICE = "pairing_notice"
+    CHECKIN = "pairing_checkin"
+
+
 class Outcome(StrEnum):
     OPEN = "open"  # introduced, no answer yet
     BOOKED = "booked"  # "We've booked a time"

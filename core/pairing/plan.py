@@ -20,15 +20,15 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from core import timefmt
-from core.delivery.models import ItemKind, ItemStatus, ScheduledItem
+from core.delivery.models import ItemStatus, ScheduledItem
 from core.models import Community
-from core.pairing.models import PairingSettings
+from core.pairing.models import PairingItemKind, PairingSettings
 
 ROUND_GRACE = timedelta(hours=6)
 NOTICE_GRACE = timedelta(hours=6)
 CHECKIN_GRACE = timedelta(hours=24)
 CHECKIN_AFTER_DAYS = 3  # the middle of a weekly round, same local time
-PLANNED_KINDS = (ItemKind.PAIRING_ROUND.value, ItemKind.PAIRING_NOTICE.value)
+PLANNED_KINDS = (PairingItemKind.ROUND.value, PairingItemKind.NOTICE.value)
 
 
 def parse_time(text: str) -> time:
@@ -105,7 +105,7 @@ def next_round(session: Session, community: Community, now: datetime) -> NextRou
         select(ScheduledItem)
         .where(
             ScheduledItem.community_id == community.id,
-            ScheduledItem.kind == ItemKind.PAIRING_ROUND.value,
+            ScheduledItem.kind == PairingItemKind.ROUND.value,
             ScheduledItem.status.in_([ItemStatus.PENDING.value, ItemStatus.RUNNING.value]),
         )
         .order_by(ScheduledItem.due_at)
@@ -119,7 +119,7 @@ def next_round(session: Session, community: Community, now: datetime) -> NextRou
     notice = session.scalars(
         select(ScheduledItem).where(
             ScheduledItem.key
-            == slot_key(ItemKind.PAIRING_NOTICE.value, community.id, item.due_at, zone),
+            == slot_key(PairingItemKind.NOTICE.value, community.id, item.due_at, zone),
             ScheduledItem.status.in_(
                 [ItemStatus.PENDING.value, ItemStatus.RUNNING.value, ItemStatus.DONE.value]
             ),
@@ -148,8 +148,8 @@ def plan_community(
         wanted.append(
             {
                 "community_id": community.id,
-                "key": slot_key(ItemKind.PAIRING_ROUND.value, community.id, slot, zone),
-                "kind": ItemKind.PAIRING_ROUND.value,
+                "key": slot_key(PairingItemKind.ROUND.value, community.id, slot, zone),
+                "kind": PairingItemKind.ROUND.value,
                 "due_at": slot,
                 "grace_seconds": int(ROUND_GRACE.total_seconds()),
                 "status": ItemStatus.PENDING.value,
@@ -160,8 +160,8 @@ def plan_community(
             wanted.append(
                 {
                     "community_id": community.id,
-                    "key": slot_key(ItemKind.PAIRING_NOTICE.value, community.id, slot, zone),
-                    "kind": ItemKind.PAIRING_NOTICE.value,
+                    "key": slot_key(PairingItemKind.NOTICE.value, community.id, slot, zone),
+                    "kind": PairingItemKind.NOTICE.value,
                     "due_at": notice_at,
                     "grace_seconds": int(NOTICE_GRACE.total_seconds()),
                     "status": ItemStatus.PENDING.value,
@@ -206,7 +206,7 @@ def ensure_upcoming(session: Session, now: datetime) -> int:
         pending = session.scalar(
             select(ScheduledItem.id).where(
                 ScheduledItem.community_id == community.id,
-                ScheduledItem.kind == ItemKind.PAIRING_ROUND.value,
+                ScheduledItem.kind == PairingItemKind.ROUND.value,
                 ScheduledItem.status.in_([ItemStatus.PENDING.value, ItemStatus.RUNNING.value]),
             )
         )
@@ -230,9 +230,9 @@ def checkin_item(
         [
             {
                 "community_id": community.id,
-                "key": f"{ItemKind.PAIRING_CHECKIN.value}:{round_id}:"
+                "key": f"{PairingItemKind.CHECKIN.value}:{round_id}:"
                 f"{due.isoformat(timespec='minutes')}",
-                "kind": ItemKind.PAIRING_CHECKIN.value,
+                "kind": PairingItemKind.CHECKIN.value,
                 "due_at": due,
                 "grace_seconds": int(CHECKIN_GRACE.total_seconds()),
                 "status": ItemStatus.PENDING.value,

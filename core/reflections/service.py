@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from core import ui
+from core.capability import MessageChange, MessageEvent
 from core.config import Settings
 from core.delivery.outbox import Outgoing, enqueue
 from core.errors import InvalidInput
@@ -235,29 +236,7 @@ def add_from_form(
 # ---- thread replies -------------------------------------------------------------------------
 
 
-class MessageChange(StrEnum):
-    POSTED = "posted"
-    EDITED = "edited"
-    DELETED = "deleted"
-
-
-@dataclass(frozen=True)
-class MessageEvent:
-    """A message someone posted, edited or deleted where the bot can see it.
-
-    Platform-neutral: `ts` is the message's own id, `thread_ts` the id of the thread's
-    parent (None outside threads), `text` plain text (already unescaped by the adapter).
-    """
-
-    change: MessageChange
-    channel: str
-    ts: str
-    thread_ts: str | None = None
-    text: str = ""
-
-    @property
-    def is_thread_reply(self) -> bool:
-        return bool(self.thread_ts) and self.thread_ts != self.ts
+# MessageChange and MessageEvent are the kernel's (core.capability): adapters build them.
 
 
 def _thread_text(text: str | None) -> str:

@@ -1,1 +1,2 @@
-"""Sessions: adding, editing and cancelling them, who is coming, their reminders, prompts and nudges."""
+"""Sessions: adding, editing and cancelling them, who is coming, and their reminders,
+prompts and nudges."""

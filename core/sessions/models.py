@@ -15,6 +15,14 @@ from core.db import UTCDateTime
 from core.models import Base
 
 
+class SessionItemKind(StrEnum):
+    """Scheduled-item kinds the sessions capability owns (stored as these strings)."""
+
+    REMINDER = "reminder"
+    PROMPT_POST = "prompt_post"
+    NUDGE = "nudge"
+
+
 class SessionStatus(StrEnum):
     SCHEDULED = "scheduled"
     CANCELLED = "cancelled"

@@ -15,10 +15,16 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from core.config import Settings
-from core.delivery.models import ItemKind, ItemStatus, ScheduledItem
+from core.delivery.models import ItemStatus, ScheduledItem
 from core.models import Community
 from core.offsets import OffsetError, minutes, parse_offsets
-from core.sessions.models import CommunitySession, Prompt, PromptAudience, PromptStatus
+from core.sessions.models import (
+    CommunitySession,
+    Prompt,
+    PromptAudience,
+    PromptStatus,
+    SessionItemKind,
+)
 
 PROMPT_GRACE = timedelta(hours=24)
 NUDGE_GRACE = timedelta(hours=24)
@@ -112,7 +118,7 @@ def plan_session(
             {
                 "community_id": community.id,
                 "key": f"reminder:{cs.id}:{minutes(offset)}:{starts}",
-                "kind": ItemKind.REMINDER.value,
+                "kind": SessionItemKind.REMINDER.value,
                 "session_id": cs.id,
                 "offset_minutes": minutes(offset),
                 "due_at": due,
@@ -157,7 +163,7 @@ def plan_session(
             {
                 "community_id": community.id,
                 "key": post_key,
-                "kind": ItemKind.PROMPT_POST.value,
+                "kind": SessionItemKind.PROMPT_POST.value,
                 "prompt_id": prompt.id,
                 "due_at": post_at,
                 "grace_seconds": int(PROMPT_GRACE.total_seconds()),
@@ -166,14 +172,14 @@ def plan_session(
             {
                 "community_id": community.id,
                 "key": nudge_key,
-                "kind": ItemKind.NUDGE.value,
+                "kind": SessionItemKind.NUDGE.value,
                 "prompt_id": prompt.id,
                 "due_at": nudge_at,
                 "grace_seconds": int(NUDGE_GRACE.total_seconds()),
                 "status": ItemStatus.PENDING.value,
             },
         ]
-    reminder_keys = {str(r["key"]) for r in rows if r["kind"] == ItemKind.REMINDER.value}
+    reminder_keys = {str(r["key"]) for r in rows if r["kind"] == SessionItemKind.REMINDER.value}
     _cancel_pending(session, ScheduledItem.session_id == cs.id, keep=reminder_keys)
     _cancel_pending(session, ScheduledItem.prompt_id == prompt.id, keep=prompt_keys)
     _insert_items(session, rows)
@@ -203,7 +209,7 @@ def plan_prompt(session: Session, prompt: Prompt) -> None:
             {
                 "community_id": prompt.community_id,
                 "key": key,
-                "kind": ItemKind.PROMPT_POST.value,
+                "kind": SessionItemKind.PROMPT_POST.value,
                 "prompt_id": prompt.id,
                 "due_at": prompt.post_at,
                 "grace_seconds": int(PROMPT_GRACE.total_seconds()),

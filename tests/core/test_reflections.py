@@ -15,14 +15,20 @@ from bot.wiring import Runtime
 from core import communities, privacy
 from core.config import load_settings
 from core.db import unit_of_work
-from core.delivery.models import ItemKind, OutboxMessage, ScheduledItem
+from core.delivery.models import OutboxMessage, ScheduledItem
 from core.errors import InvalidInput
 from core.membership import service as membership
 from core.models import Community
 from core.reflections import service as reflections
 from core.reflections.service import MessageChange, MessageEvent
 from core.sessions import notices as notices
-from core.sessions.models import PromptAudience, PromptStatus, Reflection, Visibility
+from core.sessions.models import (
+    PromptAudience,
+    PromptStatus,
+    Reflection,
+    SessionItemKind,
+    Visibility,
+)
 from core.ui_codec import message_from_json
 from tests.reflection_helpers import CHANNEL, NOW, THREAD_TS, add_member, add_prompt
 
@@ -496,5 +502,7 @@ def test_a_channel_prompt_is_scheduled_with_its_post(
     assert (prompt.audience, prompt.channel_id, prompt.status) == ("channel", CHANNEL, "scheduled")
     assert prompt.created_by_member_id == facilitator.id
     items = session.scalars(select(ScheduledItem).where(ScheduledItem.prompt_id == prompt.id)).all()
-    assert [(i.kind, i.due_at) for i in items] == [(ItemKind.PROMPT_POST.value, prompt.post_at)]
+    assert [(i.kind, i.due_at) for i in items] == [
+        (SessionItemKind.PROMPT_POST.value, prompt.post_at)
+    ]
     assert session.scalar(select(func.count()).select_from(OutboxMessage)) == 0

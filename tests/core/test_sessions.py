@@ -16,7 +16,7 @@ from bot.wiring import Runtime
 from core import communities, privacy
 from core.config import Settings
 from core.db import unit_of_work
-from core.delivery.models import ItemKind, ItemStatus, OutboxMessage, OutboxStatus, ScheduledItem
+from core.delivery.models import ItemStatus, OutboxMessage, OutboxStatus, ScheduledItem
 from core.delivery.outbox import Outgoing, enqueue
 from core.errors import InvalidInput, UserError
 from core.membership import service as membership
@@ -25,7 +25,13 @@ from core.sessions import calendar as calendar
 from core.sessions import checks as session_input
 from core.sessions import service as sessions
 from core.sessions.checks import SessionDraft
-from core.sessions.models import CommunitySession, RsvpAnswer, SessionRsvp, SessionStatus
+from core.sessions.models import (
+    CommunitySession,
+    RsvpAnswer,
+    SessionItemKind,
+    SessionRsvp,
+    SessionStatus,
+)
 from core.ui import notice
 from tests.core.drafts import draft as profile_draft
 
@@ -87,7 +93,7 @@ def items(session: Session, cs: CommunitySession, status: ItemStatus) -> list[Sc
             select(ScheduledItem)
             .where(
                 ScheduledItem.session_id == cs.id,
-                ScheduledItem.kind == ItemKind.REMINDER.value,
+                ScheduledItem.kind == SessionItemKind.REMINDER.value,
                 ScheduledItem.status == status.value,
             )
             .order_by(ScheduledItem.due_at)

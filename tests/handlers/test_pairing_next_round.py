@@ -22,7 +22,8 @@ from core import schedule_report
 from core.clock import FakeClock
 from core.context import Caller
 from core.db import unit_of_work
-from core.delivery.models import ItemKind, ItemStatus, ScheduledItem
+from core.delivery.models import ItemStatus, ScheduledItem
+from core.pairing.models import PairingItemKind
 from core.timefmt import when
 from core.ui import DirectMessage, FieldValue
 from handlers.dispatch import Dispatcher
@@ -168,7 +169,7 @@ def test_jobs_shows_the_next_round_before_the_scheduler_has_planned_it(
     def round_ran(session: Session) -> None:  # as the scheduler leaves it, before its next sync
         session.execute(
             update(ScheduledItem)
-            .where(ScheduledItem.kind == ItemKind.PAIRING_ROUND.value)
+            .where(ScheduledItem.kind == PairingItemKind.ROUND.value)
             .values(status=ItemStatus.DONE.value)
         )
 

@@ -8,15 +8,15 @@ from typing import Any
 from sqlalchemy import select
 
 from bot.wiring import Runtime
-from core import communities, privacy
+from core import capabilities, communities, privacy
 from core.clock import FakeClock
 from core.db import unit_of_work
-from core.delivery.models import ItemKind, ItemStatus, ScheduledItem
+from core.delivery.models import ItemStatus, ScheduledItem
 from core.membership import service as membership
 from core.models import Member
 from core.pairing import matching as matching
 from core.pairing import service as pairing
-from core.pairing.models import PairingGroup, PairingRound
+from core.pairing.models import PairingGroup, PairingItemKind, PairingRound
 from scheduler.runner import Runner
 from tests.fakes.slack_api import FakeSlackApi
 from tests.scheduler.conftest import TEAM, RunnerFactory, add_member
@@ -154,8 +154,8 @@ def test_rounds_stay_at_nine_london_time_across_the_clock_change(
                 select(ScheduledItem).where(ScheduledItem.status == ItemStatus.PENDING.value)
             )
         }
-    assert pending[ItemKind.PAIRING_ROUND.value] == datetime(2027, 3, 29, 8, 0, tzinfo=UTC)
-    assert pending[ItemKind.PAIRING_NOTICE.value] == datetime(2027, 3, 28, 8, 0, tzinfo=UTC)
+    assert pending[PairingItemKind.ROUND.value] == datetime(2027, 3, 29, 8, 0, tzinfo=UTC)
+    assert pending[PairingItemKind.NOTICE.value] == datetime(2027, 3, 28, 8, 0, tzinfo=UTC)
     clock.set(datetime(2027, 3, 29, 8, 0, tzinfo=UTC))
     runner.run_pending()
     assert rounds(sched_runtime)[-1][1] == datetime(2027, 3, 29, 8, 0, tzinfo=UTC)
@@ -171,7 +171,7 @@ def test_skip_pause_leave_and_forget_me_take_people_out_of_rounds(
         by_user: dict[str, Any] = {m.platform_user_id: m for m in session.scalars(select(Member))}
         pairing.skip_next(session, by_user["U0M00"], clock.now())
         pairing.pause(session, by_user["U0M01"], at(20, month=12), clock.now())
-        membership.leave(session, by_user["U0M02"], clock.now())
+        capabilities.leave(session, by_user["U0M02"], clock.now())
         privacy.forget(session, by_user["U0M03"], clock.now())
     clock.set(at(30))
     runner.run_pending()
@@ -206,7 +206,7 @@ def leave(runtime: Runtime, user: str, *, forget: bool = False) -> None:
         if forget:
             privacy.forget(session, found, runtime.clock.now())
         else:
-            membership.leave(session, found, runtime.clock.now())
+            capabilities.leave(session, found, runtime.clock.now())
 
 
 def partner_notes(fake: FakeSlackApi, member: Member) -> list[str]:

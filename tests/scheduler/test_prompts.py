@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import select
 
 from bot.wiring import Runtime
+from core import capabilities
 from core.clock import FakeClock
 from core.db import unit_of_work
 from core.models import Member
@@ -122,7 +123,7 @@ def test_nudge_once_for_attendees_who_have_not_reflected_and_catch_up_for_the_re
         nudge = session.scalars(select(ScheduledItem).where(ScheduledItem.kind == "nudge")).one()
         nudge.status = "pending"
     with unit_of_work(sched_runtime.session_factory) as session:
-        occurrences.execute(session, nudge.id, clock.now())
+        occurrences.execute(session, nudge.id, clock.now(), capabilities.ITEM_RUNNERS)
     runner.run_pending()
     assert len(sent(fake_slack)) == before + 3
 

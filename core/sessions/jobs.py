@@ -1,0 +1,188 @@
+"""Running a session's scheduled items: reminders, the reflection prompt, nudges and catch-ups.
+
+Each runner is called by `core.delivery.occurrences.execute` inside its transaction (the item
+is taken and its messages enqueued together); registered in `core.sessions.capability`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from core.delivery.models import ItemStatus, ScheduledItem
+from core.delivery.occurrences import finish
+from core.delivery.outbox import Outgoing, enqueue
+from core.models import Member, MemberStatus
+from core.resources import service as resources
+from core.sessions import notices as notices
+from core.sessions.models import (
+    CommunitySession,
+    Prompt,
+    PromptAudience,
+    PromptStatus,
+    Reflection,
+    RsvpAnswer,
+    SessionRsvp,
+)
+
+
+def _active_members(session: Session, community_id: int) -> list[Member]:
+    return list(
+        session.scalars(
+            select(Member)
+            .where(
+                Member.community_id == community_id,
+                Member.status == MemberStatus.ACTIVE.value,
+            )
+            .order_by(Member.id)
+        )
+    )
+
+
+def _recap_refused(session: Session, session_id: int) -> set[int]:
+    """Members who sent apologies and unticked "Send me the recap"."""
+    return set(
+        session.scalars(
+            select(SessionRsvp.member_id).where(
+                SessionRsvp.session_id == session_id,
+                SessionRsvp.answer == RsvpAnswer.DECLINED.value,
+                SessionRsvp.wants_recap.is_(False),
+            )
+        )
+    )
+
+
+def _answers(session: Session, session_id: int) -> dict[int, str]:
+    rows = session.execute(
+        select(SessionRsvp.member_id, SessionRsvp.answer).where(
+            SessionRsvp.session_id == session_id
+        )
+    ).all()
+    return {int(member_id): str(answer) for member_id, answer in rows}
+
+
+def reminders(session: Session, item: ScheduledItem, now: datetime) -> str:
+    cs = session.get(CommunitySession, item.session_id) if item.session_id else None
+    if cs is None or not cs.is_scheduled:
+        return finish(item, ItemStatus.CANCELLED, now, "session cancelled")
+    offset = timedelta(minutes=item.offset_minutes or 0)
+    expires = min(item.due_at + timedelta(seconds=item.grace_seconds), cs.starts_at)
+    answers = _answers(session, cs.id)
+    prep = [(r.title, r.url) for r in resources.for_session(session, cs.id)]
+    outgoing = [
+        Outgoing(
+            key=f"{item.key}:m{member.id}",
+            kind="reminder",
+            recipient=member.platform_user_id,
+            message=notices.reminder(cs, member, offset, answers.get(member.id), prep),
+            due_at=item.due_at,
+            expires_at=expires,
+            member_id=member.id,
+            session_id=cs.id,
+        )
+        for member in _active_members(session, cs.community_id)
+        if answers.get(member.id) != RsvpAnswer.DECLINED.value
+    ]
+    enqueue(session, cs.community_id, outgoing, now)
+    item.recipients = len(outgoing)
+    return f"reminder for {len(outgoing)} people"
+
+
+def _session_title(session: Session, prompt: Prompt) -> tuple[CommunitySession | None, str | None]:
+    cs = session.get(CommunitySession, prompt.session_id) if prompt.session_id else None
+    return cs, (cs.title if cs else None)
+
+
+def prompt_post(session: Session, item: ScheduledItem, now: datetime) -> str:
+    prompt = session.get(Prompt, item.prompt_id) if item.prompt_id else None
+    if prompt is None or prompt.status == PromptStatus.CANCELLED.value:
+        return finish(item, ItemStatus.CANCELLED, now, "prompt cancelled")
+    cs, title = _session_title(session, prompt)
+    if cs is not None and not cs.is_scheduled:
+        return finish(item, ItemStatus.CANCELLED, now, "session cancelled")
+    expires = item.due_at + timedelta(seconds=item.grace_seconds)
+    outgoing: list[Outgoing] = []
+    if prompt.audience == PromptAudience.CHANNEL.value and prompt.channel_id:
+        outgoing.append(
+            Outgoing(
+                key=f"prompt:{prompt.id}:post",
+                kind="prompt_post",
+                recipient=prompt.channel_id,
+                message=notices.prompt_post(prompt, title),
+                due_at=item.due_at,
+                expires_at=expires,
+                prompt_id=prompt.id,
+                session_id=prompt.session_id,
+            )
+        )
+    members = _active_members(session, prompt.community_id)
+    if cs is not None:
+        answers = _answers(session, cs.id)
+        members = [m for m in members if answers.get(m.id) == RsvpAnswer.GOING.value]
+    elif prompt.audience != PromptAudience.DMS.value:
+        members = []  # a stand-alone channel prompt is not also DMed to everyone
+    outgoing += [
+        Outgoing(
+            key=f"prompt:{prompt.id}:dm:m{member.id}",
+            kind="prompt_dm",
+            recipient=member.platform_user_id,
+            message=notices.prompt_dm(prompt, title),
+            due_at=item.due_at,
+            expires_at=expires,
+            member_id=member.id,
+            prompt_id=prompt.id,
+            session_id=prompt.session_id,
+        )
+        for member in members
+    ]
+    enqueue(session, prompt.community_id, outgoing, now)
+    prompt.status = PromptStatus.POSTED.value
+    item.recipients = len(outgoing)
+    return f"prompt posted ({len(outgoing)} messages)"
+
+
+def nudges(session: Session, item: ScheduledItem, now: datetime) -> str:
+    prompt = session.get(Prompt, item.prompt_id) if item.prompt_id else None
+    if prompt is None or prompt.status != PromptStatus.POSTED.value:
+        return finish(item, ItemStatus.CANCELLED, now, "prompt was not posted")
+    cs, title = _session_title(session, prompt)
+    if cs is None:
+        return finish(item, ItemStatus.CANCELLED, now, "no session to nudge about")
+    answers = _answers(session, cs.id)
+    reflected = set(
+        session.scalars(select(Reflection.member_id).where(Reflection.prompt_id == prompt.id))
+    )
+    no_recap = _recap_refused(session, cs.id)
+    expires = item.due_at + timedelta(seconds=item.grace_seconds)
+    outgoing: list[Outgoing] = []
+    for member in _active_members(session, prompt.community_id):
+        if not member.nudges_enabled or member.joined_at > cs.ends_at or member.id in no_recap:
+            continue
+        answer = answers.get(member.id)
+        if answer == RsvpAnswer.GOING.value:
+            if member.id in reflected:
+                continue
+            kind, message = "nudge", notices.nudge(prompt, title)
+        elif answer == RsvpAnswer.MAYBE.value:
+            continue  # we don't know whether they came; no guessing
+        else:
+            kind, message = "catch_up", notices.catch_up(cs, prompt, member)
+        outgoing.append(
+            Outgoing(
+                # No time in the key: nobody is nudged twice for the same prompt.
+                key=f"nudge:{prompt.id}:m{member.id}",
+                kind=kind,
+                recipient=member.platform_user_id,
+                message=message,
+                due_at=item.due_at,
+                expires_at=expires,
+                member_id=member.id,
+                prompt_id=prompt.id,
+                session_id=cs.id,
+            )
+        )
+    enqueue(session, prompt.community_id, outgoing, now)
+    item.recipients = len(outgoing)
+    return f"{len(outgoing)} nudges and catch-ups"

@@ -1,0 +1,56 @@
+"""Sessions' scheduled items in words an operator reads (`catalyst jobs`)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from core.delivery.models import ScheduledItem
+from core.models import Member, MemberStatus
+from core.offsets import in_words
+from core.sessions.models import CommunitySession, Prompt, RsvpAnswer, SessionItemKind, SessionRsvp
+
+
+def _active(session: Session, community_id: int) -> int:
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(Member)
+            .where(Member.community_id == community_id, Member.status == MemberStatus.ACTIVE)
+        )
+        or 0
+    )
+
+
+def _count_answer(session: Session, session_id: int, answer: RsvpAnswer) -> int:
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(SessionRsvp)
+            .where(SessionRsvp.session_id == session_id, SessionRsvp.answer == answer.value)
+        )
+        or 0
+    )
+
+
+def describe_item(session: Session, item: ScheduledItem) -> tuple[str, int]:
+    """A session's reminder, a reflection prompt (a session's or a stand-alone one), or the
+    nudges and catch-ups after a session's prompt."""
+    cs = session.get(CommunitySession, item.session_id) if item.session_id else None
+    prompt = session.get(Prompt, item.prompt_id) if item.prompt_id else None
+    if prompt is not None and prompt.session_id is not None:
+        cs = session.get(CommunitySession, prompt.session_id)
+    title = f"“{cs.title}” (session {cs.number})" if cs else "a stand-alone prompt"
+    active = _active(session, item.community_id)
+    if item.kind == SessionItemKind.REMINDER.value and cs is not None:
+        lead = in_words(timedelta(minutes=item.offset_minutes or 0))
+        people = active - _count_answer(session, cs.id, RsvpAnswer.DECLINED)
+        return f"reminder {lead} before {title}", people
+    if item.kind == SessionItemKind.PROMPT_POST.value:
+        going = _count_answer(session, cs.id, RsvpAnswer.GOING) if cs else active
+        return f"reflection prompt for {title}", going
+    if item.kind == SessionItemKind.NUDGE.value:
+        return f"nudges and catch-ups for {title}", active
+    return f"{item.kind} (unknown kind: it will be recorded as failed)", 0
