@@ -1,23 +1,18 @@
-"""Everything people can say and click, assembled in one place."""
+"""Everything people can say and click: the one list of handler packages.
+
+Adding a capability's handlers is one entry here (and its `register(registry)`).
+"""
 
 from __future__ import annotations
 
-from handlers import (
-    guide,
-    home,
-    members,
-    membership,
-    pairing,
-    reflections,
-    resources,
-    sessions,
-)
+from handlers import guide, home, membership, pairing, reflections, resources, sessions
 from handlers.registry import Registry
+
+PACKAGES = (guide, membership, sessions, reflections, resources, pairing, home)
 
 
 def build_registry() -> Registry:
     registry = Registry()
-    modules = (guide, membership, members, sessions, reflections, resources, pairing, home)
-    for module in modules:
-        module.register(registry)
+    for package in PACKAGES:
+        package.register(registry)
     return registry

@@ -6,12 +6,12 @@ handler body never mixes permission checks with its work.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
 from core.context import RequestContext
-from core.ui import FormValues, HomePage, Replies, Reply
+from core.ui import Block, FormValues, HomePage, Replies, Reply
 
 
 class Access(StrEnum):
@@ -62,6 +62,25 @@ def loose(word: str) -> str:
     return "".join(ch for ch in word.lower() if ch not in "-_ ")
 
 
+class HomePlace(StrEnum):
+    """Where a section goes on the Home page: for people who haven't joined (or left), for
+    members, or in the facilitators' part below."""
+
+    VISITOR = "visitor"
+    MEMBER = "member"
+    FACILITATOR = "facilitator"
+
+
+HomeBuild = Callable[[RequestContext], Sequence[Block]]
+
+
+@dataclass(frozen=True)
+class HomeSection:
+    place: HomePlace
+    order: int  # smaller first; capabilities leave gaps (10, 20, ...) for newcomers
+    build: HomeBuild
+
+
 @dataclass
 class Registry:
     commands: dict[str, Command] = field(default_factory=dict)
@@ -69,6 +88,13 @@ class Registry:
     actions: dict[str, Action] = field(default_factory=dict)
     forms: dict[str, FormHandler] = field(default_factory=dict)
     home: HomeRun | None = None
+    home_sections: list[HomeSection] = field(default_factory=list)
+
+    def add_home_section(self, place: HomePlace, order: int, build: HomeBuild) -> None:
+        self.home_sections.append(HomeSection(place, order, build))
+
+    def sections_for(self, place: HomePlace) -> list[HomeSection]:
+        return sorted((s for s in self.home_sections if s.place is place), key=lambda s: s.order)
 
     def add_command(self, command: Command) -> None:
         for word in (command.name, *command.aliases):

@@ -9,7 +9,7 @@ import yaml
 
 from core.config import DEFAULT_SLASH_COMMAND
 from handlers.catalogue import build_registry
-from handlers.resources import SAVE_SHORTCUT
+from handlers.resources.commands import SAVE_SHORTCUT
 
 ROOT = Path(__file__).resolve().parent.parent
 

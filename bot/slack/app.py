@@ -32,7 +32,7 @@ from core.capability import MessageChange, MessageEvent
 from core.config import Settings
 from core.context import Caller
 from handlers.dispatch import Dispatcher
-from handlers.resources import SAVE_SHORTCUT
+from handlers.resources.commands import SAVE_SHORTCUT
 
 log = logging.getLogger(__name__)
 

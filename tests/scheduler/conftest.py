@@ -16,7 +16,7 @@ from core.membership import service as membership
 from core.models import Member
 from core.sessions import plan as planner
 from core.sessions.models import CommunitySession
-from handlers.profile_form import draft_from
+from handlers.membership.form import draft_from
 from scheduler.runner import Runner
 from tests.conftest import make_settings
 from tests.fakes.slack_api import FakeSlackApi

@@ -13,7 +13,7 @@ from core.db import unit_of_work
 from core.models import Member
 from core.pairing.models import PairingGroup, PairingGroupMember
 from core.pairing.notices import BOOKED, CHECKIN_COULDNT, MET
-from handlers.pairing import CONFIRM_RUN
+from handlers.pairing.commands import CONFIRM_RUN
 from scheduler.delivery import OutboxWorker
 from tests.fakes.slack_api import block_kit_problems
 from tests.helpers import profile_values

@@ -13,7 +13,7 @@ from core.db import unit_of_work
 from core.delivery.models import OutboxMessage
 from core.resources import service as resources
 from core.resources.models import Resource
-from handlers.resources import HELPFUL, MORE, SAVE_SHORTCUT
+from handlers.resources.commands import HELPFUL, MORE, SAVE_SHORTCUT
 from tests.conftest import table_counts
 from tests.core.resource_helpers import community, load_library
 from tests.fakes.slack_api import block_kit_problems

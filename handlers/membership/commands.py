@@ -29,8 +29,8 @@ from core.ui import (
     notice,
     text,
 )
-from handlers.profile_form import EDIT_FORM, JOIN_FORM, draft_from, profile_form
-from handlers.registry import Access, Action, Command, FormHandler, Registry
+from handlers.membership.form import EDIT_FORM, JOIN_FORM, draft_from, profile_form
+from handlers.registry import Access, Action, Command, FormHandler, HomePlace, Registry
 
 EDIT_PROFILE = "membership.edit"
 OPEN_JOIN = "membership.open_join"
@@ -292,6 +292,8 @@ def confirm_forget(ctx: RequestContext, _value: str) -> Replies:
 
 
 def register(registry: Registry) -> None:
+    registry.add_home_section(HomePlace.VISITOR, 10, welcome_home_blocks)
+    registry.add_home_section(HomePlace.MEMBER, 40, profile_home_blocks)
     registry.add_command(
         Command(
             "join",
@@ -342,3 +344,40 @@ def register(registry: Registry) -> None:
     registry.add_action(Action(EXPORT_JSON, export_json, Access.ANYONE))
     registry.add_form(FormHandler(JOIN_FORM, submit_join))
     registry.add_form(FormHandler(EDIT_FORM, submit_edit))
+
+
+# ---- the home page ------------------------------------------------------------------------------
+
+
+def welcome_home_blocks(ctx: RequestContext) -> list[Block]:
+    """For someone who hasn't joined (or has left): what Catalyst is, and the way in."""
+    return [
+        Header("Welcome to Catalyst"),
+        Section(
+            text(
+                "Catalyst keeps our Community of Practice connected between sessions: "
+                "reminders of what's coming up, peer-coaching partners for GROW "
+                "conversations, and a shared library."
+            )
+        ),
+        Section(
+            text(
+                "It takes two minutes to join, and missing a session never means missing "
+                "out: we'll catch you up."
+                if ctx.member is None
+                else "You've left for now. Everything is paused; come back whenever suits."
+            )
+        ),
+        Actions(
+            [Button("Join" if ctx.member is None else "Come back", OPEN_JOIN, style="primary")]
+        ),
+    ]
+
+
+def profile_home_blocks(ctx: RequestContext) -> list[Block]:
+    member = ctx.require_member()
+    return [
+        Section(text("*Your profile*")),
+        profile_fields(member),
+        Actions([Button("Edit profile", EDIT_PROFILE), Button("Download my data", EXPORT_JSON)]),
+    ]

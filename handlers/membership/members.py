@@ -6,10 +6,22 @@ from core.context import RequestContext
 from core.labels import ORG_SIZE_LABELS
 from core.membership import service as membership
 from core.models import Role
-from core.ui import Actions, Block, Button, Context, Header, Message, Reply, Section, notice, text
+from core.ui import (
+    Actions,
+    Block,
+    Button,
+    Context,
+    Fields,
+    Header,
+    Message,
+    Reply,
+    Section,
+    notice,
+    text,
+)
 from handlers.ids import page_offset
 from handlers.mentions import mentioned_user_ids, shorten, words_without_mentions
-from handlers.registry import Access, Action, Command, Registry
+from handlers.registry import Access, Action, Command, HomePlace, Registry
 
 MORE_MEMBERS = "members.more"
 PAGE_SIZE = 20  # one line each; keeps the message readable on a phone and under 50 blocks
@@ -107,6 +119,7 @@ def role_command(ctx: RequestContext, args: str) -> Reply:
 
 
 def register(registry: Registry) -> None:
+    registry.add_home_section(HomePlace.FACILITATOR, 30, facilitator_home_blocks)
     registry.add_command(
         Command(
             "members",
@@ -127,3 +140,19 @@ def register(registry: Registry) -> None:
         )
     )
     registry.add_action(Action(MORE_MEMBERS, more_members, Access.FACILITATOR))
+
+
+def facilitator_home_blocks(ctx: RequestContext) -> list[Block]:
+    """Who is in, in numbers, with a way to the list."""
+    numbers = membership.numbers(ctx.session, ctx.community, ctx.now(), ctx.settings.facilitators)
+    return [
+        Fields(
+            [
+                ("Members", str(numbers.active_members)),
+                ("Facilitators", str(numbers.facilitators)),
+                ("Joined this month", str(numbers.joins_this_month)),
+                ("Left this month", str(numbers.leaves_this_month)),
+            ]
+        ),
+        Actions([Button("See members", MORE_MEMBERS, value="0")]),
+    ]

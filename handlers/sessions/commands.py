@@ -10,6 +10,7 @@ from __future__ import annotations
 from core import action_ids
 from core.context import RequestContext
 from core.errors import UserError
+from core.membership import service as membership
 from core.sessions import service as sessions
 from core.sessions.calendar import session_ics
 from core.sessions.models import CommunitySession, RsvpAnswer
@@ -22,6 +23,7 @@ from core.ui import (
     Context,
     DirectMessage,
     Divider,
+    Fields,
     FormValues,
     Header,
     Message,
@@ -37,9 +39,9 @@ from core.ui import (
 )
 from core.words import plural
 from handlers.ids import number_in, record_id
-from handlers.membership import DISMISS
-from handlers.registry import Access, Action, Command, FormHandler, Registry
-from handlers.session_form import (
+from handlers.membership.commands import DISMISS
+from handlers.registry import Access, Action, Command, FormHandler, HomePlace, Registry
+from handlers.sessions.form import (
     ADD_FORM,
     DECLINE_FORM,
     EDIT_FORM,
@@ -527,7 +529,47 @@ def next_session_blocks(ctx: RequestContext) -> list[Block]:
     return [Section(text("*Next session*")), *session_card(ctx, cs, answer)]
 
 
+def facilitator_home_blocks(ctx: RequestContext) -> list[Block]:
+    """Who is coming to the next session, so facilitators can follow up before it."""
+    active_members = membership.numbers(
+        ctx.session, ctx.community, ctx.now(), ctx.settings.facilitators
+    ).active_members
+    cs = sessions.next_session(ctx.session, ctx.community, ctx.now())
+    if cs is None:
+        return [
+            Context(
+                [text("No session is planned. Add one with `{cmd} session add`.", cmd=ctx.command)]
+            )
+        ]
+    counted = sessions.counts(ctx.session, cs)
+    answered = counted.going + counted.maybe + counted.declined
+    blocks: list[Block] = [
+        Section(
+            text(
+                "*Next session ({n}):* {title}, {when}",
+                n=cs.number,
+                title=cs.title,
+                when=span(cs.starts_at, cs.ends_at, zone_of(ctx)),
+            )
+        ),
+        Fields(
+            [
+                ("Going", str(counted.going)),
+                ("Maybe", str(counted.maybe)),
+                ("Can't make it", str(counted.declined)),
+                ("No answer yet", str(max(0, active_members - answered))),
+            ]
+        ),
+    ]
+    if ctx.active_member is None:
+        # A facilitator who is also a member has the button on the session card above.
+        blocks.append(Actions([who_is_coming_button(cs)]))
+    return blocks
+
+
 def register(registry: Registry) -> None:
+    registry.add_home_section(HomePlace.MEMBER, 10, next_session_blocks)
+    registry.add_home_section(HomePlace.FACILITATOR, 10, facilitator_home_blocks)
     registry.add_command(
         Command(
             "sessions",

@@ -47,9 +47,9 @@ from core.ui import (
 )
 from core.words import plural
 from handlers.ids import record_id
-from handlers.membership import DISMISS
+from handlers.membership.commands import DISMISS
 from handlers.mentions import mentioned_user_ids
-from handlers.registry import Access, Action, Command, FormHandler, Registry
+from handlers.registry import Access, Action, Command, FormHandler, HomePlace, Registry
 
 SETTINGS_FORM = "pairing.settings"
 CONFIRM_RUN = "pairing.run"
@@ -648,6 +648,8 @@ def facilitator_home_blocks(ctx: RequestContext) -> list[Block]:
 
 
 def register(registry: Registry) -> None:
+    registry.add_home_section(HomePlace.MEMBER, 20, home_blocks)
+    registry.add_home_section(HomePlace.FACILITATOR, 20, facilitator_home_blocks)
     registry.add_command(
         Command(
             "pair",

@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import json
 
-from core.resources.search.query import parse
-
 from core.context import RequestContext
 from core.errors import UserError
 from core.resources import service as resources
 from core.resources.models import Resource
+from core.resources.search.query import parse
 from core.resources.service import APPROVE, DECLINE, EDIT, ResourceDraft, card_blocks, sharer
 from core.resources.urls import first_link
 from core.sessions import service as sessions
@@ -43,8 +42,8 @@ from core.ui import (
     text,
 )
 from handlers.ids import number_in, page_offset, record_id
-from handlers.registry import Access, Action, Command, FormHandler, Registry
-from handlers.resource_form import (
+from handlers.registry import Access, Action, Command, FormHandler, HomePlace, Registry
+from handlers.resources.form import (
     ADD_FORM,
     APPROVE_ON_SAVE,
     EDIT_FORM,
@@ -525,6 +524,8 @@ def review_queue_blocks(ctx: RequestContext) -> list[Block]:
 
 
 def register(registry: Registry) -> None:
+    registry.add_home_section(HomePlace.MEMBER, 30, home_blocks)
+    registry.add_home_section(HomePlace.FACILITATOR, 40, review_queue_blocks)
     registry.add_command(
         Command(
             "resources",
