@@ -40,6 +40,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 ## Every check: lint, format, types, and the tests on SQLite (and PostgreSQL when
 ## CATALYST_TEST_POSTGRES_URL is set, e.g. postgresql://postgres@127.0.0.1:5432/test),

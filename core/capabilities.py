@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from core.capability import Capability, ItemRunner, MessageEvent, PlannedItem, Planner
+from core.delivery.models import OutboxMessage
 from core.membership import capability as membership
 from core.membership import service as membership_service
 from core.models import Community, Member
@@ -95,3 +96,10 @@ def message_event(
     for capability in ALL:
         if capability.message_event is not None:
             capability.message_event(session, community, user_id, event, now)
+
+
+def message_sent(session: Session, row: OutboxMessage, permalink: str | None) -> None:
+    """A message reached the platform: its capability may record where (thread tracking)."""
+    for capability in ALL:
+        if capability.message_sent is not None:
+            capability.message_sent(session, row, permalink)

@@ -21,7 +21,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from core.delivery.models import ScheduledItem
+from core.delivery.models import OutboxMessage, ScheduledItem
 from core.models import Community, Member
 
 # Runs one due item inside the caller's transaction; returns a one-line note for the log.
@@ -75,6 +75,8 @@ class PlannedItem:
 
 # An item described for an operator: what it is and for how many people.
 ItemDescriber = Callable[[Session, ScheduledItem], tuple[str, int]]
+# After the outbox records where a message landed (the row knows its kind, channel and ts).
+SentHook = Callable[[Session, OutboxMessage, str | None], None]
 # Upcoming work the scheduler has not written as rows yet (shown by `catalyst jobs`).
 NotYetPlanned = Callable[[Session, datetime], list[PlannedItem]]
 
@@ -91,6 +93,7 @@ class Capability:
     personal_data: DataCollector | None = None
     member_leaving: MemberHook | None = None
     message_event: MessageConsumer | None = None
+    message_sent: SentHook | None = None
 
     @property
     def item_kinds(self) -> frozenset[str]:

@@ -6,7 +6,7 @@ from itertools import groupby
 
 from core.context import RequestContext
 from core.ui import Block, Context, Header, Message, Reply, Section, text
-from handlers.registry import Access, Command, Registry
+from handlers.registry import Access, Action, Command, Registry
 
 
 def help_reply(ctx: RequestContext, registry: Registry) -> Message:
@@ -58,7 +58,21 @@ def _for_facilitators(ctx: RequestContext, command: Command) -> str:
     return f". Facilitators also: {command.facilitator_usage}"
 
 
+# "Keep it", "Stay", "Not now": a button that answers a question by changing nothing.
+DISMISS = "ui.dismiss"
+
+
+def dismiss(_ctx: RequestContext, _value: str) -> Reply:
+    return Message(
+        summary="Nothing changed.",
+        blocks=(Section(text("Okay, nothing changed.")),),
+        replace_original=True,
+    )
+
+
 def register(registry: Registry) -> None:
+    registry.add_action(Action(DISMISS, dismiss, Access.ANYONE))
+
     def help_command(ctx: RequestContext, _args: str) -> Reply:
         return help_reply(ctx, registry)
 

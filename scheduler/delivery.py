@@ -16,6 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from core import capabilities
 from core.clock import Clock
 from core.db import SessionFactory, unit_of_work
 from core.delivery import outbox as outbox
@@ -173,7 +174,7 @@ class OutboxWorker:
                 )
             return
         with unit_of_work(self.session_factory) as session:
-            outbox.mark_sent(
+            row = outbox.mark_sent(
                 session,
                 claim.id,
                 self.clock.now(),
@@ -181,6 +182,8 @@ class OutboxWorker:
                 ts=delivered.ts,
                 permalink=delivered.permalink,
             )
+            if row is not None:  # in the same transaction: both recorded, or neither
+                capabilities.message_sent(session, row, delivered.permalink)
 
     def _already_sent(self, claim: Claim) -> Delivered | None:
         since = (claim.previous_claim_at or claim.claimed_at) - FIND_SLACK

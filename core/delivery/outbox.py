@@ -21,7 +21,6 @@ from sqlalchemy.orm import Session
 from core import ui
 from core.delivery.models import OutboxMessage, OutboxStatus
 from core.models import Community
-from core.sessions.models import Prompt
 from core.ui_codec import message_to_json
 
 MAX_ATTEMPTS = 8
@@ -202,23 +201,20 @@ def mark_sent(
     channel: str,
     ts: str,
     permalink: str | None = None,
-) -> None:
+) -> OutboxMessage | None:
+    """Record where a message landed; the row, for the capability that sent it to act on
+    (`Capability.message_sent`), or None if it was erased meanwhile."""
     row = session.get(OutboxMessage, outbox_id)
     if row is None:  # erased meanwhile (forget-me): nothing to record
-        return
+        return None
     row.status = OutboxStatus.SENT.value
     row.sent_at = now
     row.sent_channel = channel
     row.sent_ts = ts
     row.claimed_until = None
     row.last_error = None
-    if row.kind == "prompt_post" and row.prompt_id is not None:
-        prompt = session.get(Prompt, row.prompt_id)
-        if prompt is not None:
-            prompt.posted_channel = channel
-            prompt.posted_ts = ts
-            prompt.permalink = permalink
     session.flush()
+    return row
 
 
 def release(session: Session, outbox_id: int, not_before: datetime) -> None:

@@ -5,7 +5,6 @@ Services take the session (the caller owns the transaction) and an explicit `now
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -31,6 +30,7 @@ from core.models import (
     Role,
     RoleLevel,
 )
+from core.text import clean_text
 
 NAME_MAX = 80
 PRONOUNS_MAX = 40
@@ -69,35 +69,18 @@ class Profile:
     lived_experience_match: bool
 
 
-# Bidi embeddings/overrides can make a name display as something else; isolates and the
-# LRM/RLM marks stay, as do ZWJ/ZWNJ (correct Persian spelling and emoji need them).
-_SPOOFING = {chr(c) for c in range(0x202A, 0x202F)}
-
-
-def _tidy(value: str | None) -> str:
-    """Collapse whitespace (tabs, newlines) to single spaces; drop control characters."""
-    if not value:
-        return ""
-    spaced = " ".join(unicodedata.normalize("NFC", value).split())
-    return "".join(
-        ch
-        for ch in spaced
-        if unicodedata.category(ch) not in {"Cc", "Cs", "Cn", "Co"} and ch not in _SPOOFING
-    ).strip()
-
-
 def check_profile(draft: ProfileDraft, community: Community, *, joining: bool) -> Profile:
     """Validate a draft; raise InvalidInput with one sentence per field that needs fixing."""
     errors: dict[str, str] = {}
-    name = _tidy(draft.display_name)
+    name = clean_text(draft.display_name, multiline=False)
     if not name:
         errors["display_name"] = "Please add the name you'd like others to see."
     elif len(name) > NAME_MAX:
         errors["display_name"] = f"Please keep your name to {NAME_MAX} characters or fewer."
-    pronouns = _tidy(draft.pronouns) or None
+    pronouns = clean_text(draft.pronouns, multiline=False) or None
     if pronouns and len(pronouns) > PRONOUNS_MAX:
         errors["pronouns"] = f"Please keep pronouns to {PRONOUNS_MAX} characters or fewer."
-    organisation = _tidy(draft.organisation)
+    organisation = clean_text(draft.organisation, multiline=False)
     if not organisation:
         errors["organisation"] = (
             "Please add your organisation (or 'Independent' if you don't have one)."

@@ -38,8 +38,8 @@ from core.resources.models import (
 from core.resources.search import Filters, HasTheme, backend_for, filter_clauses
 from core.resources.search.query import SearchQuery, fold, parse, slug, to_text, words_in
 from core.resources.urls import NotALink, check_url, url_key
-from core.sessions.checks import clean_text, too_long
 from core.sessions.models import CommunitySession
+from core.text import clean_text, too_long
 
 TITLE_MAX = 200
 DESCRIPTION_MAX = 500

@@ -15,6 +15,7 @@ CAPABILITY = Capability(
         SessionItemKind.NUDGE.value: jobs.nudges,
     },
     describe_item=report.describe_item,
+    message_sent=jobs.prompt_posted,
     data_section="sessions",
     personal_data=service.personal_data,
 )

@@ -7,7 +7,6 @@ problem becomes one sentence on its field, so the form stays open with what was 
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from urllib.parse import urlsplit
@@ -16,6 +15,7 @@ from zoneinfo import ZoneInfo
 from core.errors import InvalidInput
 from core.models import Community
 from core.offsets import OffsetError, describe_all, parse_offsets
+from core.text import clean_text, too_long
 from core.timefmt import when
 
 TITLE_MAX = 150
@@ -28,8 +28,6 @@ DURATION_MIN, DURATION_MAX = 15, 480
 DEFAULT_DURATION = 90
 MAX_AHEAD = timedelta(days=730)  # a date years away is almost always a typo
 
-# Bidi embeddings/overrides can make text display as something else (as in membership).
-_SPOOFING = {chr(c) for c in range(0x202A, 0x202F)}
 _SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*://", re.IGNORECASE)
 _TIME = re.compile(r"^(\d{1,2})[:.](\d{2})$")
 
@@ -62,24 +60,6 @@ class SessionDetails:
 
 
 # ---- checking what was typed ------------------------------------------------------------------
-
-
-def clean_text(value: str | None, *, multiline: bool) -> str:
-    """NFC, no control or spoofing characters; one line collapses all whitespace."""
-    if not value:
-        return ""
-    value = unicodedata.normalize("NFC", value).replace("\r\n", "\n")
-    if multiline:
-        lines = [" ".join(line.split()) for line in value.split("\n")]
-        value = re.sub(r"\n{3,}", "\n\n", "\n".join(lines))
-    else:
-        value = " ".join(value.split())
-    return "".join(
-        ch
-        for ch in value
-        if (ch == "\n" or unicodedata.category(ch) not in {"Cc", "Cs", "Cn", "Co"})
-        and ch not in _SPOOFING
-    ).strip()
 
 
 def is_link(location: str) -> bool:
@@ -203,10 +183,6 @@ def _check_duration(raw: str | None) -> tuple[int, str | None]:
             "(8 hours)."
         )
     return minutes, None
-
-
-def too_long(what: str, value: str, limit: int) -> str:
-    return f"Please keep the {what} to {limit:,} characters or fewer (it has {len(value):,})."
 
 
 def check(

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.delivery.models import ItemStatus, ScheduledItem
+from core.delivery.models import ItemStatus, OutboxMessage, ScheduledItem
 from core.delivery.occurrences import finish
 from core.delivery.outbox import Outgoing, enqueue
 from core.models import Member, MemberStatus
@@ -186,3 +186,15 @@ def nudges(session: Session, item: ScheduledItem, now: datetime) -> str:
     enqueue(session, prompt.community_id, outgoing, now)
     item.recipients = len(outgoing)
     return f"{len(outgoing)} nudges and catch-ups"
+
+
+def prompt_posted(session: Session, row: OutboxMessage, permalink: str | None) -> None:
+    """A prompt's post reached the channel: remember where, so replies in its thread are
+    recognised as reflections and catch-ups can link to it."""
+    if row.kind != "prompt_post" or row.prompt_id is None:
+        return
+    prompt = session.get(Prompt, row.prompt_id)
+    if prompt is not None:
+        prompt.posted_channel = row.sent_channel
+        prompt.posted_ts = row.sent_ts
+        prompt.permalink = permalink

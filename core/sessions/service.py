@@ -33,10 +33,9 @@ from core.sessions.checks import (
     SessionDetails,
     SessionDraft,
     check,
-    clean_text,
-    too_long,
 )
 from core.sessions.models import CommunitySession, RsvpAnswer, SessionRsvp, SessionStatus
+from core.text import clean_text, too_long
 from core.timefmt import span
 from core.words import and_list
 

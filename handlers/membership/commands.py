@@ -29,6 +29,7 @@ from core.ui import (
     notice,
     text,
 )
+from handlers.guide import DISMISS
 from handlers.membership.form import EDIT_FORM, JOIN_FORM, draft_from, profile_form
 from handlers.registry import Access, Action, Command, FormHandler, HomePlace, Registry
 
@@ -37,7 +38,6 @@ OPEN_JOIN = "membership.open_join"
 CONFIRM_LEAVE = "membership.leave"
 CONFIRM_FORGET = "privacy.forget"
 EXPORT_JSON = "privacy.export_json"
-DISMISS = "ui.dismiss"
 
 
 def profile_fields(member: Member) -> Fields:
@@ -177,14 +177,6 @@ def confirm_leave(ctx: RequestContext, _value: str) -> Replies:
         ),
         RefreshHome(),
     ]
-
-
-def dismiss(_ctx: RequestContext, _value: str) -> Reply:
-    return Message(
-        summary="Nothing changed.",
-        blocks=(Section(text("Okay, nothing changed.")),),
-        replace_original=True,
-    )
 
 
 # ---- my data and forget me ----------------------------------------------------------------
@@ -339,7 +331,6 @@ def register(registry: Registry) -> None:
     registry.add_action(Action(OPEN_JOIN, open_join, Access.ANYONE))
     registry.add_action(Action(EDIT_PROFILE, edit_profile))
     registry.add_action(Action(CONFIRM_LEAVE, confirm_leave))
-    registry.add_action(Action(DISMISS, dismiss, Access.ANYONE))
     registry.add_action(Action(CONFIRM_FORGET, confirm_forget, Access.ANYONE))
     registry.add_action(Action(EXPORT_JSON, export_json, Access.ANYONE))
     registry.add_form(FormHandler(JOIN_FORM, submit_join))

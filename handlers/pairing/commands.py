@@ -46,8 +46,8 @@ from core.ui import (
     text,
 )
 from core.words import plural
+from handlers.guide import DISMISS
 from handlers.ids import record_id
-from handlers.membership.commands import DISMISS
 from handlers.mentions import mentioned_user_ids
 from handlers.registry import Access, Action, Command, FormHandler, HomePlace, Registry
 

@@ -19,7 +19,7 @@ from core.resources.search.query import parse
 from core.resources.service import APPROVE, DECLINE, EDIT, ResourceDraft, card_blocks, sharer
 from core.resources.urls import first_link
 from core.sessions import service as sessions
-from core.sessions.checks import clean_text
+from core.text import clean_text
 from core.ui import (
     Actions,
     Block,

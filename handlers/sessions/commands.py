@@ -38,8 +38,8 @@ from core.ui import (
     text,
 )
 from core.words import plural
+from handlers.guide import DISMISS
 from handlers.ids import number_in, record_id
-from handlers.membership.commands import DISMISS
 from handlers.registry import Access, Action, Command, FormHandler, HomePlace, Registry
 from handlers.sessions.form import (
     ADD_FORM,
