@@ -14,7 +14,7 @@ arrays of size n), so a matching that is already nearly complete costs little to
 and a search starts only where its connected part of the graph holds another free person
 (an odd-sized part always leaves one, and searching from it would explore the whole part
 in vain).
-The heuristics in `core.matching` choose good pairs; this guarantees that nobody is left
+The heuristics in `core.pairing.matching` choose good pairs; this guarantees that nobody is left
 out who could have been placed.
 """
 

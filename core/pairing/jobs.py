@@ -1,6 +1,6 @@
 """Running pairing items: a round, the day-before notice, the mid-round check-in.
 
-Called by `core.occurrences.execute` inside its transaction (the item is taken and the
+Called by `core.delivery.occurrences.execute` inside its transaction (the item is taken and the
 messages enqueued together); keys make a second run a no-op.
 """
 

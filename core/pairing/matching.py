@@ -27,7 +27,7 @@ Search (fast, and close to the optimum)
     2. Greedy: take edges heaviest first while both ends are free.
     3. Augment: two free people u, v and a pair (a, b) with edges u–a and v–b become the
        pairs (u, a), (v, b), whichever gains most. Then, to be sure, Edmonds' blossom
-       search (`core.blossom`) looks for longer augmenting paths from anyone still free:
+       search (`core.pairing.blossom`) looks for longer augmenting paths from anyone still free:
        afterwards there are as many pairs as the hard rules allow (in big communities, as
        the weighed edges allow), however long the avoid-lists.
     4. 2-opt: for each pair (a, b) and each neighbour c of a (with partner d), swap to

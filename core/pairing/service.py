@@ -1,7 +1,7 @@
 """Peer coaching: who takes part in a round, running it, answers, and members' choices.
 
 Services take the session (the caller owns the transaction) and an explicit `now`. The
-matching itself is `core.matching` (pure); this module feeds it from the database and
+matching itself is `core.pairing.matching` (pure); this module feeds it from the database and
 stores what it decided. Members' private data (lived-experience preference, avoid-lists)
 is used here only to build matching candidates and is never shown to anyone else.
 """

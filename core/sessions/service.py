@@ -3,7 +3,7 @@
 Services take the session (the caller owns the transaction), the community, the settings
 (reminder defaults for the planner) and an explicit `now`. Every change replans the
 session's scheduled items with `planner.plan_session`, so reminders always follow the row.
-What people type is checked in `core.session_input`.
+What people type is checked in `core.sessions.checks`.
 """
 
 from __future__ import annotations

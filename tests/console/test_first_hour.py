@@ -9,7 +9,7 @@ name, and so on.
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -26,25 +26,10 @@ from core.models import Member
 from core.pairing import service as pairing
 from core.sessions.models import CommunitySession
 from scheduler.runner import Runner
+from tests.console.test_console_scheduler import ScriptedInput
 from tests.console.test_shell import joined
 
 Step = str | Callable[[], None]
-
-
-class ScriptedInput(io.StringIO):
-    """Typed lines; a callable in the script runs between lines (time passing)."""
-
-    def __init__(self, steps: list[Step]) -> None:
-        super().__init__()
-        self.steps: Iterator[Step] = iter(steps)
-
-    def readline(self, size: int | None = -1) -> str:
-        for step in self.steps:
-            if callable(step):
-                step()
-                continue
-            return step + "\n"
-        return ""
 
 
 def join_as(name: str, organisation: str) -> list[Step]:
