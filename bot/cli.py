@@ -75,7 +75,7 @@ def _stop_on_sigterm() -> None:
 
 
 def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.wiring import build_runner, build_runtime, build_slack
+    from bot.wiring import build_runner, build_runtime, build_slack, slack_sender
 
     if not settings.has_slack:
         if args.console_fallback:
@@ -103,7 +103,7 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
         )
         return 2
     log.info("connected to Slack workspace %s as %s", identity.get("team"), identity.get("user"))
-    runner = None if args.no_scheduler else build_runner(runtime)
+    runner = None if args.no_scheduler else build_runner(runtime, slack_sender(settings))
     _stop_on_sigterm()
     if runner is not None:
         runner.start()
@@ -161,14 +161,14 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
 
 def cmd_scheduler(settings: Settings, args: argparse.Namespace) -> int:
     """The scheduler alone, for deployments with several web replicas."""
-    from bot.wiring import build_runner, build_runtime
+    from bot.wiring import build_runner, build_runtime, slack_sender
 
     if not settings.has_slack:
         print(NO_CREDENTIALS, file=sys.stderr)
         return 1
     _logging(settings)
     runtime = build_runtime(settings)
-    runner = build_runner(runtime)
+    runner = build_runner(runtime, slack_sender(settings))
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     runner.start()
@@ -210,17 +210,13 @@ def cmd_jobs(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_shell(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.console.inbox import ConsoleInbox
-    from bot.console.shell import PLATFORM, Console
-    from bot.wiring import build_runtime
-    from scheduler.runner import Runner
+    from bot.console.shell import Console
+    from bot.wiring import build_console, build_runtime
 
     logging.basicConfig(level=logging.WARNING)
     runtime = build_runtime(settings)
-    inbox = ConsoleInbox(runtime.clock)
-    # The console's own scheduler, for console communities only: reminders and prompts for
-    # sessions added here arrive here, at their real times.
-    runner = Runner(runtime.session_factory, runtime.clock, settings, inbox, platform=PLATFORM)
+    console_parts = build_console(runtime)
+    runner = console_parts.runner
     runner.start()
     at_terminal = sys.stdin.isatty() and sys.stdout.isatty()
     console = Console(
@@ -231,7 +227,7 @@ def cmd_shell(settings: Settings, args: argparse.Namespace) -> int:
         colour=sys.stdout.isatty(),
         line_editing=at_terminal and _line_editing(),
         persona=getattr(args, "as_name", None) or "you",
-        inbox=inbox,
+        inbox=console_parts.inbox,
     )
     try:
         return console.run()

@@ -14,8 +14,11 @@ from slack_bolt import App
 from slack_sdk import WebClient
 from sqlalchemy import Engine, text
 
+from bot.console.inbox import ConsoleInbox
+from bot.console.shell import PLATFORM as CONSOLE
 from bot.slack.app import build_app
 from bot.slack.client import make_web_client
+from bot.slack.delivery import PLATFORM as SLACK
 from bot.slack.directory import NoDirectory, SlackDirectory
 from bot.slack.sender import SlackSender
 from core import communities, migrate
@@ -23,6 +26,7 @@ from core.clock import Clock, SystemClock
 from core.config import Settings
 from core.context import Directory
 from core.db import SessionFactory, make_engine, make_session_factory, unit_of_work
+from core.delivery.outbox import Sender
 from core.sessions import calendar as calendar
 from core.sessions import service as sessions
 from handlers.catalogue import build_registry
@@ -101,15 +105,40 @@ class SlackParts:
         self.listeners.shutdown(wait=True)
 
 
-def build_runner(runtime: Runtime) -> Runner:
-    """The scheduler, sending through Slack when a bot token is set."""
-    settings = runtime.settings
-    sender = (
-        SlackSender(settings.slack_bot_token, settings.slack_api_url)
-        if settings.slack_bot_token
-        else None
+def build_runner(
+    runtime: Runtime, sender: Sender | None, *, platform: str = SLACK, holder: str | None = None
+) -> Runner:
+    """The scheduler for one platform's communities, sending through that platform's sender
+    (None: it plans and runs items, and nothing is sent)."""
+    return Runner(
+        runtime.session_factory,
+        runtime.clock,
+        runtime.settings,
+        sender,
+        holder=holder,
+        platform=platform,
     )
-    return Runner(runtime.session_factory, runtime.clock, settings, sender)
+
+
+def slack_sender(settings: Settings) -> Sender | None:
+    """What the scheduler sends Slack messages through, when a bot token is set."""
+    if not settings.slack_bot_token:
+        return None
+    return SlackSender(settings.slack_bot_token, settings.slack_api_url)
+
+
+@dataclass
+class ConsoleParts:
+    """The console's own "Slack": an inbox for what the scheduler sends, and that scheduler
+    (for console communities only), so reminders arrive in the console at their times."""
+
+    inbox: ConsoleInbox
+    runner: Runner
+
+
+def build_console(runtime: Runtime) -> ConsoleParts:
+    inbox = ConsoleInbox(runtime.clock)
+    return ConsoleParts(inbox, build_runner(runtime, inbox, platform=CONSOLE))
 
 
 def build_slack(runtime: Runtime) -> SlackParts:

@@ -229,7 +229,7 @@ def test_expired_trigger_tells_the_person_to_try_again(slack: SlackHarness) -> N
 def test_slow_command_is_acked_at_once_and_answered_after(
     slack: SlackHarness, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from bot.slack import app as slack_app
+    from bot.slack.listeners import commands as slack_app
     from core.ui import notice
     from handlers.registry import Access, Command
 

@@ -1,0 +1,51 @@
+"""Buttons, menus and the "Save to library" message shortcut: acked at once, then worked."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from slack_bolt import Ack, App, BoltContext, Respond
+from slack_sdk import WebClient
+
+from bot.slack.delivery import Delivery, caller_from
+from bot.slack.listeners import ListenerParts
+from handlers.resources.commands import SAVE_SHORTCUT
+
+
+def register(app: App, parts: ListenerParts) -> None:
+    settings, dispatcher = parts.settings, parts.dispatcher
+
+    @app.action(re.compile(".+"))
+    def on_action(
+        ack: Ack,
+        body: dict[str, Any],
+        action: dict[str, Any],
+        context: BoltContext,
+        respond: Respond,
+        client: WebClient,
+    ) -> None:
+        ack()
+        if action.get("url"):
+            return  # a link button: Slack opened the link; nothing for us to do
+        caller = caller_from(context, settings)
+        value = action.get("value") or (action.get("selected_option") or {}).get("value") or ""
+        replies = dispatcher.action(caller, str(action.get("action_id", "")), str(value))
+        Delivery(
+            client, dispatcher, caller, respond=respond, trigger_id=body.get("trigger_id")
+        ).run(replies)
+
+    @app.shortcut(SAVE_SHORTCUT)
+    def on_save_to_library(
+        ack: Ack, body: dict[str, Any], context: BoltContext, respond: Respond, client: WebClient
+    ) -> None:
+        """The message shortcut: dispatched like a button whose value is the message text."""
+        ack()
+        channel = (body.get("channel") or {}).get("id")
+        caller = caller_from(context, settings, channel_id=channel)
+        words = str((body.get("message") or {}).get("text") or "")
+        words = words.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+        replies = dispatcher.action(caller, SAVE_SHORTCUT, words)
+        Delivery(
+            client, dispatcher, caller, respond=respond, trigger_id=body.get("trigger_id")
+        ).run(replies)

@@ -1,0 +1,49 @@
+"""The slash command: answered in the ack when the dispatcher is quick, else "on its way"."""
+
+from __future__ import annotations
+
+import concurrent.futures
+import dataclasses
+from typing import Any
+
+from slack_bolt import Ack, App, BoltContext, Respond
+from slack_sdk import WebClient
+
+from bot.slack import render
+from bot.slack.delivery import Delivery, caller_from
+from bot.slack.listeners import ListenerParts
+from core import ui
+
+ACK_BUDGET = 2.0  # seconds of work before a command is acked with "on its way"
+ON_ITS_WAY = "One moment: I'm working on that and will reply here shortly."
+
+
+def register(app: App, parts: ListenerParts) -> None:
+    settings, dispatcher, pool = parts.settings, parts.dispatcher, parts.commands
+
+    @app.command(settings.slash_command)
+    def on_command(
+        ack: Ack, body: dict[str, Any], context: BoltContext, respond: Respond, client: WebClient
+    ) -> None:
+        caller = caller_from(context, settings)
+        text = str(body.get("text") or "")
+        future = pool.submit(dispatcher.command, caller, text)
+        try:
+            replies = future.result(timeout=ACK_BUDGET)
+        except concurrent.futures.TimeoutError:
+            ack(text=ON_ITS_WAY, response_type="ephemeral")
+            # The answer takes the place of "One moment" rather than stacking under it.
+            replies = [
+                dataclasses.replace(r, replace_original=True) if isinstance(r, ui.Message) else r
+                for r in future.result()
+            ]
+        else:
+            first = next((r for r in replies if isinstance(r, ui.Message)), None)
+            if first is not None:
+                ack(**render.message(first), response_type="ephemeral")
+                replies = [r for r in replies if r is not first]
+            else:
+                ack()
+        Delivery(
+            client, dispatcher, caller, respond=respond, trigger_id=body.get("trigger_id")
+        ).run(replies)
