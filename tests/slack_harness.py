@@ -8,6 +8,7 @@ signing secret (or deliberately not).
 
 from __future__ import annotations
 
+import concurrent.futures
 import http.client
 import json
 import threading
@@ -58,6 +59,19 @@ class SlackHarness:
         self._thread.start()
         self._verifier = SignatureVerifier(SIGNING_SECRET)
         self._ids = 0
+        # Bolt acks a button or an event, then runs its listener on `listeners`: keep each
+        # piece of that work's future, so a test can wait for it to finish (`settled`).
+        self._after_ack: list[concurrent.futures.Future[Any]] = []
+        self._after_ack_lock = threading.Lock()
+        submit = self.parts.listeners.submit
+
+        def tracked(fn: Any, /, *args: Any, **kwargs: Any) -> concurrent.futures.Future[Any]:
+            future = submit(fn, *args, **kwargs)
+            with self._after_ack_lock:
+                self._after_ack.append(future)
+            return future
+
+        self.parts.listeners.submit = tracked  # type: ignore[method-assign]
 
     def close(self) -> None:
         stop_server(self.server)
@@ -66,6 +80,14 @@ class SlackHarness:
         # Work that follows an ack finishes here, while the fake Slack still answers: left
         # running, it failed against the next test's (or no) server.
         self.parts.close()
+
+    def settled(self, timeout: float = 5.0) -> None:
+        """Wait until everything the requests sent so far left running after their ack
+        (Bolt runs button and event listeners once Slack has its answer) has finished."""
+        with self._after_ack_lock:
+            pending = list(self._after_ack)
+        _done, running = concurrent.futures.wait(pending, timeout=timeout)
+        assert not running, f"{len(running)} listener(s) still running after {timeout}s"
 
     # ---- raw HTTP --------------------------------------------------------------------------
 

@@ -1,7 +1,7 @@
 """Reflections end to end: thread replies as `message` events, the reflect modal, the export.
 
 Events are acked before they are handled (Bolt runs the listener afterwards), so checks on
-the database wait for the row to appear instead of reading it at once.
+the database first wait for those listeners to finish (`SlackHarness.settled`).
 """
 
 from __future__ import annotations
@@ -9,7 +9,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -43,15 +42,13 @@ def reflections(slack: SlackHarness) -> list[Reflection]:
         return list(session.scalars(select(Reflection).order_by(Reflection.id)))
 
 
-def eventually(read: Callable[[], T], check: Callable[[T], bool], timeout: float = 5.0) -> T:
-    """Poll until `check` holds (the event listener runs after the ack), or fail."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = read()
-        if check(value):
-            return value
-        assert time.monotonic() < deadline, f"still {value!r}"
-        time.sleep(0.02)
+def once_handled(slack: SlackHarness, read: Callable[[], T], check: Callable[[T], bool]) -> T:
+    """What `read` finds once the listeners Bolt runs after its acks have finished; `check`
+    must hold then."""
+    slack.settled()
+    value = read()
+    assert check(value), f"still {value!r}"
+    return value
 
 
 def bodies(slack: SlackHarness) -> list[str]:
@@ -77,7 +74,7 @@ def test_a_thread_reply_is_stored_edited_and_deleted(slack: SlackHarness) -> Non
     join(slack)
     posted_prompt(slack)
     assert slack.event(thread_reply("I'll say it &lt;out loud&gt; &amp; often")).status == 200
-    [stored] = eventually(lambda: reflections(slack), lambda rows: len(rows) == 1)
+    [stored] = once_handled(slack, lambda: reflections(slack), lambda rows: len(rows) == 1)
     assert stored.body == "I'll say it <out loud> & often"
     assert (stored.visibility, stored.source, stored.platform_ts) == ("shared", "thread", REPLY_TS)
 
@@ -92,7 +89,7 @@ def test_a_thread_reply_is_stored_edited_and_deleted(slack: SlackHarness) -> Non
         "previous_message": thread_reply("I'll say it"),
     }
     slack.event(edited)
-    eventually(lambda: bodies(slack), lambda found: found == ["Edited: I'll say it early"])
+    once_handled(slack, lambda: bodies(slack), lambda found: found == ["Edited: I'll say it early"])
 
     deleted = {
         "type": "message",
@@ -105,7 +102,7 @@ def test_a_thread_reply_is_stored_edited_and_deleted(slack: SlackHarness) -> Non
         "previous_message": thread_reply("Edited: I'll say it early"),
     }
     slack.event(deleted)
-    eventually(lambda: reflections(slack), lambda rows: rows == [])
+    once_handled(slack, lambda: reflections(slack), lambda rows: rows == [])
 
 
 def test_replies_that_are_not_reflections_are_ignored(slack: SlackHarness) -> None:
@@ -126,7 +123,7 @@ def test_replies_that_are_not_reflections_are_ignored(slack: SlackHarness) -> No
         assert slack.event(payload).status == 200
     # A real reply afterwards proves the listener ran; the others left nothing behind.
     slack.event(thread_reply("the real one", ts="1795000100.000399"))
-    eventually(lambda: bodies(slack), lambda found: "the real one" in found)
+    once_handled(slack, lambda: bodies(slack), lambda found: "the real one" in found)
     assert bodies(slack) == ["the real one"]
 
 
@@ -136,13 +133,14 @@ def test_a_member_who_left_is_ignored(slack: SlackHarness) -> None:
     posted_prompt(slack)
     slack.command("leave", user="U0SAM")
     slack.click("membership.leave", user="U0SAM")
-    eventually(
+    once_handled(
+        slack,
         lambda: [m.status for m in _members(slack) if m.platform_user_id == "U0SAM"],
         lambda found: found == ["left"],
     )
     slack.event(thread_reply("after leaving", user="U0SAM", ts="1795000100.000500"))
     slack.event(thread_reply("still here", ts="1795000100.000501"))
-    eventually(lambda: bodies(slack), lambda found: "still here" in found)
+    once_handled(slack, lambda: bodies(slack), lambda found: "still here" in found)
     assert bodies(slack) == ["still here"]
 
 
@@ -207,7 +205,7 @@ def test_export_uploads_a_csv_without_private_reflections(slack: SlackHarness) -
     join(slack)
     posted_prompt(slack)
     slack.event(thread_reply("=shared in the thread"))
-    eventually(lambda: reflections(slack), lambda rows: len(rows) == 1)
+    once_handled(slack, lambda: reflections(slack), lambda rows: len(rows) == 1)
     view = open_reflect_form(slack)
     slack.submit(view, {"body": "a private worry", "visibility": "private"})
     slack.fake.wait_for("chat.postMessage", count=2)  # the thanks, after the welcome
