@@ -41,7 +41,9 @@ def test_manifest_matches_the_app() -> None:
     assert manifest["features"]["app_home"]["messages_tab_enabled"] is True
     [shortcut] = manifest["features"]["shortcuts"]
     assert shortcut["type"] == "message"
-    assert shortcut["callback_id"] == SAVE_SHORTCUT  # what bot/slack/listeners/actions.py listens for
+    assert (
+        shortcut["callback_id"] == SAVE_SHORTCUT
+    )  # what bot/slack/listeners/actions.py listens for
     assert shortcut["name"] == "Save to Catalyst library"
 
 

@@ -41,6 +41,7 @@ from core.ui import (
     notice,
     text,
 )
+from core.words import plural
 from handlers.ids import number_in, page_offset, record_id
 from handlers.registry import Access, Action, Command, FormHandler, HomePlace, Registry
 from handlers.resources.form import (
@@ -118,7 +119,9 @@ def _search_reply(
         value = resources.paging_value(query, result.next_offset, result.any_term)
         blocks.append(Actions([Button("More", MORE, value)]))
     return Message(
-        summary=f"{last - first + 1} resources for {shown}" if offset == 0 else "More resources",
+        summary=f"{plural(last - first + 1, 'resource', 'resources')} for {shown}"
+        if offset == 0
+        else "More resources",
         blocks=blocks,
     )
 
@@ -154,7 +157,7 @@ def _overview(ctx: RequestContext, lead: list[Text] | None = None) -> Message:
             Actions([Button("Add a resource", OPEN_ADD, style="primary")]),
         ]
         return Message(summary="The library is empty so far.", blocks=blocks)
-    blocks.append(Section(text("{n} resources. By theme:", n=seen.total)))
+    blocks.append(Section(text("{n}. By theme:", n=plural(seen.total, "resource", "resources"))))
     pairs = [(theme, str(count)) for theme, count in seen.theme_counts if count][:10]
     if pairs:
         blocks.append(Fields(pairs))
@@ -165,7 +168,9 @@ def _overview(ctx: RequestContext, lead: list[Text] | None = None) -> Message:
         Context([_hints(ctx)]),
         Actions([Button("Add a resource", OPEN_ADD)]),
     ]
-    return Message(summary=f"The library: {seen.total} resources", blocks=blocks)
+    return Message(
+        summary=f"The library: {plural(seen.total, 'resource', 'resources')}", blocks=blocks
+    )
 
 
 def more(ctx: RequestContext, value: str) -> Reply:

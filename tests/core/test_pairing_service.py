@@ -21,7 +21,7 @@ from bot.wiring import Runtime
 from core import communities
 from core.clock import FakeClock
 from core.db import unit_of_work
-from core.delivery.models import ItemKind, ItemStatus, OutboxMessage, ScheduledItem
+from core.delivery.models import ItemStatus, OutboxMessage, ScheduledItem
 from core.errors import UserError
 from core.membership import service as membership
 from core.models import Community, Member, PairingCadence
@@ -31,6 +31,7 @@ from core.pairing.models import (
     Outcome,
     PairingGroup,
     PairingGroupMember,
+    PairingItemKind,
     PairingPreference,
     PairingRound,
     PairingSettings,
@@ -188,8 +189,8 @@ def test_saving_settings_stores_them_and_plans_the_next_round(
     ).all()
     assert sorted(planned) == sorted(
         [
-            (ItemKind.PAIRING_ROUND.value, expected),
-            (ItemKind.PAIRING_NOTICE.value, expected - timedelta(days=1)),
+            (PairingItemKind.ROUND.value, expected),
+            (PairingItemKind.NOTICE.value, expected - timedelta(days=1)),
         ]
     )
 
@@ -390,7 +391,7 @@ def test_a_round_places_everyone_once_in_pairs_and_at_most_one_trio(
         sorted(by_user[i] for i in group) for group in stored
     )
     checkins = session.scalars(
-        select(ScheduledItem).where(ScheduledItem.kind == ItemKind.PAIRING_CHECKIN.value)
+        select(ScheduledItem).where(ScheduledItem.kind == PairingItemKind.CHECKIN.value)
     ).all()
     assert [c.due_at for c in checkins] == [clock.now() + timedelta(days=3)]
 

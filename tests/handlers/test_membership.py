@@ -23,9 +23,10 @@ from core.ui import (
     RefreshHome,
     SendFile,
 )
-from handlers import members as members_handlers
-from handlers import membership as membership_handlers
 from handlers.dispatch import Dispatcher
+from handlers.guide import DISMISS
+from handlers.membership import commands as membership_handlers
+from handlers.membership import members as members_handlers
 from tests.conftest import table_counts
 from tests.handlers.plain import buttons, message_text, one, said
 from tests.helpers import caller, profile_values
@@ -169,12 +170,10 @@ def test_leave_asks_first_and_stay_changes_nothing(
     assert "*Leave the community?*" in message_text(ask)
     assert [b.action_id for b in buttons(ask)] == [
         membership_handlers.CONFIRM_LEAVE,
-        membership_handlers.DISMISS,
+        DISMISS,
     ]
     assert members(runtime)["U0AMINA"][1] == "active"
-    stayed = unchanged(
-        runtime, lambda: said(dispatcher.action(AMINA, membership_handlers.DISMISS, ""))
-    )
+    stayed = unchanged(runtime, lambda: said(dispatcher.action(AMINA, DISMISS, "")))
     assert "Okay, nothing changed." in stayed
 
 

@@ -35,8 +35,8 @@ from core.ui import (
     RefreshHome,
     Reply,
 )
-from handlers import pairing as pairing_handlers
 from handlers.dispatch import Dispatcher
+from handlers.pairing import commands as pairing_handlers
 from tests.conftest import table_counts
 from tests.handlers.plain import buttons, message_text, one, said
 from tests.helpers import caller, profile_values

@@ -15,8 +15,8 @@ from core.db import unit_of_work
 from core.resources import service as resources_service
 from core.resources.models import Resource
 from core.ui import DirectMessage, FieldValue, FormErrors, Message, OpenForm, RefreshHome
-from handlers import resources as resource_handlers
 from handlers.dispatch import Dispatcher
+from handlers.resources import commands as resource_handlers
 from tests.conftest import table_counts
 from tests.handlers.plain import buttons, message_text, one, said
 from tests.helpers import caller, profile_values
@@ -455,3 +455,13 @@ def test_the_save_to_library_shortcut_prefills_the_form(dispatcher: Dispatcher) 
     initial = {f.name: f.initial for f in form.fields}
     assert initial["url"] == "https://example.org/guide"
     assert initial["title"] == "The co-production guide"
+
+
+def test_one_resource_is_counted_in_the_singular(runtime: Runtime, dispatcher: Dispatcher) -> None:
+    """The walk-through's "1 members" class of slip, in the library (found by these tests)."""
+    join(dispatcher, FACILITATOR)
+    add(dispatcher, FACILITATOR)
+    join(dispatcher, AMINA)
+    overview = said(dispatcher.command(AMINA, "resources"))
+    assert "1 resource." in overview
+    assert "1 resources" not in overview
