@@ -28,7 +28,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from core.resources.search.query import parse
 from sqlalchemy import insert, select, text
 
 from benchmarks.bench_http import TEAM, Sample, measure, seed_members, serve
@@ -39,9 +38,10 @@ from core.config import load_settings
 from core.db import unit_of_work
 from core.defaults import DEFAULT_THEMES
 from core.models import Community
-from core.resources import service as resources
+from core.resources import searching as resource_search
 from core.resources.models import Resource
 from core.resources.search import Filters, backend_for
+from core.resources.search.query import parse
 from core.resources.urls import url_key
 from tests.fakes.slack_api import FakeSlackApi
 
@@ -195,9 +195,9 @@ class PerQuery:
 
 def _matches(session: Any, community: Community, query: str) -> tuple[int, bool]:
     """How many resources a search ranks: every match of all the words, or of any."""
-    result = resources.search(session, community, query)
+    result = resource_search.search(session, community, query)
     parsed = parse(query)
-    themes, _problems = resources.resolve_themes(parsed.theme_slugs, community.themes)
+    themes, _problems = resource_search.resolve_themes(parsed.theme_slugs, community.themes)
     filters = Filters(
         community_id=community.id,
         themes=tuple(themes),
@@ -249,7 +249,7 @@ def run(database_url: str, label: str, count: int, n: int) -> tuple[list[Sample]
 
             def service(i: int) -> None:
                 with unit_of_work(runtime.session_factory) as session:
-                    resources.search(session, community, QUERIES[i % len(QUERIES)])
+                    resource_search.search(session, community, QUERIES[i % len(QUERIES)])
 
             samples["search service"] = _timed(service, n)
             per_query: list[PerQuery] = []

@@ -56,7 +56,7 @@ def cmd_import_resources(settings: Settings, args: argparse.Namespace) -> int:
     from bot.wiring import build_runtime
     from core.db import unit_of_work
     from core.errors import UserError
-    from core.resources import service as resources
+    from core.resources import csv_io as resource_csv
 
     path = Path(args.file)
     try:
@@ -78,7 +78,7 @@ def cmd_import_resources(settings: Settings, args: argparse.Namespace) -> int:
             if community is None:
                 return _no_community(team)
             try:
-                report = resources.import_csv(session, community, content, runtime.clock.now())
+                report = resource_csv.import_csv(session, community, content, runtime.clock.now())
             except UserError as problem:
                 print(problem, file=sys.stderr)
                 return 1
@@ -102,7 +102,7 @@ def cmd_import_resources(settings: Settings, args: argparse.Namespace) -> int:
 def cmd_export_resources(settings: Settings, args: argparse.Namespace) -> int:
     from bot.wiring import build_runtime
     from core.db import unit_of_work
-    from core.resources import service as resources
+    from core.resources import csv_io as resource_csv
 
     team: str | None = getattr(args, "community", None)
     output: str | None = getattr(args, "output", None)
@@ -112,7 +112,7 @@ def cmd_export_resources(settings: Settings, args: argparse.Namespace) -> int:
             community = _community(session, team)
             if community is None:
                 return _no_community(team)
-            content = resources.export_csv(session, community)
+            content = resource_csv.export_csv(session, community)
     finally:
         runtime.close()
     count = content.count("\n") - 1

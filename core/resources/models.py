@@ -27,6 +27,15 @@ class ResourceFormat(StrEnum):
     TOOL = "tool"
 
 
+# Words people see for each format (one place: the form, cards and exports agree).
+FORMAT_LABELS: dict[str, str] = {
+    ResourceFormat.READING: "Reading",
+    ResourceFormat.WATCHING: "Watching",
+    ResourceFormat.LISTENING: "Listening",
+    ResourceFormat.TOOL: "Tool",
+}
+
+
 class ResourceStatus(StrEnum):
     LIVE = "live"
     PENDING = "pending"  # a member's suggestion, waiting for a facilitator

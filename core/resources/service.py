@@ -1,4 +1,6 @@
-"""The resource library: adding, reviewing, curating, searching and sharing links.
+"""The resource library: checking, adding, reviewing and curating links, session
+preparation, and what a member shared (my-data). Searching is in `searching`, the
+messages the outbox sends in `notices`, CSV import and export in `csv_io`.
 
 A facilitator's addition is live at once; a member's waits for review (facilitators get a
 DM with Approve / Edit / Decline, and the member is told the outcome). One entry per link:
@@ -8,15 +10,11 @@ Services take the session (the caller owns the transaction) and an explicit `now
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from rapidfuzz import fuzz, process
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -26,41 +24,32 @@ from core.config import DEFAULT_SLASH_COMMAND, Settings
 from core.defaults import LANGUAGES
 from core.delivery import outbox as outbox
 from core.errors import InvalidInput, UserError
-from core.models import Community, Member, MemberStatus, Role
+from core.labels import LANGUAGE_LABELS
+from core.models import Community, Member
 from core.resources.models import (
+    FORMAT_LABELS,
     Resource,
-    ResourceFormat,
     ResourceSource,
     ResourceStatus,
     ResourceVote,
     SessionResource,
 )
-from core.resources.search import Filters, HasTheme, backend_for, filter_clauses
-from core.resources.search.query import SearchQuery, fold, parse, slug, to_text, words_in
+from core.resources.notices import ask_facilitators, tell_suggester
+from core.resources.search.query import fold, slug
 from core.resources.urls import NotALink, check_url, url_key
 from core.sessions.models import CommunitySession
 from core.text import clean_text, too_long
 
 TITLE_MAX = 200
+
+
 DESCRIPTION_MAX = 500
+
+
 THEMES_MAX = 5
-PAGE_SIZE = 5
+
+
 NEWEST = 3
-SPELLING_VOCABULARY = 3000  # newest titles whose words a misspelling is compared against
-
-FORMAT_LABELS: dict[str, str] = {
-    ResourceFormat.READING: "Reading",
-    ResourceFormat.WATCHING: "Watching",
-    ResourceFormat.LISTENING: "Listening",
-    ResourceFormat.TOOL: "Tool",
-}
-LANGUAGE_LABELS: dict[str, str] = dict(LANGUAGES)
-A_MEMBER = "a member"  # who shared it, once they have used forget-me
-
-# Buttons on messages the outbox sends (DMs to facilitators) and the handlers answer.
-APPROVE = "resource.approve"
-EDIT = "resource.edit"
-DECLINE = "resource.decline"
 
 
 @dataclass(frozen=True)
@@ -84,9 +73,6 @@ class ResourceDetails:
     themes: list[str]
     language: str
     description: str | None
-
-
-# ---- checking what was typed ----------------------------------------------------------------
 
 
 def _match_theme(value: str, themes: Sequence[str]) -> str | None:
@@ -157,9 +143,6 @@ def check(draft: ResourceDraft, community: Community) -> ResourceDetails:
     )
 
 
-# ---- finding --------------------------------------------------------------------------------
-
-
 def by_id(session: Session, community: Community, resource_id: int) -> Resource | None:
     found = session.get(Resource, resource_id)
     return found if found is not None and found.community_id == community.id else None
@@ -210,9 +193,6 @@ def shared_by_names(session: Session, resources: Iterable[Resource]) -> dict[int
     return {int(member_id): str(name) for member_id, name in rows}
 
 
-# ---- adding and curating --------------------------------------------------------------------
-
-
 def _next_number(session: Session, community: Community) -> int:
     top = session.scalar(
         select(func.max(Resource.number)).where(Resource.community_id == community.id)
@@ -230,7 +210,7 @@ def _apply(resource: Resource, details: ResourceDetails) -> None:
     resource.description = details.description
 
 
-def _insert(
+def insert(
     session: Session,
     community: Community,
     details: ResourceDetails,
@@ -284,9 +264,9 @@ def add(
     existing = find_duplicate(session, community, details.url)
     if existing is not None:
         raise InvalidInput({"url": duplicate_sentence(existing)})
-    resource = _insert(session, community, details, now, shared_by=by, live=facilitator)
+    resource = insert(session, community, details, now, shared_by=by, live=facilitator)
     if not facilitator:
-        _ask_facilitators(session, community, settings, resource, by, now)
+        ask_facilitators(session, community, settings, resource, by, now)
     return resource
 
 
@@ -314,13 +294,13 @@ def approve(
     """Make a suggestion live and tell the member who suggested it (`command` is how the
     community types the slash command, for the "find it with" line)."""
     if resource.status != ResourceStatus.PENDING.value:
-        raise UserError(_already_reviewed(resource))
+        raise UserError(already_reviewed(resource))
     resource.status = ResourceStatus.LIVE.value
     resource.published_at = now
     resource.updated_at = now
     resource.reviewed_by_member_id = reviewer.id if reviewer else None
     session.flush()
-    _tell_suggester(
+    tell_suggester(
         session,
         resource,
         now,
@@ -339,9 +319,9 @@ def decline(session: Session, resource: Resource, now: datetime) -> str:
     """Turn down a suggestion: the member is told kindly, and the entry is removed (so the
     link can be suggested again later). Returns its title."""
     if resource.status != ResourceStatus.PENDING.value:
-        raise UserError(_already_reviewed(resource))
+        raise UserError(already_reviewed(resource))
     title = resource.title
-    _tell_suggester(
+    tell_suggester(
         session,
         resource,
         now,
@@ -357,7 +337,7 @@ def decline(session: Session, resource: Resource, now: datetime) -> str:
     return title
 
 
-def _already_reviewed(resource: Resource) -> str:
+def already_reviewed(resource: Resource) -> str:
     if resource.status == ResourceStatus.LIVE.value:
         return f"“{resource.title}” has already been approved and is in the library."
     return f"“{resource.title}” has already been reviewed."
@@ -444,326 +424,6 @@ def newest(session: Session, community: Community, limit: int = NEWEST) -> list[
     )
 
 
-# ---- messages the outbox sends --------------------------------------------------------------
-
-
-def sharer(resource: Resource, names: dict[int, str]) -> str | None:
-    """Who shared it, as shown: their name, "a member" once erased, None for an import."""
-    if resource.shared_by_member_id is not None:
-        return names.get(resource.shared_by_member_id, A_MEMBER)
-    return A_MEMBER if resource.shared_through_form else None
-
-
-def card_blocks(resource: Resource, shared_by: str | None) -> list[ui.Block]:
-    """One resource: title, format, themes, language, one-line description, who shared it."""
-    small = [
-        FORMAT_LABELS.get(resource.format, resource.format),
-        ", ".join(resource.themes) if resource.themes else None,
-        LANGUAGE_LABELS.get(resource.language, resource.language),
-        f"shared by {shared_by}" if shared_by else None,
-    ]
-    body = ui.text("*{title}*\n{url}", title=resource.title, url=resource.url)
-    if resource.description:
-        line = resource.description.split("\n", 1)[0]
-        line = line if len(line) <= 200 else line[:199].rstrip() + "…"
-        body = ui.text(
-            "*{title}*\n{description}\n{url}",
-            title=resource.title,
-            description=line,
-            url=resource.url,
-        )
-    return [ui.Section(body), ui.Context([ui.literal(" · ".join(p for p in small if p))])]
-
-
-def review_message(resource: Resource, suggested_by: str | None) -> ui.Message:
-    lead = ui.text(
-        "*{who}* suggested a resource for the library (number {n}):",
-        who=suggested_by or A_MEMBER,
-        n=resource.number,
-    )
-    value = str(resource.id)
-    return ui.Message(
-        summary=f"A resource suggestion is waiting for review: {resource.title}",
-        blocks=[
-            ui.Section(lead),
-            *card_blocks(resource, suggested_by),
-            ui.Actions(
-                [
-                    ui.Button("Approve", APPROVE, value, "primary"),
-                    ui.Button("Edit", EDIT, value),
-                    ui.Button(
-                        "Decline",
-                        DECLINE,
-                        value,
-                        "danger",
-                        ui.Confirm(
-                            "Decline this suggestion?",
-                            "The member is thanked and told it won't be added this time.",
-                            "Decline",
-                            "Keep it",
-                        ),
-                    ),
-                ]
-            ),
-        ],
-    )
-
-
-def _facilitator_recipients(
-    session: Session, community: Community, settings: Settings
-) -> list[tuple[str, int | None]]:
-    rows = session.execute(
-        select(Member.platform_user_id, Member.id).where(
-            Member.community_id == community.id,
-            Member.role == Role.FACILITATOR.value,
-            Member.status == MemberStatus.ACTIVE.value,
-        )
-    ).all()
-    recipients: dict[str, int | None] = {str(user): int(mid) for user, mid in rows}
-    for user in sorted(settings.facilitators):
-        recipients.setdefault(user, None)
-    return sorted(recipients.items())
-
-
-def _ask_facilitators(
-    session: Session,
-    community: Community,
-    settings: Settings,
-    resource: Resource,
-    by: Member | None,
-    now: datetime,
-) -> None:
-    message = review_message(resource, by.display_name if by else None)
-    outbox.enqueue(
-        session,
-        community.id,
-        [
-            outbox.Outgoing(
-                key=f"resource-review:{resource.id}:{user}",
-                kind="resource_review",
-                recipient=user,
-                message=message,
-                due_at=now,
-                member_id=member_id,
-            )
-            for user, member_id in _facilitator_recipients(session, community, settings)
-        ],
-        now,
-    )
-
-
-def _tell_suggester(
-    session: Session, resource: Resource, now: datetime, outcome: str, body: ui.Text
-) -> None:
-    member = (
-        session.get(Member, resource.shared_by_member_id) if resource.shared_by_member_id else None
-    )
-    if member is None or not member.is_active:
-        return
-    outbox.enqueue(
-        session,
-        resource.community_id,
-        [
-            outbox.Outgoing(
-                key=f"resource-{outcome}:{resource.id}",
-                kind=f"resource_{outcome}",
-                recipient=member.platform_user_id,
-                message=ui.Message(
-                    summary=body.plain().replace("*", ""), blocks=[ui.Section(body)]
-                ),
-                due_at=now,
-                member_id=member.id,
-            )
-        ],
-        now,
-    )
-
-
-# ---- searching ------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Suggestion:
-    """What to offer when nothing matched: a theme, or the words spelled as the library does."""
-
-    theme: str | None = None
-    spelling: str | None = None  # the query with misspelt words replaced
-
-
-@dataclass(frozen=True)
-class SearchResult:
-    query: SearchQuery
-    resources: list[Resource]
-    shared_by: dict[int, str]
-    offset: int
-    has_more: bool
-    any_term: bool  # True: nothing had every word, so these have some of them
-    problems: tuple[str, ...] = ()
-    suggestion: Suggestion = field(default_factory=Suggestion)
-
-    @property
-    def next_offset(self) -> int:
-        return self.offset + len(self.resources)
-
-
-def resolve_themes(slugs: Sequence[str], themes: Sequence[str]) -> tuple[list[str], list[str]]:
-    """Theme names for `#slug` filters (a unique start of a slug is enough), and sentences
-    for the ones that match no theme."""
-    found: list[str] = []
-    problems: list[str] = []
-    by_slug = {slug(theme): theme for theme in themes}
-    for wanted in slugs:
-        theme = by_slug.get(wanted)
-        if theme is None:
-            starting = [t for s, t in by_slug.items() if s.startswith(wanted)]
-            theme = starting[0] if len(starting) == 1 else None
-        if theme is not None:
-            if theme not in found:
-                found.append(theme)
-            continue
-        best = process.extractOne(wanted, list(by_slug), scorer=fuzz.WRatio, score_cutoff=60)
-        hint = f" Did you mean #{best[0]}?" if best else ""
-        problems.append(f"No theme is called #{wanted[:40]}, so I searched every theme.{hint}")
-    return found, problems
-
-
-def search(
-    session: Session,
-    community: Community,
-    raw: str,
-    *,
-    offset: int = 0,
-    any_term: bool = False,
-    page_size: int = PAGE_SIZE,
-) -> SearchResult:
-    """One page of live resources for what was typed: best matches first, never an error."""
-    query = parse(raw)
-    themes, theme_problems = resolve_themes(query.theme_slugs, community.themes)
-    filters = Filters(
-        community_id=community.id,
-        themes=tuple(themes),
-        formats=tuple(f.value for f in query.formats),
-        language=query.language,
-    )
-    backend = backend_for(session)
-    offset = max(0, offset)
-    if query.terms:
-        ids = backend.match_ids(
-            session,
-            query.terms,
-            query.prefix_last,
-            filters,
-            any_term=any_term,
-            limit=page_size + 1,
-            offset=offset,
-        )
-        if not ids and not any_term and offset == 0 and len(query.terms) > 1:
-            any_term = True
-            ids = backend.match_ids(
-                session,
-                query.terms,
-                query.prefix_last,
-                filters,
-                any_term=True,
-                limit=page_size + 1,
-                offset=0,
-            )
-        found = _load(session, ids[:page_size])
-    elif filters.themes or filters.formats or filters.language:
-        found = _browse(session, backend.has_theme, filters, page_size + 1, offset)
-        ids = [r.id for r in found]
-        found = found[:page_size]
-    else:
-        ids, found = [], []
-    suggestion = Suggestion()
-    if not found and offset == 0:
-        suggestion = suggest(session, community, query)
-    return SearchResult(
-        query=query,
-        resources=found,
-        shared_by=shared_by_names(session, found),
-        offset=offset,
-        has_more=len(ids) > page_size,
-        any_term=any_term,
-        problems=(*query.problems, *theme_problems),
-        suggestion=suggestion,
-    )
-
-
-def _load(session: Session, ids: Sequence[int]) -> list[Resource]:
-    if not ids:
-        return []
-    rows = {r.id: r for r in session.scalars(select(Resource).where(Resource.id.in_(ids)))}
-    return [rows[i] for i in ids if i in rows]
-
-
-def _browse(
-    session: Session, has_theme: HasTheme, filters: Filters, limit: int, offset: int
-) -> list[Resource]:
-    statement = select(Resource).where(*filter_clauses(filters, Resource.__table__, has_theme))
-    statement = statement.order_by(
-        Resource.helpful_count.desc(), Resource.published_at.desc(), Resource.id.desc()
-    )
-    return list(session.scalars(statement.limit(limit).offset(offset)))
-
-
-def suggest(session: Session, community: Community, query: SearchQuery) -> Suggestion:
-    """The closest theme to the words, or the words as the library spells them."""
-    if not query.terms:
-        return Suggestion()
-    typed = " ".join(query.terms)
-    best_theme = process.extractOne(
-        typed, {t: fold(t) for t in community.themes}, scorer=fuzz.WRatio, score_cutoff=80
-    )
-    titles = session.scalars(
-        select(Resource.title)
-        .where(
-            Resource.community_id == community.id,
-            Resource.status == ResourceStatus.LIVE.value,
-        )
-        .order_by(Resource.id.desc())
-        .limit(SPELLING_VOCABULARY)
-    )
-    vocabulary = {w for w in words_in([*titles, *community.themes]) if len(w) >= 3}
-    corrected: list[str] = []
-    for term in query.terms:
-        if term in vocabulary or len(term) < 3:
-            corrected.append(term)
-            continue
-        best = process.extractOne(term, vocabulary, scorer=fuzz.ratio, score_cutoff=75)
-        corrected.append(str(best[0]) if best else term)
-    spelling = to_text(query, tuple(corrected)) if tuple(corrected) != query.terms else None
-    return Suggestion(theme=best_theme[2] if best_theme else None, spelling=spelling)
-
-
-@dataclass(frozen=True)
-class Overview:
-    total: int
-    theme_counts: list[tuple[str, int]]
-    newest: list[Resource]
-    shared_by: dict[int, str]
-
-
-def overview(session: Session, community: Community, newest_count: int = 5) -> Overview:
-    """`/cop resources` alone: themes with counts, and the newest additions."""
-    counts = backend_for(session).theme_counts(session, community.id)
-    total = session.scalar(
-        select(func.count())
-        .select_from(Resource)
-        .where(
-            Resource.community_id == community.id,
-            Resource.status == ResourceStatus.LIVE.value,
-        )
-    )
-    ordered = [(theme, counts.get(theme, 0)) for theme in community.themes]
-    ordered += sorted((t, n) for t, n in counts.items() if t not in community.themes)
-    latest = newest(session, community, newest_count)
-    return Overview(int(total or 0), ordered, latest, shared_by_names(session, latest))
-
-
-# ---- sessions: preparation ------------------------------------------------------------------
-
-
 def attach(session: Session, cs: CommunitySession, resource: Resource, now: datetime) -> bool:
     """Attach a resource to a session as preparation. False if it already was."""
     if resource.community_id != cs.community_id or not resource.is_live:
@@ -799,9 +459,6 @@ def for_session(session: Session, session_id: int) -> list[Resource]:
     )
 
 
-# ---- personal data --------------------------------------------------------------------------
-
-
 def personal_data(session: Session, member: Member) -> dict[str, Any]:
     """For `my-data`: what the member shared (it stays, as "a member", after forget-me)
     and what they found helpful (erased with them)."""
@@ -830,129 +487,3 @@ def personal_data(session: Session, member: Member) -> dict[str, Any]:
             for number, title, at in voted
         ],
     }
-
-
-# ---- CSV import and export ------------------------------------------------------------------
-
-# The documented header. Import needs title, url and format; the other columns may be left
-# out or empty; themes are separated by ";". Export writes every column below.
-IMPORT_COLUMNS = ("title", "url", "format", "themes", "language", "description")
-EXPORT_COLUMNS = (
-    "number",
-    *IMPORT_COLUMNS,
-    "status",
-    "helpful",
-    "shared_by",
-    "published_at",
-)
-REQUIRED_COLUMNS = ("title", "url", "format")
-
-
-@dataclass(frozen=True)
-class ImportReport:
-    added: int
-    problems: list[tuple[int, str]]  # (line number in the file, what to fix)
-
-
-def import_csv(session: Session, community: Community, content: str, now: datetime) -> ImportReport:
-    """Add every good row as a live resource; report bad rows by line number.
-
-    The good rows go in together or not at all (the caller's transaction; a failure part
-    way rolls them all back), so a file is never half-imported.
-    """
-    reader = csv.DictReader(io.StringIO(content.lstrip("\ufeff")))
-    header = [(name or "").strip().lower() for name in (reader.fieldnames or [])]
-    missing = [c for c in REQUIRED_COLUMNS if c not in header]
-    if missing:
-        raise UserError(
-            "The first line must be the header "
-            + ",".join(IMPORT_COLUMNS)
-            + f" (missing: {', '.join(missing)}). Nothing was imported."
-        )
-    reader.fieldnames = header
-    problems: list[tuple[int, str]] = []
-    good: list[ResourceDetails] = []
-    seen: dict[str, int] = {}
-    for row in reader:
-        line = reader.line_num
-        if None in row:
-            problems.append((line, "This row has more columns than the header."))
-            continue
-        values = {k: (v or "") for k, v in row.items() if k}
-        if not any(v.strip() for v in values.values()):
-            continue  # blank line
-        draft = ResourceDraft(
-            title=values.get("title"),
-            url=values.get("url"),
-            format=values.get("format"),
-            themes=[t for t in values.get("themes", "").split(";") if t.strip()],
-            language=values.get("language"),
-            description=values.get("description"),
-        )
-        try:
-            details = check(draft, community)
-        except InvalidInput as bad:
-            problems.append((line, " ".join(f"{k}: {v}" for k, v in bad.errors.items())))
-            continue
-        if details.url_key in seen:
-            problems.append((line, f"The same link is on line {seen[details.url_key]}."))
-            continue
-        existing = find_duplicate(session, community, details.url)
-        if existing is not None:
-            problems.append((line, duplicate_sentence(existing)))
-            continue
-        seen[details.url_key] = line
-        good.append(details)
-    with session.begin_nested():
-        for details in good:
-            _insert(
-                session,
-                community,
-                details,
-                now,
-                shared_by=None,
-                live=True,
-                source=ResourceSource.IMPORT,
-            )
-    return ImportReport(added=len(good), problems=problems)
-
-
-def export_csv(session: Session, community: Community) -> str:
-    """Every resource (live, waiting and retired), under the documented header."""
-    rows = list(
-        session.scalars(
-            select(Resource).where(Resource.community_id == community.id).order_by(Resource.number)
-        )
-    )
-    names = shared_by_names(session, rows)
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(EXPORT_COLUMNS)
-    for r in rows:
-        shared = sharer(r, names) or ""
-        writer.writerow(
-            [
-                r.number,
-                _safe_cell(r.title),
-                r.url,
-                r.format,
-                _safe_cell(";".join(r.themes)),
-                r.language,
-                _safe_cell(r.description or ""),
-                r.status,
-                r.helpful_count,
-                _safe_cell(shared),
-                r.published_at.isoformat() if r.published_at else "",
-            ]
-        )
-    return out.getvalue()
-
-
-def _safe_cell(value: str) -> str:
-    """Spreadsheets run cells starting with = + - @ as formulas; a quote keeps them text."""
-    return "'" + value if value[:1] in {"=", "+", "-", "@"} else value
-
-
-def paging_value(query: SearchQuery, offset: int, any_term: bool) -> str:
-    """What the "More" button carries (Slack allows 2,000 characters)."""
-    return json.dumps({"q": to_text(query)[:1500], "o": offset, "a": any_term})

@@ -13,10 +13,13 @@ import json
 
 from core.context import RequestContext
 from core.errors import UserError
+from core.resources import notices as resource_notices
+from core.resources import searching as resource_search
 from core.resources import service as resources
 from core.resources.models import Resource
+from core.resources.notices import APPROVE, DECLINE, EDIT, card_blocks, sharer
 from core.resources.search.query import parse
-from core.resources.service import APPROVE, DECLINE, EDIT, ResourceDraft, card_blocks, sharer
+from core.resources.service import ResourceDraft
 from core.resources.urls import first_link
 from core.sessions import service as sessions
 from core.text import clean_text
@@ -97,7 +100,9 @@ def _hints(ctx: RequestContext) -> Text:
 def _search_reply(
     ctx: RequestContext, raw: str, *, offset: int = 0, any_term: bool = False
 ) -> Message:
-    result = resources.search(ctx.session, ctx.community, raw, offset=offset, any_term=any_term)
+    result = resource_search.search(
+        ctx.session, ctx.community, raw, offset=offset, any_term=any_term
+    )
     query = result.query
     problems = [literal(p) for p in result.problems]
     if query.is_empty:
@@ -116,7 +121,7 @@ def _search_reply(
     footer: list[Text] = [text("Showing {a}–{b}.", a=first, b=last), _hints(ctx)]
     blocks.append(Context(footer))
     if result.has_more:
-        value = resources.paging_value(query, result.next_offset, result.any_term)
+        value = resource_search.paging_value(query, result.next_offset, result.any_term)
         blocks.append(Actions([Button("More", MORE, value)]))
     return Message(
         summary=f"{plural(last - first + 1, 'resource', 'resources')} for {shown}"
@@ -126,7 +131,9 @@ def _search_reply(
     )
 
 
-def _no_match(ctx: RequestContext, result: resources.SearchResult, problems: list[Text]) -> Message:
+def _no_match(
+    ctx: RequestContext, result: resource_search.SearchResult, problems: list[Text]
+) -> Message:
     shown = _shown(result.query.text)
     blocks: list[Block] = [
         Section(text("Nothing in the library matches *{q}* yet.", q=shown)),
@@ -147,7 +154,7 @@ def _no_match(ctx: RequestContext, result: resources.SearchResult, problems: lis
 
 
 def _overview(ctx: RequestContext, lead: list[Text] | None = None) -> Message:
-    seen = resources.overview(ctx.session, ctx.community)
+    seen = resource_search.overview(ctx.session, ctx.community)
     blocks: list[Block] = [Header("The library")]
     if lead:
         blocks.append(Context(lead))
@@ -385,7 +392,7 @@ def review_blocks(ctx: RequestContext) -> list[Block]:
     names = resources.shared_by_names(ctx.session, waiting)
     blocks: list[Block] = [Header(f"Suggestions to review ({len(waiting)})")]
     for resource in waiting[:REVIEW_LISTED]:
-        review = resources.review_message(resource, sharer(resource, names))
+        review = resource_notices.review_message(resource, sharer(resource, names))
         blocks += [*review.blocks, Divider()]
     if len(waiting) > REVIEW_LISTED:
         blocks.append(Context([text("…and {n} more after these.", n=len(waiting) - REVIEW_LISTED)]))

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from core.context import RequestContext
 from core.defaults import LANGUAGES
-from core.resources.models import Resource
+from core.resources.models import FORMAT_LABELS, Resource
 from core.resources.service import (
     DESCRIPTION_MAX,
-    FORMAT_LABELS,
     THEMES_MAX,
     TITLE_MAX,
     ResourceDraft,

@@ -9,7 +9,8 @@ from sqlalchemy.orm import Session
 
 from core import communities
 from core.models import Community
-from core.resources import service as resources
+from core.resources import csv_io as resource_csv
+from core.resources import searching as resource_search
 
 NOW = datetime(2026, 1, 10, 12, 0, tzinfo=UTC)
 LIBRARY = Path(__file__).resolve().parent.parent / "fixtures" / "library.csv"
@@ -20,10 +21,10 @@ def community(session: Session) -> Community:
 
 
 def load_library(session: Session, target: Community) -> int:
-    report = resources.import_csv(session, target, LIBRARY.read_text(encoding="utf-8"), NOW)
+    report = resource_csv.import_csv(session, target, LIBRARY.read_text(encoding="utf-8"), NOW)
     assert report.problems == []
     return report.added
 
 
-def titles(result: resources.SearchResult) -> list[str]:
+def titles(result: resource_search.SearchResult) -> list[str]:
     return [r.title for r in result.resources]

@@ -19,6 +19,9 @@ from core.delivery.models import OutboxMessage
 from core.errors import InvalidInput, UserError
 from core.membership import service as membership
 from core.models import Community, Member
+from core.resources import csv_io as resource_csv
+from core.resources import notices as resource_notices
+from core.resources import searching as resource_search
 from core.resources import service as resources
 from core.resources import urls as urls
 from core.resources.models import Resource, ResourceVote
@@ -117,9 +120,9 @@ def test_a_member_suggestion_waits_and_facilitators_are_asked(
     assert added.themes == ["Power and positionality"]
     asked = session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "resource_review"))
     assert [m.recipient for m in asked] == ["UFACIL01"]
-    assert resources.search(session, place, "power").resources == []
+    assert resource_search.search(session, place, "power").resources == []
     resources.approve(session, added, None, NOW)
-    assert [r.id for r in resources.search(session, place, "power").resources] == [added.id]
+    assert [r.id for r in resource_search.search(session, place, "power").resources] == [added.id]
     told = session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "resource_approved"))
     assert [m.recipient for m in told] == ["U0AMINA"]
     with pytest.raises(UserError, match="already been approved"):
@@ -177,14 +180,14 @@ def test_retired_is_hidden_not_deleted(
 ) -> None:
     added = resources.add(session, place, settings, GOOD, NOW, by=None, facilitator=True)
     resources.retire(session, added, NOW)
-    assert resources.search(session, place, "power").resources == []
+    assert resource_search.search(session, place, "power").resources == []
     assert session.get(Resource, added.id) is not None
     with pytest.raises(InvalidInput, match="retired"):
         resources.add(session, place, settings, GOOD, NOW, by=None, facilitator=True)
     with pytest.raises(UserError):
         resources.retire(session, added, NOW)
     resources.restore(session, added, NOW)
-    assert resources.search(session, place, "power").resources
+    assert resource_search.search(session, place, "power").resources
 
 
 def test_helpful_counts_once_per_member(
@@ -206,15 +209,17 @@ def test_forget_me_keeps_what_they_shared_as_a_member(
     held = privacy.personal_data(session, amina)["resources"]
     assert held["shared"]
     assert held["found_helpful"]
-    assert resources.sharer(added, resources.shared_by_names(session, [added])) == "Amina Yusuf"
+    assert (
+        resource_notices.sharer(added, resources.shared_by_names(session, [added])) == "Amina Yusuf"
+    )
     privacy.forget(session, amina, NOW)
     session.expire_all()
     kept = session.get(Resource, added.id)
     assert kept is not None
     assert kept.shared_by_member_id is None
-    assert resources.sharer(kept, {}) == "a member"
+    assert resource_notices.sharer(kept, {}) == "a member"
     assert session.scalars(select(ResourceVote)).all() == []
-    assert "a member" in resources.export_csv(session, place)
+    assert "a member" in resource_csv.export_csv(session, place)
 
 
 def test_resources_attach_to_a_session(
@@ -256,14 +261,14 @@ def test_import_reports_bad_lines_and_adds_the_good(session: Session, place: Com
         "Bad theme,https://a.example.org/3,reading,Cooking,en,\n"
         "Second good,https://a.example.org/4,watching,Power and positionality;Representation,fr,\n"
     )
-    report = resources.import_csv(session, place, content, NOW)
+    report = resource_csv.import_csv(session, place, content, NOW)
     assert report.added == 2
     assert [line for line, _ in report.problems] == [3, 4, 6, 7]
     assert "line 2" in report.problems[2][1]
-    exported = list(csv.reader(io.StringIO(resources.export_csv(session, place))))
-    assert tuple(exported[0]) == resources.EXPORT_COLUMNS
+    exported = list(csv.reader(io.StringIO(resource_csv.export_csv(session, place))))
+    assert tuple(exported[0]) == resource_csv.EXPORT_COLUMNS
     assert [row[1] for row in exported[1:]] == ["Good one", "Second good"]
-    again = resources.import_csv(session, place, resources.export_csv(session, place), NOW)
+    again = resource_csv.import_csv(session, place, resource_csv.export_csv(session, place), NOW)
     assert again.added == 0
     assert len(again.problems) == 2  # both already in the library
 
@@ -272,11 +277,11 @@ def test_an_import_without_the_header_changes_nothing(
     runtime: Runtime, session: Session, place: Community
 ) -> None:
     with pytest.raises(UserError, match="header"):
-        resources.import_csv(session, place, "name,link\nx,https://a.org\n", NOW)
+        resource_csv.import_csv(session, place, "name,link\nx,https://a.org\n", NOW)
 
 
 def test_the_fixture_library_imports_whole(session: Session, place: Community) -> None:
     assert load_library(session, place) >= 30
-    shown = resources.overview(session, place)
+    shown = resource_search.overview(session, place)
     assert shown.total >= 30
     assert dict(shown.theme_counts)["Anti-racism"] >= 5

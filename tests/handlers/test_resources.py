@@ -12,7 +12,7 @@ from sqlalchemy import select
 from bot.wiring import Runtime
 from core.context import Caller
 from core.db import unit_of_work
-from core.resources import service as resources_service
+from core.resources import notices as resource_notices
 from core.resources.models import Resource
 from core.ui import DirectMessage, FieldValue, FormErrors, Message, OpenForm, RefreshHome
 from handlers.dispatch import Dispatcher
@@ -95,9 +95,9 @@ def test_the_library_is_for_members(dispatcher: Dispatcher, runtime: Runtime) ->
 @pytest.mark.parametrize(
     ("action_id", "form"),
     [
-        (resources_service.APPROVE, None),
-        (resources_service.DECLINE, None),
-        (resources_service.EDIT, None),
+        (resource_notices.APPROVE, None),
+        (resource_notices.DECLINE, None),
+        (resource_notices.EDIT, None),
         (resource_handlers.REVIEW, None),
         (None, EDIT_FORM),
     ],
@@ -280,9 +280,9 @@ def test_junk_resource_ids_on_buttons_change_nothing(
     add(dispatcher, FACILITATOR)
     for who, action_id in (
         (AMINA, resource_handlers.HELPFUL),
-        (FACILITATOR, resources_service.APPROVE),
-        (FACILITATOR, resources_service.DECLINE),
-        (FACILITATOR, resources_service.EDIT),
+        (FACILITATOR, resource_notices.APPROVE),
+        (FACILITATOR, resource_notices.DECLINE),
+        (FACILITATOR, resource_notices.EDIT),
     ):
         before = table_counts(runtime)
         shown = said(dispatcher.action(who, action_id, value))
@@ -310,7 +310,7 @@ def test_approve_from_the_review_makes_it_live_once(
     join(dispatcher, AMINA)
     add(dispatcher, AMINA)
     value = resource_id(runtime)
-    replies = dispatcher.action(FACILITATOR, resources_service.APPROVE, value)
+    replies = dispatcher.action(FACILITATOR, resource_notices.APPROVE, value)
     one(replies, RefreshHome)
     approved = one(replies, Message)
     assert approved.replace_original
@@ -320,7 +320,7 @@ def test_approve_from_the_review_makes_it_live_once(
     assert [s[2] for s in stored(runtime)] == ["live"]
     assert "Sharing power" in said(dispatcher.command(AMINA, "resources sharing power"))
 
-    for action_id in (resources_service.APPROVE, resources_service.DECLINE):
+    for action_id in (resource_notices.APPROVE, resource_notices.DECLINE):
         shown = unchanged(
             runtime,
             lambda a=action_id: said(dispatcher.action(FACILITATOR, a, value)),  # type: ignore[misc]
@@ -334,7 +334,7 @@ def test_decline_removes_the_suggestion(dispatcher: Dispatcher, runtime: Runtime
     add(dispatcher, AMINA)
     value = resource_id(runtime)
     shown = message_text(
-        one(dispatcher.action(FACILITATOR, resources_service.DECLINE, value), Message)
+        one(dispatcher.action(FACILITATOR, resource_notices.DECLINE, value), Message)
     )
     assert (
         "Declined *Sharing power with people with lived experience*; the member has been" in shown
@@ -349,7 +349,7 @@ def test_edit_from_the_review_saves_and_approves(dispatcher: Dispatcher, runtime
     join(dispatcher, AMINA)
     add(dispatcher, AMINA)
     value = resource_id(runtime)
-    form = one(dispatcher.action(FACILITATOR, resources_service.EDIT, value), OpenForm).form
+    form = one(dispatcher.action(FACILITATOR, resource_notices.EDIT, value), OpenForm).form
     assert (form.form_id, form.submit_label, form.state) == (
         EDIT_FORM,
         "Save and approve",

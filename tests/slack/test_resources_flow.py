@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from core.db import unit_of_work
 from core.delivery.models import OutboxMessage
-from core.resources import service as resources
+from core.resources import notices as resource_notices
 from core.resources.models import Resource
 from handlers.resources.commands import HELPFUL, MORE, SAVE_SHORTCUT
 from tests.conftest import table_counts
@@ -122,7 +122,7 @@ def test_a_member_suggests_and_a_facilitator_approves(slack: SlackHarness) -> No
     home = next(c for c in calls if c.params["user_id"] == FACILITATOR).params["view"]
     assert block_kit_problems("home", home) == []
     assert "1 suggestion" in json.dumps(home)
-    slack.click(resources.APPROVE, resource_id, user=FACILITATOR)
+    slack.click(resource_notices.APPROVE, resource_id, user=FACILITATOR)
     approved = slack.fake.wait_for_response()[-1].payload
     assert approved["replace_original"] is True
     assert "is in the library now" in approved["text"]
@@ -135,7 +135,7 @@ def test_a_member_suggests_and_a_facilitator_approves(slack: SlackHarness) -> No
     found = slack.command("resources power reading").json()
     assert "Power at work: a reading list" in json.dumps(found, ensure_ascii=False)
     # A second click (another facilitator's DM) changes nothing and says why.
-    slack.click(resources.APPROVE, resource_id, user=FACILITATOR)
+    slack.click(resource_notices.APPROVE, resource_id, user=FACILITATOR)
     assert "already been approved" in slack.fake.wait_for_response(count=2)[-1].payload["text"]
 
 

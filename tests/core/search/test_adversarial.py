@@ -6,7 +6,6 @@ import unicodedata
 from collections.abc import Iterator
 
 import pytest
-from core.resources.search.query import _FOLD, fold, parse, words, words_in
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy.orm import Session
@@ -14,8 +13,9 @@ from sqlalchemy.orm import Session
 from bot.wiring import Runtime
 from core.db import unit_of_work
 from core.models import Community
-from core.resources import service as resources
+from core.resources import searching as resource_search
 from core.resources.search import Filters, backend_for
+from core.resources.search.query import _FOLD, fold, parse, words, words_in
 from tests.core.resource_helpers import community, load_library
 
 NASTY = [
@@ -82,16 +82,16 @@ def library(runtime: Runtime) -> Iterator[tuple[Session, Community]]:
 def test_nasty_inputs_are_searches(library: tuple[Session, Community]) -> None:
     session, target = library
     for raw in NASTY:
-        result = resources.search(session, target, raw)
-        assert len(result.resources) <= resources.PAGE_SIZE
-        page_two = resources.search(session, target, raw, offset=5, any_term=True)
-        assert len(page_two.resources) <= resources.PAGE_SIZE
+        result = resource_search.search(session, target, raw)
+        assert len(result.resources) <= resource_search.PAGE_SIZE
+        page_two = resource_search.search(session, target, raw, offset=5, any_term=True)
+        assert len(page_two.resources) <= resource_search.PAGE_SIZE
 
 
 def test_operators_are_words_not_syntax(library: tuple[Session, Community]) -> None:
     session, target = library
-    plain = [r.id for r in resources.search(session, target, "lived experience").resources]
-    dressed = resources.search(session, target, '"lived" AND (experience*) NEAR -').resources
+    plain = [r.id for r in resource_search.search(session, target, "lived experience").resources]
+    dressed = resource_search.search(session, target, '"lived" AND (experience*) NEAR -').resources
     assert [r.id for r in dressed] == plain
 
 
@@ -103,8 +103,8 @@ def test_operators_are_words_not_syntax(library: tuple[Session, Community]) -> N
 @given(raw=st.text(max_size=300))
 def test_random_strings_never_raise(library: tuple[Session, Community], raw: str) -> None:
     session, target = library
-    result = resources.search(session, target, raw)
-    assert len(result.resources) <= resources.PAGE_SIZE
+    result = resource_search.search(session, target, raw)
+    assert len(result.resources) <= resource_search.PAGE_SIZE
     query = parse(raw)
     backend = backend_for(session)
     backend.match_ids(

@@ -9,7 +9,6 @@ from dataclasses import replace
 from typing import Any
 
 import pytest
-from core.resources.search.query import parse
 from sqlalchemy import Engine, insert, inspect, text, update
 from sqlalchemy.orm import Session
 
@@ -17,9 +16,11 @@ from bot.wiring import Runtime
 from core import communities, migrate
 from core.db import make_engine, make_session_factory, unit_of_work
 from core.models import Community
+from core.resources import searching as resource_search
 from core.resources import service as resources
 from core.resources.models import Resource
 from core.resources.search import backend_for
+from core.resources.search.query import parse
 from core.resources.service import ResourceDraft
 from tests.core.resource_helpers import NOW, community, load_library, titles
 from tests.core.test_resources import add_member
@@ -71,7 +72,7 @@ def session(runtime: Runtime) -> Iterator[Session]:
 
 
 def found(session: Session, place: Community, query: str) -> list[str]:
-    return titles(resources.search(session, place, query))
+    return titles(resource_search.search(session, place, query))
 
 
 def test_the_index_follows_every_change_to_a_resource(session: Session, runtime: Runtime) -> None:
@@ -125,11 +126,11 @@ def test_the_index_follows_every_change_to_a_resource(session: Session, runtime:
 def test_a_helpful_vote_reaches_the_index(session: Session) -> None:
     place = community(session)
     load_library(session, place)
-    second = resources.search(session, place, "toolkit").resources[1]
+    second = resource_search.search(session, place, "toolkit").resources[1]
     resources.mark_helpful(session, second, add_member(session, place), NOW)
     assert_in_step(session)
     assert _index_rows(session)[second.id][COPIED.index("helpful_count")] == 1
-    assert resources.search(session, place, "toolkit").resources[0].id == second.id
+    assert resource_search.search(session, place, "toolkit").resources[0].id == second.id
 
 
 def test_bulk_inserts_are_indexed_too(session: Session) -> None:

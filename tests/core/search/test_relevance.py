@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from bot.wiring import Runtime
 from core.db import unit_of_work
 from core.models import Community
+from core.resources import searching as resource_search
 from core.resources import service as resources
 from tests.core.resource_helpers import community, load_library, titles
 
@@ -61,7 +62,7 @@ def library(runtime: Runtime) -> Iterator[tuple[Session, Community]]:
 @pytest.mark.parametrize(("query", "expected"), TOP, ids=[q for q, _ in TOP])
 def test_expected_top_result(library: tuple[Session, Community], query: str, expected: str) -> None:
     session, target = library
-    found = titles(resources.search(session, target, query))
+    found = titles(resource_search.search(session, target, query))
     assert found, f"nothing found for {query!r}"
     assert found[0] == expected, f"{query!r} gave {found}"
 
@@ -71,30 +72,30 @@ def test_title_matches_rank_above_description_matches(
 ) -> None:
     session, target = library
     # "toolkit" is in two titles and in no description; "templates" only in descriptions.
-    found = titles(resources.search(session, target, "toolkit"))
+    found = titles(resource_search.search(session, target, "toolkit"))
     assert set(found[:2]) == {
         "Anti-racist leadership toolkit",
         "Collective care: a team wellbeing toolkit",
     }
-    power = titles(resources.search(session, target, "power"))
+    power = titles(resource_search.search(session, target, "power"))
     assert power[0] in {"Shifting power to communities", "The Power Podcast: who decides?"}
 
 
 def test_filters_narrow_the_results(library: tuple[Session, Community]) -> None:
     session, target = library
-    french = resources.search(session, target, "lang:fr")
+    french = resource_search.search(session, target, "lang:fr")
     assert len(french.resources) == 5
     assert french.has_more
     assert all(r.language == "fr" for r in french.resources)
-    tools = resources.search(session, target, "type:tool #anti-racism")
+    tools = resource_search.search(session, target, "type:tool #anti-racism")
     assert set(titles(tools)) == {
         "Anti-racist leadership toolkit",
         "Antiracisme : outils pour les équipes",
     }
-    listening = resources.search(session, target, "care type:podcast")
+    listening = resource_search.search(session, target, "care type:podcast")
     assert titles(listening)[0] == "Rest as resistance"
     assert all(r.format == "listening" for r in listening.resources)
-    lived = resources.search(session, target, "#lived leader")  # a unique start of a theme
+    lived = resource_search.search(session, target, "#lived leader")  # a unique start of a theme
     assert all("Lived experience leadership" in r.themes for r in lived.resources)
 
 
@@ -103,7 +104,7 @@ def test_paging_gives_each_match_once(library: tuple[Session, Community]) -> Non
     seen: list[str] = []
     offset, any_term = 0, False
     while True:
-        page = resources.search(session, target, "the", offset=offset, any_term=any_term)
+        page = resource_search.search(session, target, "the", offset=offset, any_term=any_term)
         seen += titles(page)
         if not page.has_more:
             break
@@ -115,29 +116,29 @@ def test_helpful_votes_break_ties(runtime: Runtime) -> None:
     with unit_of_work(runtime.session_factory) as session:
         target = community(session)
         load_library(session, target)
-        first = resources.search(session, target, "toolkit").resources
+        first = resource_search.search(session, target, "toolkit").resources
         second = first[1]
         second.helpful_count = 4
         session.flush()
-        again = resources.search(session, target, "toolkit").resources
+        again = resource_search.search(session, target, "toolkit").resources
         assert again[0].id == second.id
 
 
 def test_no_match_suggests_a_spelling_and_a_theme(library: tuple[Session, Community]) -> None:
     session, target = library
-    result = resources.search(session, target, "representaton")
+    result = resource_search.search(session, target, "representaton")
     # Prefix matching finds nothing for a misspelling in the middle, so suggest the spelling.
     assert result.resources == []
     assert result.suggestion.spelling == "representation"
-    themed = resources.search(session, target, "antiracsm")
+    themed = resource_search.search(session, target, "antiracsm")
     assert themed.resources == []
     assert themed.suggestion.theme == "Anti-racism"
-    assert resources.search(session, target, "zzzqqq").suggestion.spelling is None
+    assert resource_search.search(session, target, "zzzqqq").suggestion.spelling is None
 
 
 def test_some_words_when_no_resource_has_all(library: tuple[Session, Community]) -> None:
     session, target = library
-    result = resources.search(session, target, "burnout zebra")
+    result = resource_search.search(session, target, "burnout zebra")
     assert result.any_term
     assert titles(result)[0] == "Burnout and vicarious trauma in frontline work"
 
@@ -162,6 +163,6 @@ def test_words_joined_by_punctuation_are_found_on_both_engines(
         facilitator=True,
     )
     for query in ("policy practice", "practice gaps", "refugee action"):
-        found = titles(resources.search(session, target, query))
+        found = titles(resource_search.search(session, target, query))
         assert found, query
         assert found[0] == "Policy/practice gaps in the asylum system", (query, found)
