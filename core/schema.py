@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
+# Importing the list of capabilities imports each one's models, so their tables join the
+# one metadata: a new capability's tables need no line here.
+from core import capabilities
 from core.delivery import models as models_delivery
 from core.models import Base
-from core.pairing import models as models_pairing
-from core.resources import models as models_resources
-from core.sessions import models as models_sessions
 
 metadata = Base.metadata
-ALL_MODEL_MODULES = (models_sessions, models_delivery, models_resources, models_pairing)
+LOADED = (capabilities.ALL, models_delivery)  # what put the tables in `metadata`
 
 # Full-text indexes are each database's own (FTS5 virtual and shadow tables and the narrow
 # `resources_fts_meta` on SQLite, a tsvector table on PostgreSQL), made by the migrations and
