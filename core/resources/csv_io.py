@@ -32,8 +32,6 @@ from core.resources.service import (
 # The documented header. Import needs title, url and format; the other columns may be left
 # out or empty; themes are separated by ";". Export writes every column below.
 IMPORT_COLUMNS = ("title", "url", "format", "themes", "language", "description")
-
-
 EXPORT_COLUMNS = (
     "number",
     *IMPORT_COLUMNS,

@@ -22,8 +22,6 @@ from core.resources.search.query import SearchQuery, fold, parse, slug, to_text,
 from core.resources.service import newest, shared_by_names
 
 PAGE_SIZE = 5
-
-
 SPELLING_VOCABULARY = 3000  # newest titles whose words a misspelling is compared against
 
 

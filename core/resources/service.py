@@ -41,14 +41,10 @@ from core.sessions.models import CommunitySession
 from core.text import clean_text, too_long
 
 TITLE_MAX = 200
-
-
 DESCRIPTION_MAX = 500
 
 
 THEMES_MAX = 5
-
-
 NEWEST = 3
 
 

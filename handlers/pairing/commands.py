@@ -20,7 +20,7 @@ from core.pairing import notices as pairing_notices
 from core.pairing import plan as pairing_plan
 from core.pairing import service as pairing
 from core.pairing.matching import Blend
-from core.pairing.models import Outcome, PairingPreference, PairingSettings
+from core.pairing.models import Outcome, PairingPreference
 from core.timefmt import when
 from core.ui import (
     Actions,
@@ -28,15 +28,11 @@ from core.ui import (
     Button,
     Context,
     DirectMessage,
-    FieldKind,
     Fields,
-    Form,
-    FormField,
     FormValues,
     Header,
     Message,
     OpenForm,
-    Option,
     RefreshHome,
     Replies,
     Reply,
@@ -49,11 +45,15 @@ from core.words import plural
 from handlers.guide import DISMISS
 from handlers.ids import record_id
 from handlers.mentions import mentioned_user_ids
+from handlers.pairing.form import SETTINGS_FORM, WEIGHT_LABELS, float_answer, settings_form
 from handlers.registry import Access, Action, Command, FormHandler, HomePlace, Registry
 
-SETTINGS_FORM = "pairing.settings"
 CONFIRM_RUN = "pairing.run"
+
+
 PAUSE = re.compile(r"^(\d{1,3})\s*(w|wk|wks|week|weeks|d|day|days)$")
+
+
 CADENCE_WORDS = {
     "weekly": PairingCadence.WEEKLY,
     "fortnightly": PairingCadence.FORTNIGHTLY,
@@ -69,9 +69,6 @@ CADENCE_WORDS = {
 def _say(template: str, **values: object) -> Message:
     body = text(template, **values)
     return Message(summary=body.plain().replace("*", ""), blocks=(Section(body),))
-
-
-# ---- members -----------------------------------------------------------------------------------
 
 
 def _next_round_line(ctx: RequestContext) -> Text:
@@ -235,8 +232,6 @@ def _avoid(ctx: RequestContext, member: Member, rest: str, adding: bool) -> Repl
     )
 
 
-# ---- buttons ---------------------------------------------------------------------------------
-
 ANSWERED = {
     Outcome.BOOKED: "*{name}*: we've booked a time. Enjoy the conversation!",
     Outcome.MET: "*{name}*: we met. Thank you, that helps the community learn what works.",
@@ -304,9 +299,6 @@ def skip_button(ctx: RequestContext, value: str) -> Replies:
         ),
         RefreshHome(),
     ]
-
-
-# ---- facilitators ----------------------------------------------------------------------------
 
 
 def pairing_command(ctx: RequestContext, args: str) -> Reply:
@@ -476,85 +468,6 @@ def _stats(ctx: RequestContext) -> Message:
     return Message(summary="Peer coaching stats", blocks=blocks)
 
 
-WEEKDAY_OPTIONS = [Option(str(i), name) for i, name in enumerate(pairing.WEEKDAYS)]
-WEIGHT_LABELS = {
-    "weight_organisation": "Different organisations",
-    "weight_hours": "Overlapping working hours",
-    "weight_lived_experience": "Lived-experience preference (when both chose it)",
-    "weight_theme": "A shared theme",
-    "weight_org_size": "Organisation size",
-    "weight_role_level": "Role level",
-}
-
-
-def _number(value: float) -> str:
-    return f"{value:g}"
-
-
-def settings_form(row: PairingSettings, saved: bool) -> Form:
-    """Prefilled from saved settings, or the defaults with rounds ticked on."""
-    fields = [
-        FormField(
-            "enabled",
-            "Rounds",
-            FieldKind.CHECKBOX,
-            required=False,
-            options=[Option("yes", "Run peer-coaching rounds")],
-            initial=bool(row.enabled) if saved else True,
-        ),
-        FormField(
-            "weekday", "Day", FieldKind.SELECT, options=WEEKDAY_OPTIONS, initial=str(row.weekday)
-        ),
-        FormField(
-            "local_time",
-            "Time",
-            FieldKind.TIME,
-            initial=row.local_time,
-            hint="In the community's timezone.",
-        ),
-        FormField(
-            "recency_weeks",
-            "No repeats within (weeks)",
-            FieldKind.NUMBER,
-            initial=str(row.recency_weeks),
-            hint="From 1 to 52. Pairs who met more recently aren't paired again unless "
-            "there's no other way.",
-        ),
-        FormField(
-            "blend",
-            "Organisation size and role level",
-            FieldKind.SELECT,
-            options=[Option(Blend.MIX.value, "Mix them"), Option(Blend.MATCH.value, "Match them")],
-            initial=row.blend,
-        ),
-        *[
-            FormField(
-                name,
-                f"Weight: {label}",
-                FieldKind.NUMBER,
-                initial=_number(float(getattr(row, name))),
-                hint="From 0 to 100."
-                if name != "weight_organisation"
-                else "From 0 to 100; the default 20 makes this count most.",
-            )
-            for name, label in WEIGHT_LABELS.items()
-        ],
-    ]
-    return Form(SETTINGS_FORM, "Peer-coaching settings", fields)
-
-
-def _float(values: FormValues, name: str, low: float, high: float, errors: dict[str, str]) -> float:
-    raw = values.get(name)
-    try:
-        number = float(raw) if isinstance(raw, str) else float("nan")
-    except ValueError:
-        number = float("nan")
-    if not (low <= number <= high):
-        errors[name] = f"Enter a number from {low:g} to {high:g}."
-        return low
-    return number
-
-
 def submit_settings(ctx: RequestContext, values: FormValues, _state: str) -> Replies:
     errors: dict[str, str] = {}
     weekday = values.get("weekday")
@@ -566,8 +479,8 @@ def submit_settings(ctx: RequestContext, values: FormValues, _state: str) -> Rep
     blend = values.get("blend")
     if blend not in (Blend.MIX.value, Blend.MATCH.value):
         errors["blend"] = "Choose mix or match."
-    weeks = _float(values, "recency_weeks", 1, 52, errors)
-    weights = {name: _float(values, name, 0, 100, errors) for name in WEIGHT_LABELS}
+    weeks = float_answer(values, "recency_weeks", 1, 52, errors)
+    weights = {name: float_answer(values, name, 0, 100, errors) for name in WEIGHT_LABELS}
     if errors:
         raise InvalidInput(errors)
     draft = pairing.SettingsDraft(
@@ -593,9 +506,6 @@ def submit_settings(ctx: RequestContext, values: FormValues, _state: str) -> Rep
 
 def _dm(sentence: str) -> Reply:
     return DirectMessage(_say("{s}", s=sentence))
-
-
-# ---- the home page ---------------------------------------------------------------------------
 
 
 def home_blocks(ctx: RequestContext) -> list[Block]:

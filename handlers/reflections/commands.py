@@ -2,29 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from core import action_ids
 from core.context import RequestContext
 from core.errors import UserError
 from core.reflections import export as export
 from core.reflections import service as reflections
 from core.sessions.models import Prompt, PromptAudience, Visibility
-from core.sessions.plan import community_channel
-from core.timefmt import local, when
+from core.timefmt import when
 from core.ui import (
     Actions,
     Block,
     Button,
     Context,
-    FieldKind,
-    Form,
-    FormField,
     FormValues,
     Header,
     Message,
     OpenForm,
-    Option,
     Replies,
     Reply,
     Section,
@@ -36,72 +29,36 @@ from core.ui import (
 )
 from handlers.ids import number_in, page_offset, record_id
 from handlers.mentions import shorten
+from handlers.reflections.form import PROMPT_FORM, REFLECTION_FORM, prompt_form, reflection_form
 from handlers.registry import Access, Action, Command, FormHandler, Registry
 
-REFLECTION_FORM = "reflection.write"
-PROMPT_FORM = "reflection.prompt"
 MORE_REFLECTIONS = "reflection.more"
+
+
 NUDGES_ON = "notifications.on"
+
+
 # Buttons on the `notifications` message replace it; the same button in a nudge DM must
 # not (it would wipe the question and its Reflect button), so they say which they are.
 REPLACE = "replace"
 
+
 LIST_BODY_LIMIT = 2000  # a long reflection is cut in the list; the whole is in `my-data`
+
+
 NO_PROMPT_YET = (
     "There's no question to reflect on yet: the next one comes after the next session. "
     "Type `{v0} sessions` to see when that is."
 )
+
+
 PROMPT_GONE = "That question is no longer open for reflections. Type `{v0} reflect` for the latest."
+
+
 EXPORT_USAGE = (
     "Type `{v0} export` for a CSV file, `{v0} export md` for Markdown, or add a session "
     "number, like `{v0} export 3`."
 )
-
-
-# ---- the reflect form -----------------------------------------------------------------------
-
-
-def _visibility_hint(prompt: Prompt) -> str:
-    journal = "Private reflections are a journal: nobody else sees them, facilitators included."
-    if reflections.has_thread(prompt):
-        return journal
-    return (
-        "This question has no thread to share in, so it's for the facilitators or you. " + journal
-    )
-
-
-def reflection_form(ctx: RequestContext, prompt: Prompt) -> Form:
-    cs = reflections.session_of(ctx.session, prompt)
-    intro: list[Block] = []
-    if cs is not None:
-        intro.append(Section(text("After *{title}*:", title=cs.title)))
-    intro.append(Section(literal(prompt.text)))
-    return Form(
-        form_id=REFLECTION_FORM,
-        title="Reflect",
-        fields=[
-            FormField(
-                "body",
-                "Your reflection",
-                FieldKind.LONG_TEXT,
-                max_length=reflections.BODY_MAX,
-                placeholder="A line or two is plenty.",
-            ),
-            FormField(
-                "visibility",
-                "Who can read it",
-                FieldKind.SELECT,
-                options=[
-                    Option(value=v.value, label=reflections.VISIBILITY_LABELS[v])
-                    for v in reflections.visibility_choices(prompt)
-                ],
-                initial=reflections.default_visibility(prompt).value,
-                hint=_visibility_hint(prompt),
-            ),
-        ],
-        intro=intro,
-        state=str(prompt.id),
-    )
 
 
 def reflect_command(ctx: RequestContext, _args: str) -> Reply:
@@ -150,9 +107,6 @@ def submit_reflection(ctx: RequestContext, values: FormValues, state: str) -> Re
     return notice(
         sentence + " Type `{v0} reflections` to see everything you've written.", ctx.command
     )
-
-
-# ---- your own reflections --------------------------------------------------------------------
 
 
 def reflections_page(ctx: RequestContext, offset: int) -> Message:
@@ -204,9 +158,6 @@ def more_reflections(ctx: RequestContext, value: str) -> Reply:
     return reflections_page(ctx, page_offset(value))
 
 
-# ---- notifications -----------------------------------------------------------------------------
-
-
 def notifications_command(ctx: RequestContext, _args: str) -> Reply:
     member = ctx.require_member()
     if member.nudges_enabled:
@@ -244,47 +195,6 @@ def nudges_on(ctx: RequestContext, value: str) -> Reply:
     return _nudges(ctx, value, enabled=True)
 
 
-# ---- stand-alone prompts (facilitators) -------------------------------------------------------
-
-
-def prompt_form(ctx: RequestContext) -> Form:
-    zone = ctx.community.timezone
-    soon = local(ctx.now() + timedelta(hours=1), zone)
-    has_channel = community_channel(ctx.community, ctx.settings) is not None
-    return Form(
-        form_id=PROMPT_FORM,
-        title="Post a question",
-        submit_label="Schedule",
-        fields=[
-            FormField(
-                "text",
-                "The question",
-                FieldKind.LONG_TEXT,
-                max_length=reflections.PROMPT_MAX,
-                placeholder="e.g. What's one thing you'll do differently this month?",
-            ),
-            FormField("date", "Date", FieldKind.DATE, initial=soon.date().isoformat()),
-            FormField(
-                "time",
-                "Time",
-                FieldKind.TIME,
-                initial=f"{soon:%H}:00",
-                hint=f"In the community's timezone ({zone.replace('_', ' ')}).",
-            ),
-            FormField(
-                "where",
-                "Where",
-                FieldKind.SELECT,
-                options=[
-                    Option(PromptAudience.CHANNEL.value, "In the community channel, as a thread"),
-                    Option(PromptAudience.DMS.value, "By DM to all members"),
-                ],
-                initial=(PromptAudience.CHANNEL if has_channel else PromptAudience.DMS).value,
-            ),
-        ],
-    )
-
-
 def prompt_command(ctx: RequestContext, _args: str) -> Reply:
     return OpenForm(prompt_form(ctx))
 
@@ -311,9 +221,6 @@ def submit_prompt(ctx: RequestContext, values: FormValues, _state: str) -> Reply
         when=when(prompt.post_at, ctx.community.timezone),
     )
     return Message(summary=lead.plain(), blocks=(Section(lead), Section(literal(prompt.text))))
-
-
-# ---- export (facilitators) ----------------------------------------------------------------------
 
 
 def _export_request(args: str) -> tuple[export.ExportFormat, int | None] | None:

@@ -37,6 +37,7 @@ from core.ui import (
 )
 from handlers.dispatch import Dispatcher
 from handlers.pairing import commands as pairing_handlers
+from handlers.pairing import form as form_defs
 from tests.conftest import table_counts
 from tests.handlers.plain import buttons, message_text, one, said
 from tests.helpers import caller, profile_values
@@ -153,7 +154,7 @@ def test_pairing_is_for_facilitators_only(dispatcher: Dispatcher, runtime: Runti
         assert "Only facilitators can do that" in said(dispatcher.command(AMINA, words))
     assert "Only facilitators" in said(dispatcher.action(AMINA, pairing_handlers.CONFIRM_RUN, "1"))
     assert "Only facilitators" in said(
-        dispatcher.submit(AMINA, pairing_handlers.SETTINGS_FORM, settings_values(), "")
+        dispatcher.submit(AMINA, form_defs.SETTINGS_FORM, settings_values(), "")
     )
     assert table_counts(runtime) == before
 
@@ -326,7 +327,7 @@ def test_settings_form_opens_with_the_defaults_and_rounds_ticked_on(
     dispatcher: Dispatcher,
 ) -> None:
     form = one(dispatcher.command(FACILITATOR, "pairing settings"), OpenForm).form
-    assert form.form_id == pairing_handlers.SETTINGS_FORM
+    assert form.form_id == form_defs.SETTINGS_FORM
     fields = {f.name: f for f in form.fields}
     assert list(fields) == [
         "enabled",
@@ -347,7 +348,7 @@ def test_saving_settings_says_when_the_next_round_is_and_the_form_opens_with_the
 ) -> None:
     replies = dispatcher.submit(
         FACILITATOR,
-        pairing_handlers.SETTINGS_FORM,
+        form_defs.SETTINGS_FORM,
         settings_values(weekday="4", local_time="13:15", weight_hours="2.5"),
         "",
     )
@@ -377,7 +378,7 @@ def test_saving_with_rounds_unticked_turns_them_off(
     dispatcher: Dispatcher, runtime: Runtime
 ) -> None:
     replies = dispatcher.submit(
-        FACILITATOR, pairing_handlers.SETTINGS_FORM, settings_values(enabled=None), ""
+        FACILITATOR, form_defs.SETTINGS_FORM, settings_values(enabled=None), ""
     )
     assert "Saved. Rounds are off; no one will be paired until you turn them on." in message_text(
         one(replies, DirectMessage).message
@@ -392,7 +393,7 @@ def test_bad_settings_keep_the_form_open_with_one_sentence_per_field(
     before = table_counts(runtime)
     replies = dispatcher.submit(
         FACILITATOR,
-        pairing_handlers.SETTINGS_FORM,
+        form_defs.SETTINGS_FORM,
         settings_values(
             weekday="7",
             local_time="25:00",

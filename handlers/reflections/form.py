@@ -1,0 +1,107 @@
+"""The reflection form (only the choices a prompt really has) and the facilitators'
+stand-alone prompt form."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from core.context import RequestContext
+from core.reflections import export as export
+from core.reflections import service as reflections
+from core.sessions.models import Prompt, PromptAudience
+from core.sessions.plan import community_channel
+from core.timefmt import local
+from core.ui import (
+    Block,
+    FieldKind,
+    Form,
+    FormField,
+    Option,
+    Section,
+    literal,
+    text,
+)
+
+REFLECTION_FORM = "reflection.write"
+PROMPT_FORM = "reflection.prompt"
+
+
+def visibility_hint(prompt: Prompt) -> str:
+    journal = "Private reflections are a journal: nobody else sees them, facilitators included."
+    if reflections.has_thread(prompt):
+        return journal
+    return (
+        "This question has no thread to share in, so it's for the facilitators or you. " + journal
+    )
+
+
+def reflection_form(ctx: RequestContext, prompt: Prompt) -> Form:
+    cs = reflections.session_of(ctx.session, prompt)
+    intro: list[Block] = []
+    if cs is not None:
+        intro.append(Section(text("After *{title}*:", title=cs.title)))
+    intro.append(Section(literal(prompt.text)))
+    return Form(
+        form_id=REFLECTION_FORM,
+        title="Reflect",
+        fields=[
+            FormField(
+                "body",
+                "Your reflection",
+                FieldKind.LONG_TEXT,
+                max_length=reflections.BODY_MAX,
+                placeholder="A line or two is plenty.",
+            ),
+            FormField(
+                "visibility",
+                "Who can read it",
+                FieldKind.SELECT,
+                options=[
+                    Option(value=v.value, label=reflections.VISIBILITY_LABELS[v])
+                    for v in reflections.visibility_choices(prompt)
+                ],
+                initial=reflections.default_visibility(prompt).value,
+                hint=visibility_hint(prompt),
+            ),
+        ],
+        intro=intro,
+        state=str(prompt.id),
+    )
+
+
+def prompt_form(ctx: RequestContext) -> Form:
+    zone = ctx.community.timezone
+    soon = local(ctx.now() + timedelta(hours=1), zone)
+    has_channel = community_channel(ctx.community, ctx.settings) is not None
+    return Form(
+        form_id=PROMPT_FORM,
+        title="Post a question",
+        submit_label="Schedule",
+        fields=[
+            FormField(
+                "text",
+                "The question",
+                FieldKind.LONG_TEXT,
+                max_length=reflections.PROMPT_MAX,
+                placeholder="e.g. What's one thing you'll do differently this month?",
+            ),
+            FormField("date", "Date", FieldKind.DATE, initial=soon.date().isoformat()),
+            FormField(
+                "time",
+                "Time",
+                FieldKind.TIME,
+                initial=f"{soon:%H}:00",
+                hint=f"In the community's timezone ({zone.replace('_', ' ')}).",
+            ),
+            FormField(
+                "where",
+                "Where",
+                FieldKind.SELECT,
+                options=[
+                    Option(PromptAudience.CHANNEL.value, "In the community channel, as a thread"),
+                    Option(PromptAudience.DMS.value, "By DM to all members"),
+                ],
+                initial=(PromptAudience.CHANNEL if has_channel else PromptAudience.DMS).value,
+            ),
+        ],
+    )
