@@ -35,10 +35,14 @@ def safe(value: str) -> str:
 
 
 def markup(text: ui.Text, style: Style) -> str:
+    # A code span holding exactly one value is a word someone typed (`I don't know `{v0}``):
+    # quoted, so "I don't know “profil”." reads as a quotation, not as part of the sentence.
+    # Spans of command text (`/cop join`) lose their backticks, as before.
+    template = re.sub(r"`(\{\w+\})`", r"“\1”", text.template)
     filled = (
-        text.template.format_map({k: "\x00" + str(i) + "\x00" for i, k in enumerate(text.values)})
+        template.format_map({k: "\x00" + str(i) + "\x00" for i, k in enumerate(text.values)})
         if text.values
-        else text.template
+        else template
     )
     filled = re.sub(r"\*([^*\n]+)\*", lambda m: style.bold(m.group(1)), filled)
     # `_italic_` as Slack reads it: underscores inside a word (CATALYST_CHANNEL) are not markup.

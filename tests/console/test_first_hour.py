@@ -185,7 +185,7 @@ def test_the_first_hour(
 
     # A typo never starts erasure; the exact word does, after a confirmation.
     output = flat(walk([":as Sam", "forgetme", "forget-me", "1", "y"]))
-    assert "I don't know forgetme. Did you mean /cop forget-me?" in output
+    assert "I don't know “forgetme”. Did you mean /cop forget-me?" in output
     assert "everything Catalyst held about you has been erased" in output
     with unit_of_work(runtime.session_factory) as session:
         left = session.scalar(select(func.count()).select_from(Member))

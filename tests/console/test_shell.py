@@ -134,7 +134,7 @@ def test_help_and_slash_help_both_list_what_you_can_do(type_lines: Typist) -> No
 def test_unknown_word_gets_did_you_mean(type_lines: Typist) -> None:
     output = flat(type_lines(["jion", "/slack help"]))
 
-    assert "I don't know jion. Did you mean /cop join?" in output
+    assert "I don't know “jion”. Did you mean /cop join?" in output
     assert "In this console the command is /cop; try `/cop help`." in output
 
 
