@@ -7,7 +7,7 @@ import secrets
 from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -18,7 +18,7 @@ from core.defaults import (
     consent_version,
 )
 from core.errors import UserError
-from core.models import Community
+from core.models import Community, Member, MemberStatus
 from core.offsets import OffsetError, describe_all, parse_offsets
 
 
@@ -128,3 +128,15 @@ def by_calendar_token(session: Session, token: str) -> Community | None:
     if not token or len(token) > 64:
         return None
     return session.scalars(select(Community).where(Community.ical_token == token)).first()
+
+
+def active_count(session: Session, community_id: int) -> int:
+    """How many members are active (joined and not left) in a community."""
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(Member)
+            .where(Member.community_id == community_id, Member.status == MemberStatus.ACTIVE.value)
+        )
+        or 0
+    )

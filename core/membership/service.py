@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from core import communities
 from core.communities import current_consent_version
 from core.defaults import LANGUAGES
 from core.delivery import outbox as outbox
@@ -334,7 +335,7 @@ def numbers(
         )
 
     return CommunityNumbers(
-        active_members=session.scalar(select(func.count()).select_from(Member).where(*active)) or 0,
+        active_members=communities.active_count(session, community.id),
         facilitators=session.scalar(
             select(func.count())
             .select_from(Member)

@@ -7,21 +7,10 @@ from datetime import timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from core import communities
 from core.delivery.models import ScheduledItem
-from core.models import Member, MemberStatus
 from core.offsets import in_words
 from core.sessions.models import CommunitySession, Prompt, RsvpAnswer, SessionItemKind, SessionRsvp
-
-
-def _active(session: Session, community_id: int) -> int:
-    return (
-        session.scalar(
-            select(func.count())
-            .select_from(Member)
-            .where(Member.community_id == community_id, Member.status == MemberStatus.ACTIVE)
-        )
-        or 0
-    )
 
 
 def _count_answer(session: Session, session_id: int, answer: RsvpAnswer) -> int:
@@ -43,7 +32,7 @@ def describe_item(session: Session, item: ScheduledItem) -> tuple[str, int]:
     if prompt is not None and prompt.session_id is not None:
         cs = session.get(CommunitySession, prompt.session_id)
     title = f"“{cs.title}” (session {cs.number})" if cs else "a stand-alone prompt"
-    active = _active(session, item.community_id)
+    active = communities.active_count(session, item.community_id)
     if item.kind == SessionItemKind.REMINDER.value and cs is not None:
         lead = in_words(timedelta(minutes=item.offset_minutes or 0))
         people = active - _count_answer(session, cs.id, RsvpAnswer.DECLINED)

@@ -7,10 +7,9 @@ cancelled or is over gets a sentence and changes nothing.
 
 from __future__ import annotations
 
-from core import action_ids
+from core import action_ids, communities
 from core.context import RequestContext
 from core.errors import UserError
-from core.membership import service as membership
 from core.sessions import service as sessions
 from core.sessions.calendar import session_ics
 from core.sessions.models import CommunitySession, RsvpAnswer
@@ -531,9 +530,7 @@ def next_session_blocks(ctx: RequestContext) -> list[Block]:
 
 def facilitator_home_blocks(ctx: RequestContext) -> list[Block]:
     """Who is coming to the next session, so facilitators can follow up before it."""
-    active_members = membership.numbers(
-        ctx.session, ctx.community, ctx.now(), ctx.settings.facilitators
-    ).active_members
+    active_members = communities.active_count(ctx.session, ctx.community.id)
     cs = sessions.next_session(ctx.session, ctx.community, ctx.now())
     if cs is None:
         return [
