@@ -89,6 +89,13 @@ def test_an_oversized_body_is_refused_without_being_read(slack: SlackHarness) ->
     assert b" 413 " in status_line
 
 
+def test_slacks_own_housekeeping_requests_are_still_answered(slack: SlackHarness) -> None:
+    """The shape check must not refuse what Slack itself sends besides commands and events."""
+    assert slack.signed("ssl_check=1&token=legacy-verification-token", FORM).status == 200
+    limited = {"type": "app_rate_limited", "team_id": TEAM, "minute_rate_limited": 1}
+    assert slack.signed(json.dumps(limited), "application/json").status == 200
+
+
 def test_get_on_the_events_endpoint_is_405(slack: SlackHarness) -> None:
     assert slack.request("GET", "/slack/events").status == 405
 
