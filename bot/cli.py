@@ -9,6 +9,7 @@ import signal
 import sys
 import threading
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 from alembic.util.exc import CommandError
 from dotenv import dotenv_values
@@ -21,6 +22,9 @@ from bot.cli_export import cmd_export
 from bot.cli_resources import add_import_parser, cmd_export_resources, cmd_import_resources
 from core.config import ConfigError, Settings, load_settings
 from core.words import plural
+
+if TYPE_CHECKING:  # the wiring is imported when a command runs, not at start-up
+    from bot.wiring import Runtime, SlackParts
 
 log = logging.getLogger("catalyst")
 
@@ -86,6 +90,30 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     _logging(settings)
     runtime = build_runtime(settings)
     slack = build_slack(runtime)
+    refused = _check_bot_token(slack)
+    if refused is not None:
+        return refused
+    runner = None if args.no_scheduler else build_runner(runtime, slack_sender(settings))
+    _stop_on_sigterm()
+    if runner is not None:
+        runner.start()
+    else:
+        log.info("--no-scheduler: this process answers Slack only; run `catalyst scheduler` once")
+    try:
+        if settings.socket_mode:
+            return _serve_socket_mode(slack, settings)
+        return _serve_http(slack, runtime, settings, args.host)
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        slack.close()  # let work after an ack finish before the database closes
+        if runner is not None:
+            runner.stop()
+        runtime.close()
+
+
+def _check_bot_token(slack: SlackParts) -> int | None:
+    """None when Slack accepts the bot token; otherwise the exit code, after saying why."""
     try:
         identity = slack.client.auth_test()
     except SlackApiError as error:
@@ -103,59 +131,51 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
         )
         return 2
     log.info("connected to Slack workspace %s as %s", identity.get("team"), identity.get("user"))
-    runner = None if args.no_scheduler else build_runner(runtime, slack_sender(settings))
-    _stop_on_sigterm()
-    if runner is not None:
-        runner.start()
-    else:
-        log.info("--no-scheduler: this process answers Slack only; run `catalyst scheduler` once")
+    return None
+
+
+def _serve_socket_mode(slack: SlackParts, settings: Settings) -> int:
+    """Socket Mode: no public address; runs until stopped."""
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+    handler = SocketModeHandler(slack.app, settings.slack_app_token)
     try:
-        if settings.socket_mode:
-            from slack_bolt.adapter.socket_mode import SocketModeHandler
-
-            handler = SocketModeHandler(slack.app, settings.slack_app_token)
-            try:
-                handler.connect()  # type: ignore[no-untyped-call]
-            except (SlackApiError, OSError) as error:
-                code = error.response.get("error") if isinstance(error, SlackApiError) else None
-                print(
-                    f"Catalyst can't start: Socket Mode didn't connect ({code or _reason(error)})."
-                    " Check SLACK_APP_TOKEN: an app-level token (xapp-…) with the "
-                    "connections:write scope, from Basic Information → App-Level Tokens.",
-                    file=sys.stderr,
-                )
-                return 2
-            log.info("Socket Mode: no public URL needed; listening for %s", settings.slash_command)
-            threading.Event().wait()
-            return 0
-        from bot.slack.server import make_server, wsgi_app
-
-        try:
-            application = wsgi_app(
-                slack.app, settings.slack_signing_secret, runtime.healthy, runtime.calendar_feed
-            )
-            server = make_server(application, args.host, settings.port)
-        except OSError as error:
-            print(
-                f"Catalyst can't start: it can't listen on port {settings.port} "
-                f"({_reason(error)}). Another program may be using it: set PORT to a free one.",
-                file=sys.stderr,
-            )
-            return 2
-        log.info(
-            "HTTP mode on http://%s:%s/slack/events (health: /healthz)", args.host, settings.port
+        handler.connect()  # type: ignore[no-untyped-call]
+    except (SlackApiError, OSError) as error:
+        code = error.response.get("error") if isinstance(error, SlackApiError) else None
+        print(
+            f"Catalyst can't start: Socket Mode didn't connect ({code or _reason(error)})."
+            " Check SLACK_APP_TOKEN: an app-level token (xapp-…) with the "
+            "connections:write scope, from Basic Information → App-Level Tokens.",
+            file=sys.stderr,
         )
-        try:
-            server.run()
-        finally:
-            server.close()
-    except KeyboardInterrupt:
-        pass
+        return 2
+    log.info("Socket Mode: no public URL needed; listening for %s", settings.slash_command)
+    threading.Event().wait()
+    return 0
+
+
+def _serve_http(slack: SlackParts, runtime: Runtime, settings: Settings, host: str) -> int:
+    """HTTP mode: `/slack/events`, `/healthz` and the calendar feeds; runs until stopped."""
+    from bot.slack.server import make_server, wsgi_app
+
+    try:
+        application = wsgi_app(
+            slack.app, settings.slack_signing_secret, runtime.healthy, runtime.calendar_feed
+        )
+        server = make_server(application, host, settings.port)
+    except OSError as error:
+        print(
+            f"Catalyst can't start: it can't listen on port {settings.port} "
+            f"({_reason(error)}). Another program may be using it: set PORT to a free one.",
+            file=sys.stderr,
+        )
+        return 2
+    log.info("HTTP mode on http://%s:%s/slack/events (health: /healthz)", host, settings.port)
+    try:
+        server.run()
     finally:
-        slack.close()  # let work after an ack finish before the database closes
-        if runner is not None:
-            runner.stop()
-        runtime.close()
+        server.close()
     return 0
 
 
