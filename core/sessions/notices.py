@@ -9,9 +9,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import timedelta
 
-from core import action_ids, ui
+from core import ui
 from core.models import Member
 from core.offsets import in_words
+from core.sessions import buttons as button_ids
 from core.sessions.models import CommunitySession, Prompt, RsvpAnswer
 from core.timefmt import span
 
@@ -23,10 +24,10 @@ def _rsvp_buttons(cs: CommunitySession, current: str | None) -> ui.Actions:
     value = str(cs.id)
     return ui.Actions(
         [
-            ui.Button(label("Going", RsvpAnswer.GOING), action_ids.RSVP_GOING, value, "primary"),
-            ui.Button(label("Maybe", RsvpAnswer.MAYBE), action_ids.RSVP_MAYBE, value),
-            ui.Button(label("Can't make it", RsvpAnswer.DECLINED), action_ids.RSVP_DECLINE, value),
-            ui.Button("Add to calendar", action_ids.SESSION_CALENDAR, value),
+            ui.Button(label("Going", RsvpAnswer.GOING), button_ids.RSVP_GOING, value, "primary"),
+            ui.Button(label("Maybe", RsvpAnswer.MAYBE), button_ids.RSVP_MAYBE, value),
+            ui.Button(label("Can't make it", RsvpAnswer.DECLINED), button_ids.RSVP_DECLINE, value),
+            ui.Button("Add to calendar", button_ids.SESSION_CALENDAR, value),
         ]
     )
 
@@ -110,7 +111,7 @@ def prompt_post(prompt: Prompt, title: str | None) -> ui.Message:
                 )
             ]
         ),
-        ui.Actions([ui.Button("Reflect", action_ids.REFLECT, str(prompt.id), "primary")]),
+        ui.Actions([ui.Button("Reflect", button_ids.REFLECT, str(prompt.id), "primary")]),
     ]
     return ui.Message(summary=f"Reflection: {prompt.text[:150]}", blocks=blocks)
 
@@ -129,7 +130,7 @@ def prompt_dm(prompt: Prompt, title: str | None) -> ui.Message:
         blocks=[
             ui.Section(lead),
             ui.Section(ui.literal(prompt.text)),
-            ui.Actions([ui.Button("Reflect", action_ids.REFLECT, str(prompt.id), "primary")]),
+            ui.Actions([ui.Button("Reflect", button_ids.REFLECT, str(prompt.id), "primary")]),
         ],
     )
 
@@ -147,8 +148,8 @@ def nudge(prompt: Prompt, title: str | None) -> ui.Message:
             ui.Section(ui.literal(prompt.text)),
             ui.Actions(
                 [
-                    ui.Button("Reflect", action_ids.REFLECT, str(prompt.id), "primary"),
-                    ui.Button("No more nudges", action_ids.NUDGES_OFF),
+                    ui.Button("Reflect", button_ids.REFLECT, str(prompt.id), "primary"),
+                    ui.Button("No more nudges", button_ids.NUDGES_OFF),
                 ]
             ),
         ],
@@ -172,10 +173,10 @@ def catch_up(cs: CommunitySession, prompt: Prompt, member: Member) -> ui.Message
         blocks.append(ui.Section(ui.text("*What we prepared:* {d}", d=cs.description[:2000])))
     blocks.append(ui.Section(ui.text("*The question we reflected on:* {q}", q=prompt.text)))
     buttons: list[ui.Button | ui.Select] = [
-        ui.Button("Reflect", action_ids.REFLECT, str(prompt.id), "primary")
+        ui.Button("Reflect", button_ids.REFLECT, str(prompt.id), "primary")
     ]
     if prompt.permalink:
         buttons.append(ui.Button("Read the thread", "link.thread", url=prompt.permalink))
-    buttons.append(ui.Button("No more nudges", action_ids.NUDGES_OFF))
+    buttons.append(ui.Button("No more nudges", button_ids.NUDGES_OFF))
     blocks.append(ui.Actions(buttons))
     return ui.Message(summary=f"Catch-up: {cs.title}", blocks=blocks)

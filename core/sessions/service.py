@@ -20,11 +20,12 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from core import action_ids, ui
+from core import ui
 from core.config import Settings
 from core.delivery import outbox as outbox
 from core.errors import InvalidInput, UserError
 from core.models import Community, Member, MemberStatus
+from core.sessions import buttons as button_ids
 from core.sessions import notices as notices
 from core.sessions import plan as planner
 from core.sessions.checks import (
@@ -457,10 +458,10 @@ def rsvp_actions(cs: CommunitySession, current: str | None) -> ui.Actions:
 
     return ui.Actions(
         [
-            button(RsvpAnswer.GOING, action_ids.RSVP_GOING),
-            button(RsvpAnswer.MAYBE, action_ids.RSVP_MAYBE),
-            button(RsvpAnswer.DECLINED, action_ids.RSVP_DECLINE),
-            ui.Button("Add to calendar", action_ids.SESSION_CALENDAR, str(cs.id)),
+            button(RsvpAnswer.GOING, button_ids.RSVP_GOING),
+            button(RsvpAnswer.MAYBE, button_ids.RSVP_MAYBE),
+            button(RsvpAnswer.DECLINED, button_ids.RSVP_DECLINE),
+            ui.Button("Add to calendar", button_ids.SESSION_CALENDAR, str(cs.id)),
         ]
     )
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from core import action_ids
 from core.context import RequestContext
 from core.errors import UserError
 from core.reflections import export as export
 from core.reflections import service as reflections
+from core.sessions import buttons as button_ids
 from core.sessions.models import Prompt, PromptAudience, Visibility
 from core.timefmt import when
 from core.ui import (
@@ -165,7 +165,7 @@ def notifications_command(ctx: RequestContext, _args: str) -> Reply:
             "Nudges and catch-ups are *on*: after a session, at most one gentle reminder to "
             "reflect, and a short catch-up if you missed it."
         )
-        button = Button("Turn them off", action_ids.NUDGES_OFF, REPLACE)
+        button = Button("Turn them off", button_ids.NUDGES_OFF, REPLACE)
     else:
         body = text(
             "Nudges and catch-ups are *off*. Session reminders still come, so you can plan."
@@ -311,9 +311,9 @@ def register(registry: Registry) -> None:
             group="Facilitating",
         )
     )
-    registry.add_action(Action(action_ids.REFLECT, reflect_button))
+    registry.add_action(Action(button_ids.REFLECT, reflect_button))
     registry.add_action(Action(MORE_REFLECTIONS, more_reflections))
-    registry.add_action(Action(action_ids.NUDGES_OFF, nudges_off))
+    registry.add_action(Action(button_ids.NUDGES_OFF, nudges_off))
     registry.add_action(Action(NUDGES_ON, nudges_on))
     registry.add_form(FormHandler(REFLECTION_FORM, submit_reflection, Access.MEMBER))
     registry.add_form(FormHandler(PROMPT_FORM, submit_prompt, Access.FACILITATOR))

@@ -7,9 +7,10 @@ cancelled or is over gets a sentence and changes nothing.
 
 from __future__ import annotations
 
-from core import action_ids, communities
+from core import communities
 from core.context import RequestContext
 from core.errors import UserError
+from core.sessions import buttons as button_ids
 from core.sessions import service as sessions
 from core.sessions.calendar import session_ics
 from core.sessions.models import CommunitySession, RsvpAnswer
@@ -585,10 +586,10 @@ def register(registry: Registry) -> None:
             group="Facilitating",
         )
     )
-    registry.add_action(Action(action_ids.RSVP_GOING, going))
-    registry.add_action(Action(action_ids.RSVP_MAYBE, maybe))
-    registry.add_action(Action(action_ids.RSVP_DECLINE, decline))
-    registry.add_action(Action(action_ids.SESSION_CALENDAR, calendar_file))
+    registry.add_action(Action(button_ids.RSVP_GOING, going))
+    registry.add_action(Action(button_ids.RSVP_MAYBE, maybe))
+    registry.add_action(Action(button_ids.RSVP_DECLINE, decline))
+    registry.add_action(Action(button_ids.SESSION_CALENDAR, calendar_file))
     registry.add_action(Action(CONFIRM_CANCEL, confirm_cancel, Access.FACILITATOR))
     registry.add_action(Action(WHO_IS_COMING, who_is_coming_clicked, Access.FACILITATOR))
     registry.add_form(FormHandler(ADD_FORM, submit_add, Access.FACILITATOR))

@@ -17,13 +17,14 @@ from sqlalchemy.orm import Session
 from bot.console import render as console_render
 from bot.slack import render
 from bot.wiring import Runtime
-from core import action_ids, communities
+from core import communities
 from core.clock import FakeClock
 from core.db import unit_of_work
 from core.delivery.models import OutboxMessage, ScheduledItem
 from core.models import Community, Member
 from core.reflections import service as reflections
 from core.reflections.service import MessageChange, MessageEvent
+from core.sessions import buttons as action_ids
 from core.sessions.models import Prompt, PromptAudience, Reflection
 from core.ui import (
     DirectMessage,

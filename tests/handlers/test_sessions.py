@@ -12,11 +12,11 @@ from icalendar import Calendar
 from sqlalchemy import select
 
 from bot.wiring import Runtime
-from core import action_ids
 from core.clock import FakeClock
 from core.context import Caller
 from core.db import unit_of_work
 from core.delivery.models import OutboxMessage
+from core.sessions import buttons as action_ids
 from core.sessions.models import CommunitySession, SessionRsvp
 from core.ui import (
     DirectMessage,

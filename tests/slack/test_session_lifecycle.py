@@ -14,9 +14,9 @@ from sqlalchemy import func, select
 
 from bot.slack.sender import SlackSender
 from bot.wiring import build_runtime
-from core import action_ids
 from core.clock import FakeClock
 from core.db import unit_of_work
+from core.sessions import buttons as action_ids
 from core.sessions.models import Reflection
 from scheduler.runner import Runner
 from tests.conftest import make_settings

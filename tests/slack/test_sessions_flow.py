@@ -10,8 +10,8 @@ from typing import Any
 from icalendar import Calendar
 from sqlalchemy import select
 
-from core import action_ids
 from core.db import unit_of_work
+from core.sessions import buttons as action_ids
 from core.sessions.models import CommunitySession, SessionRsvp
 from tests.conftest import table_counts
 from tests.fakes.slack_api import block_kit_problems
