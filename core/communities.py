@@ -23,7 +23,13 @@ from core.offsets import OffsetError, describe_all, parse_offsets
 
 
 def get_or_create(
-    session: Session, platform: str, external_id: str, *, timezone: str, now: datetime
+    session: Session,
+    platform: str,
+    external_id: str,
+    *,
+    timezone: str,
+    now: datetime,
+    language: str | None = None,
 ) -> Community:
     """The community for a workspace; created with defaults the first time anyone speaks.
 
@@ -36,11 +42,16 @@ def get_or_create(
         )
     ).first()
     if found is not None:
+        # CATALYST_LANGUAGE is the source of truth; the row carries it to scheduled jobs,
+        # which have no settings. Written only when someone changed it.
+        if language is not None and found.language != language:
+            found.language = language
         return found
     community = Community(
         platform=platform,
         external_id=external_id,
         timezone=timezone,
+        language=language or "en",
         themes=list(DEFAULT_THEMES),
         created_at=now,
     )

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
+from core import i18n
 from core.offsets import OffsetError, parse_offsets
 
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
@@ -44,6 +45,8 @@ class Settings:
     port: int = DEFAULT_PORT
     slash_command: str = DEFAULT_SLASH_COMMAND
     timezone: str = DEFAULT_TIMEZONE
+    # The community's own language: channel posts, and anyone who hasn't chosen theirs.
+    language: str = "en"
     facilitators: frozenset[str] = field(default_factory=frozenset)
     log_level: str = "INFO"
     reminder_offsets: tuple[timedelta, ...] = DEFAULT_REMINDER_OFFSETS
@@ -154,6 +157,14 @@ def load_settings(env: Mapping[str, str]) -> Settings:
             f"CATALYST_TIMEZONE should be a timezone name like Europe/London, not '{tz_name}'."
         ) from None
 
+    language_raw = _clean(env, "CATALYST_LANGUAGE") or "en"
+    language = i18n.normalise(language_raw)
+    if language is None:
+        raise ConfigError(
+            f"CATALYST_LANGUAGE should be one of {', '.join(i18n.available())}, not "
+            f"'{language_raw}'."
+        )
+
     facilitators_raw = _clean(env, "CATALYST_FACILITATORS") or ""
     facilitators = frozenset(p.strip() for p in facilitators_raw.split(",") if p.strip())
     bad = sorted(p for p in facilitators if not _SLACK_USER_ID.match(p))
@@ -198,6 +209,7 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         port=int(port_text),
         slash_command=slash,
         timezone=tz_name,
+        language=language,
         facilitators=facilitators,
         log_level=level,
         reminder_offsets=offsets,

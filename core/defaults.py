@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 
+from core.i18n import N_
+
 DEFAULT_THEMES: tuple[str, ...] = (
     "Anti-racism",
     "Representation",
@@ -37,27 +39,27 @@ DEFAULT_PRIVACY_NOTICE = (
 
 # (code, label). ISO 639 codes so matching can compare languages exactly.
 LANGUAGES: tuple[tuple[str, str], ...] = (
-    ("en", "English"),
-    ("ar", "Arabic"),
-    ("fr", "French"),
-    ("fa", "Farsi / Dari"),
-    ("ps", "Pashto"),
-    ("ku", "Kurdish"),
-    ("ti", "Tigrinya"),
-    ("am", "Amharic"),
-    ("so", "Somali"),
-    ("uk", "Ukrainian"),
-    ("ru", "Russian"),
-    ("es", "Spanish"),
-    ("pt", "Portuguese"),
-    ("ur", "Urdu"),
-    ("bn", "Bengali"),
-    ("tr", "Turkish"),
-    ("sq", "Albanian"),
-    ("vi", "Vietnamese"),
-    ("zh", "Chinese"),
-    ("sw", "Swahili"),
-    ("other", "Another language"),
+    ("en", N_("English")),
+    ("ar", N_("Arabic")),
+    ("fr", N_("French")),
+    ("fa", N_("Farsi / Dari")),
+    ("ps", N_("Pashto")),
+    ("ku", N_("Kurdish")),
+    ("ti", N_("Tigrinya")),
+    ("am", N_("Amharic")),
+    ("so", N_("Somali")),
+    ("uk", N_("Ukrainian")),
+    ("ru", N_("Russian")),
+    ("es", N_("Spanish")),
+    ("pt", N_("Portuguese")),
+    ("ur", N_("Urdu")),
+    ("bn", N_("Bengali")),
+    ("tr", N_("Turkish")),
+    ("sq", N_("Albanian")),
+    ("vi", N_("Vietnamese")),
+    ("zh", N_("Chinese")),
+    ("sw", N_("Swahili")),
+    ("other", N_("Another language")),
 )
 
 # Offered in the join form; a member's Slack timezone is added if it isn't here.

@@ -27,6 +27,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from core import i18n
 from core.db import UTCDateTime
 
 # Stable constraint names keep Alembic migrations identical on SQLite and PostgreSQL.
@@ -99,6 +100,9 @@ class Community(Base):
     external_id: Mapped[str] = mapped_column(String(64))
     name: Mapped[str] = mapped_column(String(200), default="")
     timezone: Mapped[str] = mapped_column(String(64))
+    # The community's language (CATALYST_LANGUAGE): channel posts, and members who haven't
+    # chosen their own.
+    language: Mapped[str] = mapped_column(String(16), default="en", server_default="en")
     themes: Mapped[list[str]] = mapped_column(JsonType)
     # None means "use the default text"; a facilitator can write their own.
     ground_rules: Mapped[str | None] = mapped_column(Text, nullable=True)
@@ -134,6 +138,8 @@ class Member(Base):
     themes: Mapped[list[str]] = mapped_column(JsonType)
     languages: Mapped[list[str]] = mapped_column(JsonType)
     timezone: Mapped[str] = mapped_column(String(64))
+    # The language Catalyst writes to them in; None means the community's language.
+    language: Mapped[str | None] = mapped_column(String(16), nullable=True)
     pairing_cadence: Mapped[str] = mapped_column(String(16))
     # Private: used only to prefer matches the member asked for; never shown to others.
     lived_experience_match: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -156,6 +162,11 @@ class Member(Base):
     @property
     def is_facilitator(self) -> bool:
         return self.role == Role.FACILITATOR.value
+
+    @property
+    def speaks(self) -> str:
+        """The language to write to them in: their choice, else their community's."""
+        return i18n.member_language(self.language, self.community.language)
 
 
 class MembershipEvent(Base):

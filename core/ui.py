@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Literal
 
+from core import i18n
+
 
 @dataclass(frozen=True)
 class Text:
@@ -30,8 +32,15 @@ class Text:
 
 
 def text(template: str, **values: object) -> Text:
-    """Shorthand: `text("Welcome, *{name}*", name=member.display_name)`."""
-    return Text(template, {k: str(v) for k, v in values.items()})
+    """Translated text: `text("Welcome, *{name}*", name=member.display_name)`.
+
+    The template is an English msgid, translated into the language being spoken
+    (`core.i18n.speaking`) as the text is built; the values are never translated. In a
+    right-to-left language each line is marked right-to-left and each value isolated, so
+    names, links and times keep their own direction inside an Arabic sentence.
+    """
+    translated = i18n.directed(i18n._(template))
+    return Text(translated, {k: i18n.isolate(str(v)) for k, v in values.items()})
 
 
 def literal(value: str) -> Text:
@@ -63,8 +72,8 @@ class Fields:
 class Confirm:
     title: str
     body: str
-    confirm_label: str = "Yes"
-    deny_label: str = "Cancel"
+    confirm_label: str = field(default_factory=lambda: i18n._("Yes"))
+    deny_label: str = field(default_factory=lambda: i18n._("Cancel"))
 
 
 @dataclass(frozen=True)
@@ -124,9 +133,19 @@ class Message:
     replace_original: bool = False
 
 
-def notice(sentence: str, *values: object) -> Message:
-    """A one-sentence reply, e.g. an error that says what to do next."""
-    body = Text(sentence, {f"v{i}": str(v) for i, v in enumerate(values)})
+def notice(sentence: str, *positional: object, **values: object) -> Message:
+    """A one-sentence reply, e.g. an error that says what to do next; translated like
+    `text`: `notice("Type `{command} join` to join.", command=ctx.command)`. (Positional
+    values fill `{v0}`, `{v1}`, ...; named ones read better to a translator.)"""
+    named = {f"v{i}": v for i, v in enumerate(positional)} | values
+    body = text(sentence, **named)
+    return Message(summary=body.plain(), blocks=(Section(body),))
+
+
+def said(sentence: str) -> Message:
+    """A reply whose sentence is already in the reader's language (an error raised by a
+    service, built with `core.i18n.t`): shown as it is, never looked up again."""
+    body = Text(i18n.directed(sentence))
     return Message(summary=body.plain(), blocks=(Section(body),))
 
 
@@ -162,6 +181,14 @@ class FormField:
     max_length: int | None = None
     max_selected: int | None = None
 
+    def __post_init__(self) -> None:
+        # Menus need a prompt in the reader's language; it is chosen here, as the form is
+        # built in that language, so no adapter has words of its own.
+        if self.placeholder is None and self.kind is FieldKind.SELECT:
+            object.__setattr__(self, "placeholder", i18n._("Choose one"))
+        elif self.placeholder is None and self.kind is FieldKind.MULTI_SELECT:
+            object.__setattr__(self, "placeholder", i18n._("Choose any"))
+
 
 @dataclass(frozen=True)
 class Form:
@@ -174,8 +201,8 @@ class Form:
     form_id: str
     title: str
     fields: Sequence[FormField]
-    submit_label: str = "Save"
-    close_label: str = "Cancel"
+    submit_label: str = field(default_factory=lambda: i18n._("Save"))
+    close_label: str = field(default_factory=lambda: i18n._("Cancel"))
     intro: Sequence[Block] = ()
     state: str = ""
 

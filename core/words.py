@@ -1,17 +1,21 @@
-"""Small helpers for sentences people read: counts with the right noun, lists with "and"."""
+"""Small helpers for sentences people read: lists joined the reader's way.
+
+Counts with their noun are `core.i18n.tn` ("{n} reflection" / "{n} reflections"), so every
+language gets the plural forms it needs, not English's two.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-
-def plural(n: int, one: str, many: str) -> str:
-    """ "1 reflection", "3 reflections": the count and the noun that goes with it."""
-    return f"{n} {one if n == 1 else many}"
+from core.i18n import and_list as _and_list
 
 
 def and_list(items: Sequence[str]) -> str:
-    """ "a", "a and b", "a, b and c"."""
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + " and " + items[-1]
+    """ "a", "a and b", "a, b and c" (in French "a, b et c")."""
+    return _and_list(items)
+
+
+def plural(n: int, one: str, many: str) -> str:
+    """English-only count and noun; being replaced by `core.i18n.tn` everywhere."""
+    return f"{n} {one if n == 1 else many}"

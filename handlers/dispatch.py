@@ -14,7 +14,7 @@ from contextlib import contextmanager
 
 from rapidfuzz import fuzz, process
 
-from core import capabilities, communities
+from core import capabilities, communities, i18n
 from core.capability import MessageChange, MessageEvent
 from core.clock import Clock
 from core.config import Settings
@@ -22,15 +22,16 @@ from core.context import Caller, Directory, RequestContext
 from core.db import SessionFactory, unit_of_work
 from core.delivery import events as events
 from core.errors import InvalidInput, UserError
+from core.i18n import N_
 from core.membership import service as membership
 from core.models import Role
-from core.ui import FormErrors, FormValues, HomePage, Replies, Reply, notice
+from core.ui import FormErrors, FormValues, HomePage, Replies, Reply, notice, said
 from handlers.mentions import shorten
 from handlers.registry import Access, Registry
 
 log = logging.getLogger(__name__)
 
-SOMETHING_WENT_WRONG = (
+SOMETHING_WENT_WRONG = N_(
     "Sorry, something went wrong on our side and nothing was changed. Please try again in a "
     "minute, and tell a facilitator if it keeps happening."
 )
@@ -75,8 +76,12 @@ class Dispatcher:
                 caller.community_external_id,
                 timezone=self.settings.timezone,
                 now=self.clock.now(),
+                language=self.settings.language,
             )
             member = membership.find(session, community, caller.user_id)
+            # Everything built from here to the end of the request's scope (replies, and
+            # the sentence for an error caught after the unit of work) is in their language.
+            i18n.use(member.speaks if member is not None else community.language)
             yield RequestContext(
                 session=session,
                 settings=self.settings,
@@ -90,17 +95,18 @@ class Dispatcher:
     def _guarded(
         self, what: str, work: Callable[[], list[Reply]], *, in_form: bool = False
     ) -> list[Reply]:
-        try:
-            return work()
-        except InvalidInput as problem:
-            if in_form:
-                return [FormErrors(problem.errors)]
-            return [notice(str(problem))]
-        except UserError as problem:
-            return [notice(str(problem))]
-        except Exception:
-            log.exception("failed while handling %s", what)
-            return [notice(SOMETHING_WENT_WRONG)]
+        with i18n.scope():
+            try:
+                return work()
+            except InvalidInput as problem:
+                if in_form:
+                    return [FormErrors(problem.errors)]
+                return [said(str(problem))]
+            except UserError as problem:
+                return [said(str(problem))]
+            except Exception:
+                log.exception("failed while handling %s", what)
+                return [notice(SOMETHING_WENT_WRONG)]
 
     def _denied(self, ctx: RequestContext, access: Access) -> Reply | None:
         if access is Access.MEMBER and ctx.active_member is None:
@@ -160,11 +166,19 @@ class Dispatcher:
         return _as_list(command.run(ctx, rest.strip()))
 
     def _unknown_command(self, ctx: RequestContext, word: str) -> Reply:
-        words = [c.name for c in self.registry.visible_commands(ctx.is_facilitator)]
-        words += [a for a, name in self.registry.aliases.items() if name in words]
-        best = process.extractOne(word, words, scorer=fuzz.WRatio, score_cutoff=70)
+        visible = [c.name for c in self.registry.visible_commands(ctx.is_facilitator)]
+        # Each word someone might type, and the command it means: the names, their aliases,
+        # and the names in every language Catalyst speaks (`aide` and `مساعدة` mean help).
+        meaning = {name: name for name in visible}
+        meaning |= {a: name for a, name in self.registry.aliases.items() if name in meaning}
+        meaning |= {
+            spoken: name
+            for spoken, name in self.registry.translated_words().items()
+            if name in visible
+        }
+        best = process.extractOne(word, list(meaning), scorer=fuzz.WRatio, score_cutoff=70)
         if best is not None:
-            suggestion = self.registry.aliases.get(best[0], best[0])
+            suggestion = meaning[best[0]]
             return notice(
                 "I don't know `{v0}`. Did you mean `{v1} {v2}`? Type `{v1} help` to see "
                 "everything you can do.",
@@ -243,7 +257,7 @@ class Dispatcher:
         stay in the services, once, for every platform.
         """
         try:
-            with self._context(caller) as ctx:
+            with i18n.scope(), self._context(caller) as ctx:
                 form = self.registry.forms.get(form_id)
                 if form is None or self._denied(ctx, form.access) is not None:
                     raise _TrialOver({})
@@ -260,7 +274,7 @@ class Dispatcher:
 
     def members_named(self, caller: Caller, name: str) -> list[tuple[str, str]]:
         """(user id, display name) of the active members a typed `@name` may mean."""
-        with self._context(caller) as ctx:
+        with i18n.scope(), self._context(caller) as ctx:
             return [
                 (m.platform_user_id, m.display_name)
                 for m in membership.named(ctx.session, ctx.community, name)
@@ -268,7 +282,7 @@ class Dispatcher:
 
     def role_of(self, caller: Caller) -> Role:
         """The caller's role as every reply sees it (stored, or from the settings)."""
-        with self._context(caller) as ctx:
+        with i18n.scope(), self._context(caller) as ctx:
             return ctx.role
 
     def set_own_role(self, caller: Caller, facilitator: bool) -> bool:
@@ -278,7 +292,7 @@ class Dispatcher:
         the same trust as being listed in CATALYST_FACILITATORS. Stored, the role is the
         one Home, `my-data`, `members` and the next start all see.
         """
-        with self._context(caller) as ctx:
+        with i18n.scope(), self._context(caller) as ctx:
             if ctx.active_member is None:
                 return False
             membership.set_role(
@@ -297,7 +311,7 @@ class Dispatcher:
             return None
         render = self.registry.home
         try:
-            with self._context(caller) as ctx:
+            with i18n.scope(), self._context(caller) as ctx:
                 return render(ctx)
         except Exception:
             log.exception("failed to build the home page")
@@ -312,7 +326,7 @@ class Dispatcher:
         if not (message.is_thread_reply or deleted):
             return  # most channel chatter: not a reply in a thread, so no database work
         try:
-            with self._context(caller) as ctx:
+            with i18n.scope(), self._context(caller) as ctx:
                 capabilities.message_event(
                     ctx.session, ctx.community, caller.user_id, message, ctx.now()
                 )

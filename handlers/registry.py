@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from core import i18n
 from core.context import RequestContext
 from core.ui import Block, FormValues, HomePage, Replies, Reply
 
@@ -146,6 +147,22 @@ class Registry:
             if key in {loose(name), *(loose(a) for a in command.aliases)}:
                 return command
         return None
+
+    def translated_words(self) -> dict[str, str]:
+        """Every command's name as each catalogue translates it ("aide" → "help").
+
+        Subcommands are the same words in every language; these are only for the
+        did-you-mean, so someone who types the word in their language is shown the command.
+        Read from the catalogues (msgctxt "command word"), so a new language brings its own.
+        """
+        words: dict[str, str] = {}
+        for language in i18n.available():
+            with i18n.speaking(language):
+                for name in self.commands:
+                    spoken = i18n.pgettext("command word", name).lower()
+                    if spoken != name:
+                        words[spoken] = name
+        return words
 
     def visible_commands(self, facilitator: bool) -> Iterable[Command]:
         return (
