@@ -64,11 +64,8 @@ _current: ContextVar[str] = ContextVar("catalyst_language", default=SOURCE_LANGU
 @cache
 def available() -> tuple[str, ...]:
     """The language codes Catalyst speaks: English and every catalogue under locales/."""
-    found = {SOURCE_LANGUAGE}
-    if LOCALES_DIR.is_dir():
-        for po_file in LOCALES_DIR.glob(f"*/LC_MESSAGES/{DOMAIN}.po"):
-            found.add(po_file.parent.parent.name)
-    return tuple(sorted(found))
+    found = {po.parent.parent.name for po in LOCALES_DIR.glob(f"*/LC_MESSAGES/{DOMAIN}.po")}
+    return (SOURCE_LANGUAGE, *sorted(found - {SOURCE_LANGUAGE}))
 
 
 def normalise(code: str | None) -> str | None:
