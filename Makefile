@@ -11,7 +11,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: run shell test lint bench bench-fanout bench-resources bench-pairing bench-intros install clean
+.PHONY: run shell test lint messages bench bench-fanout bench-resources bench-pairing bench-intros install clean
 
 $(STAMP): pyproject.toml
 	@if [ -z "$(PYTHON)" ]; then echo "Catalyst needs Python 3.11 or newer: install it from python.org, then run make again."; exit 1; fi
@@ -35,6 +35,13 @@ run: $(STAMP)
 ## The local console on its own.
 shell: $(STAMP)
 	@$(BIN)/catalyst shell
+
+## Bring the translation catalogues in step with the code: extract every marked string into
+## locales/catalyst.pot, then add new entries to (and drop gone ones from) each language.
+messages: $(STAMP)
+	@$(BIN)/pybabel --quiet extract
+	@$(BIN)/pybabel --quiet update
+	@$(BIN)/python -m tests.i18n_lint
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

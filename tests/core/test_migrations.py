@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect, select, update
+from sqlalchemy import inspect, select, text, update
 
 from core import communities, migrate
 from core.db import make_engine, make_session_factory, unit_of_work
@@ -74,5 +74,40 @@ def test_reflections_stored_as_shared_without_a_thread_become_facilitators_only(
             "just for me": "private",
             "a reply": "shared",
         }
+    finally:
+        engine.dispose()
+
+
+def test_languages_go_down_and_up_without_touching_anything_else(database_url: str) -> None:
+    """0008 adds members.language and communities.language; going back drops only those
+    columns (on SQLite, a table rebuild of `communities` would cascade to everything)."""
+    engine = make_engine(database_url)
+    try:
+        migrate.upgrade(engine)
+        factory = make_session_factory(engine)
+        with unit_of_work(factory) as session:
+            community = communities.get_or_create(
+                session, "slack", "T0001", timezone="Europe/London", now=NOW, language="fr"
+            )
+            amina = add_member(session, community, "U0AMINA")
+            amina.language = "ar"
+            prompt = add_prompt(session, community, audience=PromptAudience.DMS, text="q")
+            reflections.add_from_form(session, amina, prompt, "kept", "private", NOW)
+        migrate.downgrade(engine, "0007")
+        assert "language" not in {c["name"] for c in inspect(engine).get_columns("members")}
+        with engine.connect() as connection:
+            counts = [
+                connection.execute(text(f"SELECT count(*) FROM {table}")).scalar()  # noqa: S608
+                for table in ("communities", "members", "prompts", "reflections")
+            ]
+        assert counts == [1, 1, 1, 1]
+        migrate.upgrade(engine)
+        with unit_of_work(factory) as session:
+            community = communities.get_or_create(
+                session, "slack", "T0001", timezone="Europe/London", now=NOW
+            )
+            assert community.language == "en"  # back to the default until a request sets it
+            assert [m.language for m in community.members] == [None]
+            assert session.scalars(select(Reflection.body)).all() == ["kept"]
     finally:
         engine.dispose()
