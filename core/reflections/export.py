@@ -19,10 +19,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.errors import UserError
+from core.i18n import N_, _, t
+from core.labels import shown
 from core.models import Community, Member
 from core.sessions.models import CommunitySession, Prompt, Reflection, Visibility
 
 EXPORTED = (Visibility.SHARED.value, Visibility.FACILITATORS.value)
+# Machine keys (a spreadsheet's columns, the `visibility` codes): never translated. The
+# Markdown report is for people, and is written in the language of whoever asked for it.
 CSV_HEADER = (
     "session_number",
     "session_title",
@@ -32,7 +36,12 @@ CSV_HEADER = (
     "written_at",
     "reflection",
 )
-SHOWN = {Visibility.SHARED.value: "shared", Visibility.FACILITATORS.value: "facilitators only"}
+SHOWN = {
+    # Translators: who can read a reflection (shared in the thread).
+    Visibility.SHARED.value: N_("shared"),
+    # Translators: who can read a reflection.
+    Visibility.FACILITATORS.value: N_("facilitators only"),
+}
 # A spreadsheet runs a cell starting with one of these as a formula (CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # Excel reads a CSV as UTF-8 (Arabic, Persian, Tigrinya names...) only with this mark.
@@ -78,8 +87,11 @@ def reflection_rows(
         )
         if found is None:
             raise UserError(
-                f"There's no session {session_number}. Leave the number out to export every "
-                "session's reflections."
+                t(
+                    "There's no session {number}. Leave the number out to export every "
+                    "session's reflections.",
+                    number=session_number,
+                )
             )
         query = query.where(Prompt.session_id == found)
     zone = ZoneInfo(community.timezone)
@@ -140,35 +152,44 @@ def to_markdown(rows: Sequence[ExportRow], community: Community, exported_at: da
     """A readable report: one section per prompt, each reflection under its author's name."""
     zone = ZoneInfo(community.timezone)
     lines = [
-        "# Reflections for the evaluation report",
+        # Translators: the heading of a Markdown file (keep the "# ").
+        _("# Reflections for the evaluation report"),
         "",
-        f"{_md(community.name or 'Catalyst')}: exported {_when(exported_at.astimezone(zone))} "
-        f"({community.timezone}). Reflections shared in the thread or with facilitators; "
-        "private reflections are never exported.",
+        t(
+            "{community}: exported {when} ({timezone}). Reflections shared in the thread or "
+            "with facilitators; private reflections are never exported.",
+            community=_md(community.name or "Catalyst"),
+            when=_when(exported_at.astimezone(zone)),
+            timezone=community.timezone,
+        ),
     ]
     if not rows:
-        lines += ["", "_No shared reflections yet._"]
+        lines += ["", _("_No shared reflections yet._")]
     current: int | None = None
     for row in rows:
         if row.prompt_id != current:
             current = row.prompt_id
             heading = (
-                f"Session {row.session_number}: {_md(row.session_title)}"
+                t(
+                    "Session {number}: {title}",
+                    number=row.session_number,
+                    title=_md(row.session_title),
+                )
                 if row.session_number is not None
-                else "A stand-alone question"
+                else _("A stand-alone question")
             )
             lines += [
                 "",
                 f"## {heading}",
                 "",
-                f"Asked {_when(row.prompt_posted_at)}:",
+                t("Asked {when}:", when=_when(row.prompt_posted_at)),
                 "",
                 *_quoted(row.prompt),
             ]
-        shown = SHOWN.get(row.visibility, row.visibility)
+        who_reads = shown(SHOWN, row.visibility)
         lines += [
             "",
-            f"**{_md(row.member)}** · {shown} · {_when(row.written_at)}",
+            f"**{_md(row.member)}** · {who_reads} · {_when(row.written_at)}",
             "",
             *_quoted(row.reflection),
         ]

@@ -20,11 +20,12 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from core import ui
+from core import i18n, ui
 from core.capability import MessageChange, MessageEvent
 from core.config import Settings
 from core.delivery.outbox import Outgoing, enqueue
 from core.errors import InvalidInput
+from core.i18n import N_, _, t
 from core.membership import service as membership
 from core.models import Community, Member
 from core.sessions import plan as planner
@@ -44,15 +45,20 @@ PAGE_SIZE = 10
 # The time pickers have minute precision: "now" chosen a few seconds ago is not the past.
 PAST_TOLERANCE = timedelta(minutes=1)
 
+# Marked with N_: show one with `core.labels.shown(VISIBILITY_LABELS, code)`.
 VISIBILITY_LABELS: dict[str, str] = {
-    Visibility.SHARED: "Share in the thread",
-    Visibility.FACILITATORS: "Share with facilitators only",
-    Visibility.PRIVATE: "Keep it private (only you)",
+    Visibility.SHARED: N_("Share in the thread"),
+    Visibility.FACILITATORS: N_("Share with facilitators only"),
+    Visibility.PRIVATE: N_("Keep it private (only you)"),
 }
+# Who can read a reflection, in a list of them (shown with `core.labels.shown`).
 VISIBILITY_SHOWN: dict[str, str] = {
-    Visibility.SHARED: "shared",
-    Visibility.FACILITATORS: "facilitators only",
-    Visibility.PRIVATE: "private",
+    # Translators: who can read a reflection (shared in the thread).
+    Visibility.SHARED: N_("shared"),
+    # Translators: who can read a reflection.
+    Visibility.FACILITATORS: N_("facilitators only"),
+    # Translators: who can read a reflection (only its author).
+    Visibility.PRIVATE: N_("private"),
 }
 
 
@@ -136,15 +142,21 @@ def _tidy(value: str | None) -> str:
 def check_body(body: str | None) -> str:
     text = _tidy(body)
     if not text:
-        raise InvalidInput({"body": "Please write something first: even one line is plenty."})
+        raise InvalidInput({"body": _("Please write something first: even one line is plenty.")})
     if len(text) > BODY_MAX:
         raise InvalidInput(
-            {"body": f"Please keep it to {BODY_MAX:,} characters (this is {len(text):,})."}
+            {
+                "body": t(
+                    "Please keep it to {limit} characters (this is {length}).",
+                    limit=i18n.number(BODY_MAX),
+                    length=i18n.number(len(text)),
+                )
+            }
         )
     return text
 
 
-NO_THREAD_TO_SHARE_IN = (
+NO_THREAD_TO_SHARE_IN = N_(
     "This question has no thread to share in: please choose facilitators only or private."
 )
 
@@ -154,16 +166,19 @@ def check_visibility(visibility: str | None, prompt: Prompt) -> Visibility:
     try:
         chosen = Visibility(visibility or "")
     except ValueError:
-        raise InvalidInput({"visibility": "Please choose who can read your reflection."}) from None
+        raise InvalidInput(
+            {"visibility": _("Please choose who can read your reflection.")}
+        ) from None
     if chosen not in visibility_choices(prompt):
         # A form opened before this rule, or a hand-made request: never store a share that
         # nobody can see in a thread.
-        raise InvalidInput({"visibility": NO_THREAD_TO_SHARE_IN})
+        raise InvalidInput({"visibility": _(NO_THREAD_TO_SHARE_IN)})
     return chosen
 
 
 def share_message(member: Member, body: str) -> ui.Message:
-    """A form reflection the member chose to share, as the bot posts it in the thread."""
+    """A form reflection the member chose to share, as the bot posts it in the thread (build
+    it in the community's language: the thread is everyone's)."""
     # Sections hold 3,000 characters after escaping; smaller pieces leave room for it.
     pieces = [body[i : i + 2000] for i in range(0, len(body), 2000)]
     blocks: list[ui.Block] = [
@@ -212,6 +227,8 @@ def add_from_form(
     session.flush()
     if chosen is Visibility.SHARED and prompt.posted_channel and prompt.posted_ts:
         # (check_visibility offered sharing only because the thread exists.)
+        with i18n.speaking(member.community.language):
+            message = share_message(member, text)
         enqueue(
             session,
             member.community_id,
@@ -220,7 +237,7 @@ def add_from_form(
                     key=f"reflection:{reflection.id}:share",
                     kind="reflection_share",
                     recipient=prompt.posted_channel,
-                    message=share_message(member, text),
+                    message=message,
                     due_at=now,
                     member_id=member.id,
                     prompt_id=prompt.id,
@@ -477,38 +494,42 @@ def check_prompt(
     errors: dict[str, str] = {}
     text = _tidy(draft.text)
     if not text:
-        errors["text"] = "Please write the question you'd like members to reflect on."
+        errors["text"] = _("Please write the question you'd like members to reflect on.")
     elif len(text) > PROMPT_MAX:
-        errors["text"] = f"Please keep the question to {PROMPT_MAX:,} characters ({len(text):,})."
+        errors["text"] = t(
+            "Please keep the question to {limit} characters ({length}).",
+            limit=i18n.number(PROMPT_MAX),
+            length=i18n.number(len(text)),
+        )
     local = _local_instant(draft.date, draft.time, community.timezone)
     if local is None:
         # Each answer gets its own sentence, under its own question: a form that blamed the
         # date for a bad time sent the next answer into the wrong question.
         if _local_instant(draft.date, "00:00", community.timezone) is None:
-            errors["date"] = "Please give the date as YYYY-MM-DD, like 2026-12-03."
+            errors["date"] = _("Please give the date as YYYY-MM-DD, like 2026-12-03.")
         if _local_instant("2000-01-01", draft.time, community.timezone) is None:
-            errors["time"] = "Please give the time as HH:MM (24-hour), like 09:00."
+            errors["time"] = _("Please give the time as HH:MM (24-hour), like 09:00.")
     elif local < now - PAST_TOLERANCE:
         today = now.astimezone(ZoneInfo(community.timezone)).date()
         past_day = local.date() < today
         errors["date" if past_day else "time"] = (
-            "That day has passed. Please choose today or a later date."
+            _("That day has passed. Please choose today or a later date.")
             if past_day
-            else "That time has passed. Please choose a time from now on."
+            else _("That time has passed. Please choose a time from now on.")
         )
     audience: PromptAudience | None = None
     channel = planner.community_channel(community, settings)
     if draft.where == PromptAudience.CHANNEL.value:
         audience = PromptAudience.CHANNEL
         if channel is None:
-            errors["where"] = (
+            errors["where"] = _(
                 "No community channel is set up yet: choose 'DMs to all members', or ask "
                 "whoever runs Catalyst to set CATALYST_CHANNEL."
             )
     elif draft.where == PromptAudience.DMS.value:
         audience = PromptAudience.DMS
     else:
-        errors["where"] = "Please choose where to post it."
+        errors["where"] = _("Please choose where to post it.")
     if errors or local is None or audience is None:
         raise InvalidInput(errors)
     return PromptPlan(

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from core.delivery import outbox as outbox
 from core.errors import InvalidInput, UserError
+from core.i18n import _, t
 from core.models import Community
 from core.resources.models import (
     Resource,
@@ -29,7 +30,8 @@ from core.resources.service import (
     shared_by_names,
 )
 
-# The documented header. Import needs title, url and format; the other columns may be left
+# The documented header: column names stay English in every language (files move between
+# communities). Import needs title, url and format; the other columns may be left
 # out or empty; themes are separated by ";". Export writes every column below.
 IMPORT_COLUMNS = ("title", "url", "format", "themes", "language", "description")
 EXPORT_COLUMNS = (
@@ -62,9 +64,12 @@ def import_csv(session: Session, community: Community, content: str, now: dateti
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     if missing:
         raise UserError(
-            "The first line must be the header "
-            + ",".join(IMPORT_COLUMNS)
-            + f" (missing: {', '.join(missing)}). Nothing was imported."
+            t(
+                "The first line must be the header {header} (missing: {missing}). "
+                "Nothing was imported.",
+                header=",".join(IMPORT_COLUMNS),
+                missing=", ".join(missing),
+            )
         )
     reader.fieldnames = header
     problems: list[tuple[int, str]] = []
@@ -73,7 +78,7 @@ def import_csv(session: Session, community: Community, content: str, now: dateti
     for row in reader:
         line = reader.line_num
         if None in row:
-            problems.append((line, "This row has more columns than the header."))
+            problems.append((line, _("This row has more columns than the header.")))
             continue
         values = {k: (v or "") for k, v in row.items() if k}
         if not any(v.strip() for v in values.values()):
@@ -92,7 +97,9 @@ def import_csv(session: Session, community: Community, content: str, now: dateti
             problems.append((line, " ".join(f"{k}: {v}" for k, v in bad.errors.items())))
             continue
         if details.url_key in seen:
-            problems.append((line, f"The same link is on line {seen[details.url_key]}."))
+            problems.append(
+                (line, t("The same link is on line {line}.", line=seen[details.url_key]))
+            )
             continue
         existing = find_duplicate(session, community, details.url)
         if existing is not None:

@@ -17,6 +17,7 @@ from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstrain
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import UTCDateTime
+from core.i18n import N_
 from core.models import Base, JsonType
 
 
@@ -28,11 +29,12 @@ class ResourceFormat(StrEnum):
 
 
 # Words people see for each format (one place: the form, cards and exports agree).
+# Marked with N_: show one with `core.labels.shown(FORMAT_LABELS, code)`.
 FORMAT_LABELS: dict[str, str] = {
-    ResourceFormat.READING: "Reading",
-    ResourceFormat.WATCHING: "Watching",
-    ResourceFormat.LISTENING: "Listening",
-    ResourceFormat.TOOL: "Tool",
+    ResourceFormat.READING: N_("Reading"),
+    ResourceFormat.WATCHING: N_("Watching"),
+    ResourceFormat.LISTENING: N_("Listening"),
+    ResourceFormat.TOOL: N_("Tool"),
 }
 
 
@@ -57,6 +59,7 @@ class Resource(Base):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # untranslated: a foreign key, not words
     community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"))
     # What facilitators type: `/cop resources edit 12`. Numbered per community, never reused.
     number: Mapped[int] = mapped_column(Integer)
@@ -72,10 +75,16 @@ class Resource(Base):
     # used forget-me, and it shows as shared by "a member".
     source: Mapped[str] = mapped_column(String(16), default=ResourceSource.FORM.value)
     shared_by_member_id: Mapped[int | None] = mapped_column(
-        ForeignKey("members.id", ondelete="SET NULL"), nullable=True, index=True
+        # untranslated: a foreign key, not words
+        ForeignKey("members.id", ondelete="SET NULL"),
+        nullable=True,
+        index=True,
     )
     reviewed_by_member_id: Mapped[int | None] = mapped_column(
-        ForeignKey("members.id", ondelete="SET NULL"), nullable=True, index=True
+        # untranslated: a foreign key, not words
+        ForeignKey("members.id", ondelete="SET NULL"),
+        nullable=True,
+        index=True,
     )
     helpful_count: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -98,10 +107,15 @@ class ResourceVote(Base):
     __tablename__ = "resource_votes"
 
     resource_id: Mapped[int] = mapped_column(
-        ForeignKey("resources.id", ondelete="CASCADE"), primary_key=True
+        # untranslated: a foreign key, not words
+        ForeignKey("resources.id", ondelete="CASCADE"),
+        primary_key=True,
     )
     member_id: Mapped[int] = mapped_column(
-        ForeignKey("members.id", ondelete="CASCADE"), primary_key=True, index=True
+        # untranslated: a foreign key, not words
+        ForeignKey("members.id", ondelete="CASCADE"),
+        primary_key=True,
+        index=True,
     )
     voted_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
@@ -112,9 +126,14 @@ class SessionResource(Base):
     __tablename__ = "session_resources"
 
     session_id: Mapped[int] = mapped_column(
-        ForeignKey("community_sessions.id", ondelete="CASCADE"), primary_key=True
+        # untranslated: a foreign key, not words
+        ForeignKey("community_sessions.id", ondelete="CASCADE"),
+        primary_key=True,
     )
     resource_id: Mapped[int] = mapped_column(
-        ForeignKey("resources.id", ondelete="CASCADE"), primary_key=True, index=True
+        # untranslated: a foreign key, not words
+        ForeignKey("resources.id", ondelete="CASCADE"),
+        primary_key=True,
+        index=True,
     )
     added_at: Mapped[datetime] = mapped_column(UTCDateTime())

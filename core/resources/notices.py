@@ -3,41 +3,44 @@ the outcome to the member who suggested, and the card every message shows."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core import ui
+from core import i18n, ui
 from core.config import Settings
 from core.delivery import outbox as outbox
-from core.labels import LANGUAGE_LABELS
+from core.i18n import N_, _, t
+from core.labels import LANGUAGE_LABELS, shown
 from core.models import Community, Member, MemberStatus, Role
 from core.resources.models import FORMAT_LABELS, Resource
 
-A_MEMBER = "a member"  # who shared it, once they have used forget-me
+A_MEMBER = N_("a member")  # who shared it, once they have used forget-me; show with _()
 
 
 # Buttons on messages the outbox sends (DMs to facilitators) and the handlers answer.
-APPROVE = "resource.approve"
-EDIT = "resource.edit"
-DECLINE = "resource.decline"
+APPROVE = "resource.approve"  # untranslated: an action id
+EDIT = "resource.edit"  # untranslated: an action id
+DECLINE = "resource.decline"  # untranslated: an action id
 
 
 def sharer(resource: Resource, names: dict[int, str]) -> str | None:
     """Who shared it, as shown: their name, "a member" once erased, None for an import."""
     if resource.shared_by_member_id is not None:
-        return names.get(resource.shared_by_member_id, A_MEMBER)
-    return A_MEMBER if resource.shared_through_form else None
+        return names.get(resource.shared_by_member_id, _(A_MEMBER))
+    return _(A_MEMBER) if resource.shared_through_form else None
 
 
 def card_blocks(resource: Resource, shared_by: str | None) -> list[ui.Block]:
     """One resource: title, format, themes, language, one-line description, who shared it."""
     small = [
-        FORMAT_LABELS.get(resource.format, resource.format),
-        ", ".join(resource.themes) if resource.themes else None,
-        LANGUAGE_LABELS.get(resource.language, resource.language),
-        f"shared by {shared_by}" if shared_by else None,
+        shown(FORMAT_LABELS, resource.format),
+        # Themes are the community's words (a default theme has a translation).
+        ", ".join(_(theme) for theme in resource.themes) if resource.themes else None,
+        shown(LANGUAGE_LABELS, resource.language),
+        t("shared by {name}", name=shared_by) if shared_by else None,
     ]
     body = ui.text("*{title}*\n{url}", title=resource.title, url=resource.url)
     if resource.description:
@@ -55,29 +58,29 @@ def card_blocks(resource: Resource, shared_by: str | None) -> list[ui.Block]:
 def review_message(resource: Resource, suggested_by: str | None) -> ui.Message:
     lead = ui.text(
         "*{who}* suggested a resource for the library (number {n}):",
-        who=suggested_by or A_MEMBER,
+        who=suggested_by or _(A_MEMBER),
         n=resource.number,
     )
     value = str(resource.id)
     return ui.Message(
-        summary=f"A resource suggestion is waiting for review: {resource.title}",
+        summary=t("A resource suggestion is waiting for review: {title}", title=resource.title),
         blocks=[
             ui.Section(lead),
             *card_blocks(resource, suggested_by),
             ui.Actions(
                 [
-                    ui.Button("Approve", APPROVE, value, "primary"),
-                    ui.Button("Edit", EDIT, value),
+                    ui.Button(_("Approve"), APPROVE, value, "primary"),
+                    ui.Button(_("Edit"), EDIT, value),
                     ui.Button(
-                        "Decline",
+                        _("Decline"),
                         DECLINE,
                         value,
                         "danger",
                         ui.Confirm(
-                            "Decline this suggestion?",
-                            "The member is thanked and told it won't be added this time.",
-                            "Decline",
-                            "Keep it",
+                            _("Decline this suggestion?"),
+                            _("The member is thanked and told it won't be added this time."),
+                            _("Decline"),
+                            _("Keep it"),
                         ),
                     ),
                 ]
@@ -110,11 +113,14 @@ def ask_facilitators(
     by: Member | None,
     now: datetime,
 ) -> None:
-    message = review_message(resource, by.display_name if by else None)
-    outbox.enqueue(
-        session,
-        community.id,
-        [
+    outgoing: list[outbox.Outgoing] = []
+    for user, member_id in facilitator_recipients(session, community, settings):
+        # Each facilitator reads it in their language (one who isn't a member yet, in the
+        # community's).
+        reader = session.get(Member, member_id) if member_id is not None else None
+        with i18n.speaking(reader.speaks if reader is not None else community.language):
+            message = review_message(resource, by.display_name if by else None)
+        outgoing.append(
             outbox.Outgoing(
                 key=f"resource-review:{resource.id}:{user}",
                 kind="resource_review",
@@ -123,20 +129,25 @@ def ask_facilitators(
                 due_at=now,
                 member_id=member_id,
             )
-            for user, member_id in facilitator_recipients(session, community, settings)
-        ],
-        now,
-    )
+        )
+    outbox.enqueue(session, community.id, outgoing, now)
 
 
 def tell_suggester(
-    session: Session, resource: Resource, now: datetime, outcome: str, body: ui.Text
+    session: Session,
+    resource: Resource,
+    now: datetime,
+    outcome: str,
+    body_of: Callable[[], ui.Text],
 ) -> None:
+    """DM the member who suggested it; `body_of` builds the text, in their language."""
     member = (
         session.get(Member, resource.shared_by_member_id) if resource.shared_by_member_id else None
     )
     if member is None or not member.is_active:
         return
+    with i18n.speaking(member.speaks):
+        body = body_of()
     outbox.enqueue(
         session,
         resource.community_id,

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from core.delivery import outbox as outbox
+from core.i18n import t
 from core.models import Community
 from core.resources.models import (
     Resource,
@@ -65,8 +66,15 @@ def resolve_themes(slugs: Sequence[str], themes: Sequence[str]) -> tuple[list[st
                 found.append(theme)
             continue
         best = process.extractOne(wanted, list(by_slug), scorer=fuzz.WRatio, score_cutoff=60)
-        hint = f" Did you mean #{best[0]}?" if best else ""
-        problems.append(f"No theme is called #{wanted[:40]}, so I searched every theme.{hint}")
+        problems.append(
+            t(
+                "No theme is called #{typed}, so I searched every theme. Did you mean #{theme}?",
+                typed=wanted[:40],
+                theme=best[0],
+            )
+            if best
+            else t("No theme is called #{typed}, so I searched every theme.", typed=wanted[:40])
+        )
     return found, problems
 
 

@@ -24,6 +24,7 @@ from core.config import DEFAULT_SLASH_COMMAND, Settings
 from core.defaults import LANGUAGES
 from core.delivery import outbox as outbox
 from core.errors import InvalidInput, UserError
+from core.i18n import _, t
 from core.labels import LANGUAGE_LABELS
 from core.models import Community, Member
 from core.resources.models import (
@@ -94,7 +95,7 @@ def check(draft: ResourceDraft, community: Community) -> ResourceDetails:
     errors: dict[str, str] = {}
     title = clean_text(draft.title, multiline=False)
     if not title:
-        errors["title"] = "Please give the resource a title."
+        errors["title"] = _("Please give the resource a title.")
     elif len(title) > TITLE_MAX:
         errors["title"] = too_long("title", title, TITLE_MAX)
     url = ""
@@ -104,25 +105,25 @@ def check(draft: ResourceDraft, community: Community) -> ResourceDetails:
         errors["url"] = str(problem)
     kind = (draft.format or "").strip().lower()
     if kind not in FORMAT_LABELS:
-        errors["format"] = "Please choose reading, watching, listening or tool."
+        errors["format"] = _("Please choose reading, watching, listening or tool.")
     themes: list[str] = []
     for raw in draft.themes:
         if not raw.strip():
             continue
         theme = _match_theme(raw, community.themes)
         if theme is None:
-            errors["themes"] = (
-                f"“{raw.strip()[:40]}” isn't one of the community's themes: choose from "
-                + ", ".join(community.themes)
-                + "."
+            errors["themes"] = t(
+                "“{typed}” isn't one of the community's themes: choose from {themes}.",
+                typed=raw.strip()[:40],
+                themes=", ".join(_(theme) for theme in community.themes),
             )
         elif theme not in themes:
             themes.append(theme)
     if len(themes) > THEMES_MAX:
-        errors["themes"] = f"Please choose at most {THEMES_MAX} themes."
+        errors["themes"] = t("Please choose at most {n} themes.", n=THEMES_MAX)
     language = _language_code(draft.language)
     if language is None:
-        errors["language"] = "Please choose a language from the list (for example en, fr, ar)."
+        errors["language"] = _("Please choose a language from the list (for example en, fr, ar).")
     description = clean_text(draft.description, multiline=True) or None
     if description and len(description) > DESCRIPTION_MAX:
         errors["description"] = too_long("description", description, DESCRIPTION_MAX)
@@ -165,18 +166,23 @@ def find_duplicate(
 def duplicate_sentence(found: Resource) -> str:
     """What to tell someone adding a link the library already has."""
     if found.status == ResourceStatus.PENDING.value:
-        return (
-            f"That link has already been suggested as “{found.title}” and is waiting for a "
-            "facilitator to review it."
+        return t(
+            "That link has already been suggested as “{title}” and is waiting for a "
+            "facilitator to review it.",
+            title=found.title,
         )
     if found.status == ResourceStatus.RETIRED.value:
-        return (
-            f"That link was in the library as “{found.title}” (number {found.number}) and was "
-            "retired; a facilitator can bring it back."
+        return t(
+            "That link was in the library as “{title}” (number {number}) and was "
+            "retired; a facilitator can bring it back.",
+            title=found.title,
+            number=found.number,
         )
-    return (
-        f"That link is already in the library as “{found.title}” (number {found.number}). "
-        "Search for it to mark it helpful."
+    return t(
+        "That link is already in the library as “{title}” (number {number}). "
+        "Search for it to mark it helpful.",
+        title=found.title,
+        number=found.number,
     )
 
 
@@ -301,11 +307,11 @@ def approve(
         resource,
         now,
         "approved",
-        ui.text(
+        lambda: ui.text(
             "Your suggestion *{title}* is now in the library, thank you! Members will find it "
-            "with `{cmd}`.",
+            "with `{command} resources`.",
             title=resource.title,
-            cmd=f"{command} resources",
+            command=command,
         ),
     )
     return resource
@@ -322,7 +328,7 @@ def decline(session: Session, resource: Resource, now: datetime) -> str:
         resource,
         now,
         "declined",
-        ui.text(
+        lambda: ui.text(
             "Thank you for suggesting *{title}*. A facilitator decided not to add it to the "
             "library this time; do keep sharing what helps you.",
             title=title,
@@ -335,16 +341,19 @@ def decline(session: Session, resource: Resource, now: datetime) -> str:
 
 def already_reviewed(resource: Resource) -> str:
     if resource.status == ResourceStatus.LIVE.value:
-        return f"“{resource.title}” has already been approved and is in the library."
-    return f"“{resource.title}” has already been reviewed."
+        return t("“{title}” has already been approved and is in the library.", title=resource.title)
+    return t("“{title}” has already been reviewed.", title=resource.title)
 
 
 def retire(session: Session, resource: Resource, now: datetime) -> None:
     if resource.status == ResourceStatus.RETIRED.value:
-        raise UserError(f"Number {resource.number} is already retired.")
+        raise UserError(t("Number {number} is already retired.", number=resource.number))
     if resource.status == ResourceStatus.PENDING.value:
         raise UserError(
-            f"Number {resource.number} is a suggestion waiting for review: decline it instead."
+            t(
+                "Number {number} is a suggestion waiting for review: decline it instead.",
+                number=resource.number,
+            )
         )
     resource.status = ResourceStatus.RETIRED.value
     resource.updated_at = now
@@ -353,7 +362,12 @@ def retire(session: Session, resource: Resource, now: datetime) -> None:
 
 def restore(session: Session, resource: Resource, now: datetime) -> None:
     if resource.status != ResourceStatus.RETIRED.value:
-        raise UserError(f"Number {resource.number} isn't retired, so there's nothing to restore.")
+        raise UserError(
+            t(
+                "Number {number} isn't retired, so there's nothing to restore.",
+                number=resource.number,
+            )
+        )
     resource.status = ResourceStatus.LIVE.value
     resource.published_at = resource.published_at or now
     resource.updated_at = now
@@ -423,7 +437,7 @@ def newest(session: Session, community: Community, limit: int = NEWEST) -> list[
 def attach(session: Session, cs: CommunitySession, resource: Resource, now: datetime) -> bool:
     """Attach a resource to a session as preparation. False if it already was."""
     if resource.community_id != cs.community_id or not resource.is_live:
-        raise UserError("Only resources in this community's library can be attached.")
+        raise UserError(_("Only resources in this community's library can be attached."))
     if session.get(SessionResource, (cs.id, resource.id)) is not None:
         return False
     session.add(SessionResource(session_id=cs.id, resource_id=resource.id, added_at=now))

@@ -12,7 +12,13 @@ import hashlib
 import re
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
 
+from core import i18n
+from core.i18n import N_, _, t
+
 URL_MAX = 2000
+LOOKS_WRONG = N_(
+    "That link doesn't look right: please paste the full link, starting with https://."
+)
 _TRACKING_PREFIXES = ("utm_", "mc_", "pk_", "hsa_")
 _TRACKING = {
     "fbclid",
@@ -41,25 +47,26 @@ def check_url(raw: str | None) -> str:
     """The link as it will be stored (https:// added to a bare `www.`), or NotALink."""
     value = (raw or "").strip()
     if not value:
-        raise NotALink("Please paste the link, starting with https://.")
+        raise NotALink(_("Please paste the link, starting with https://."))
     if len(value) > URL_MAX:
-        raise NotALink(f"That link is too long: please keep it to {URL_MAX:,} characters.")
+        raise NotALink(
+            t(
+                "That link is too long: please keep it to {limit} characters.",
+                limit=i18n.number(URL_MAX),
+            )
+        )
     if value.lower().startswith("www."):
         value = "https://" + value
     if any(ch.isspace() for ch in value):
-        raise NotALink("Please paste just the link, with no spaces in it.")
+        raise NotALink(_("Please paste just the link, with no spaces in it."))
     try:
         parts = urlsplit(value)
         host = parts.hostname or ""
-        _ = parts.port  # raises on a port that isn't a number
+        _port = parts.port  # raises on a port that isn't a number
     except ValueError:
-        raise NotALink(
-            "That link doesn't look right: please paste the full link, starting with https://."
-        ) from None
+        raise NotALink(_(LOOKS_WRONG)) from None
     if parts.scheme.lower() not in {"http", "https"} or "." not in host.strip("."):
-        raise NotALink(
-            "That link doesn't look right: please paste the full link, starting with https://."
-        )
+        raise NotALink(_(LOOKS_WRONG))
     return value
 
 

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from core import i18n
 from core.context import RequestContext
 from core.errors import UserError
+from core.i18n import N_, NP_, _, t, tn
+from core.labels import shown
 from core.reflections import export as export
 from core.reflections import service as reflections
 from core.sessions import buttons as button_ids
@@ -24,6 +27,7 @@ from core.ui import (
     SendFile,
     literal,
     notice,
+    said,
     text,
     text_of,
 )
@@ -32,10 +36,10 @@ from handlers.mentions import shorten
 from handlers.reflections.form import PROMPT_FORM, REFLECTION_FORM, prompt_form, reflection_form
 from handlers.registry import Access, Action, Command, FormHandler, Registry
 
-MORE_REFLECTIONS = "reflection.more"
+MORE_REFLECTIONS = "reflection.more"  # untranslated: an action id
 
 
-NUDGES_ON = "notifications.on"
+NUDGES_ON = "notifications.on"  # untranslated: an action id
 
 
 # Buttons on the `notifications` message replace it; the same button in a nudge DM must
@@ -46,25 +50,27 @@ REPLACE = "replace"
 LIST_BODY_LIMIT = 2000  # a long reflection is cut in the list; the whole is in `my-data`
 
 
-NO_PROMPT_YET = (
+NO_PROMPT_YET = N_(
     "There's no question to reflect on yet: the next one comes after the next session. "
-    "Type `{v0} sessions` to see when that is."
+    "Type `{command} sessions` to see when that is."
 )
 
 
-PROMPT_GONE = "That question is no longer open for reflections. Type `{v0} reflect` for the latest."
+PROMPT_GONE = N_(
+    "That question is no longer open for reflections. Type `{command} reflect` for the latest."
+)
 
 
-EXPORT_USAGE = (
-    "Type `{v0} export` for a CSV file, `{v0} export md` for Markdown, or add a session "
-    "number, like `{v0} export 3`."
+EXPORT_USAGE = N_(
+    "Type `{command} export` for a CSV file, `{command} export md` for Markdown, or add a "
+    "session number, like `{command} export 3`."
 )
 
 
 def reflect_command(ctx: RequestContext, _args: str) -> Reply:
     prompt = reflections.latest_prompt(ctx.session, ctx.community)
     if prompt is None:
-        return notice(NO_PROMPT_YET, ctx.command)
+        return notice(NO_PROMPT_YET, command=ctx.command)
     return OpenForm(reflection_form(ctx, prompt))
 
 
@@ -78,23 +84,35 @@ def _prompt_from(ctx: RequestContext, value: str) -> Prompt | None:
 def reflect_button(ctx: RequestContext, value: str) -> Reply:
     prompt = _prompt_from(ctx, value)
     if prompt is None:
-        return notice(PROMPT_GONE, ctx.command)
+        return notice(PROMPT_GONE, command=ctx.command)
     return OpenForm(reflection_form(ctx, prompt))
 
 
-def _saved_sentence(visibility: str) -> str:
+def _saved(visibility: str, command: str) -> Message:
     if visibility == Visibility.SHARED:
-        return "Thank you: your reflection will appear in the thread in a moment."
+        return notice(
+            "Thank you: your reflection will appear in the thread in a moment. Type "
+            "`{command} reflections` to see everything you've written.",
+            command=command,
+        )
     if visibility == Visibility.FACILITATORS:
-        return "Thank you: your reflection is saved. Only the facilitators can read it."
-    return "Thank you: your reflection is saved in your private journal. Only you can read it."
+        return notice(
+            "Thank you: your reflection is saved. Only the facilitators can read it. Type "
+            "`{command} reflections` to see everything you've written.",
+            command=command,
+        )
+    return notice(
+        "Thank you: your reflection is saved in your private journal. Only you can read it. "
+        "Type `{command} reflections` to see everything you've written.",
+        command=command,
+    )
 
 
 def submit_reflection(ctx: RequestContext, values: FormValues, state: str) -> Reply:
     member = ctx.require_member()
     prompt = _prompt_from(ctx, state)
     if prompt is None:
-        return notice(PROMPT_GONE, ctx.command)
+        return notice(PROMPT_GONE, command=ctx.command)
     saved = reflections.add_from_form(
         ctx.session,
         member,
@@ -103,10 +121,7 @@ def submit_reflection(ctx: RequestContext, values: FormValues, state: str) -> Re
         text_of(values.get("visibility")),
         ctx.now(),
     )
-    sentence = _saved_sentence(saved.visibility)
-    return notice(
-        sentence + " Type `{v0} reflections` to see everything you've written.", ctx.command
-    )
+    return _saved(saved.visibility, ctx.command)
 
 
 def reflections_page(ctx: RequestContext, offset: int) -> Message:
@@ -114,13 +129,16 @@ def reflections_page(ctx: RequestContext, offset: int) -> Message:
     page = reflections.own(ctx.session, member, offset=offset)
     if page.total == 0:
         return notice(
-            "You haven't written any reflections yet. Type `{v0} reflect` to write one: "
+            "You haven't written any reflections yet. Type `{command} reflect` to write one: "
             "you choose who can read it.",
-            ctx.command,
+            command=ctx.command,
         )
     if not page.entries:
-        return notice("That's all of them. Type `{v0} reflections` to start again.", ctx.command)
-    blocks: list[Block] = [Header("Your reflections")]
+        return notice(
+            "That's all of them. Type `{command} reflections` to start again.",
+            command=ctx.command,
+        )
+    blocks: list[Block] = [Header(_("Your reflections"))]
     for entry in page.entries:
         body = entry.reflection.body
         if len(body) > LIST_BODY_LIMIT:
@@ -133,9 +151,7 @@ def reflections_page(ctx: RequestContext, offset: int) -> Message:
                 [
                     text(
                         "{who} · {when}",
-                        who=reflections.VISIBILITY_SHOWN.get(
-                            entry.reflection.visibility, entry.reflection.visibility
-                        ),
+                        who=shown(reflections.VISIBILITY_SHOWN, entry.reflection.visibility),
                         when=when(entry.reflection.created_at, member.timezone),
                     )
                 ]
@@ -143,11 +159,20 @@ def reflections_page(ctx: RequestContext, offset: int) -> Message:
         ]
     shown_to = page.offset + len(page.entries)
     blocks.append(
-        Context([text("Showing {a}–{b} of {n}.", a=page.offset + 1, b=shown_to, n=page.total)])
+        Context(
+            [
+                text(
+                    "Showing {a}–{b} of {n}.",
+                    a=page.offset + 1,
+                    b=shown_to,
+                    n=i18n.number(page.total),
+                )
+            ]
+        )
     )
     if shown_to < page.total:
-        blocks.append(Actions([Button("Show older", MORE_REFLECTIONS, str(shown_to))]))
-    return Message(summary=f"Your reflections ({page.total})", blocks=blocks)
+        blocks.append(Actions([Button(_("Show older"), MORE_REFLECTIONS, str(shown_to))]))
+    return Message(summary=t("Your reflections ({n})", n=i18n.number(page.total)), blocks=blocks)
 
 
 def reflections_command(ctx: RequestContext, _args: str) -> Reply:
@@ -165,25 +190,27 @@ def notifications_command(ctx: RequestContext, _args: str) -> Reply:
             "Nudges and catch-ups are *on*: after a session, at most one gentle reminder to "
             "reflect, and a short catch-up if you missed it."
         )
-        button = Button("Turn them off", button_ids.NUDGES_OFF, REPLACE)
+        button = Button(_("Turn them off"), button_ids.NUDGES_OFF, REPLACE)
     else:
         body = text(
             "Nudges and catch-ups are *off*. Session reminders still come, so you can plan."
         )
-        button = Button("Turn them on", NUDGES_ON, REPLACE, style="primary")
+        button = Button(_("Turn them on"), NUDGES_ON, REPLACE, style="primary")
     return Message(summary=body.plain(), blocks=(Section(body), Actions([button])))
 
 
 def _nudges(ctx: RequestContext, value: str, enabled: bool) -> Reply:
     member = ctx.require_member()
     reflections.set_nudges(ctx.session, member, enabled)
-    sentence = (
-        "Done: nudges and catch-ups are on again."
+    body = (
+        text("Done: nudges and catch-ups are on again.")
         if enabled
-        else "Done: no more nudges or catch-ups. Turn them back on any time with "
-        "`{cmd} notifications`."
+        else text(
+            "Done: no more nudges or catch-ups. Turn them back on any time with "
+            "`{command} notifications`.",
+            command=ctx.command,
+        )
     )
-    body = text(sentence, cmd=ctx.command)
     return Message(summary=body.plain(), blocks=(Section(body),), replace_original=value == REPLACE)
 
 
@@ -210,15 +237,11 @@ def submit_prompt(ctx: RequestContext, values: FormValues, _state: str) -> Reply
     prompt = reflections.schedule_prompt(
         ctx.session, ctx.community, plan, ctx.active_member, ctx.now()
     )
-    where = (
-        "in the community channel"
+    at = when(prompt.post_at, ctx.community.timezone)
+    lead = (
+        text("Scheduled: this question goes out in the community channel on {when}.", when=at)
         if prompt.audience == PromptAudience.CHANNEL.value
-        else "by DM to all members"
-    )
-    lead = text(
-        "Scheduled: this question goes out {where} on {when}.",
-        where=where,
-        when=when(prompt.post_at, ctx.community.timezone),
+        else text("Scheduled: this question goes out by DM to all members on {when}.", when=at)
     )
     return Message(summary=lead.plain(), blocks=(Section(lead), Section(literal(prompt.text))))
 
@@ -240,44 +263,82 @@ def _export_request(args: str) -> tuple[export.ExportFormat, int | None] | None:
 def export_command(ctx: RequestContext, args: str) -> Replies:
     request = _export_request(args)
     if request is None:
-        return [notice(EXPORT_USAGE, ctx.command)]
+        return [notice(EXPORT_USAGE, command=ctx.command)]
     fmt, number = request
     rows = export.reflection_rows(ctx.session, ctx.community, number)
-    scope = f" for session {number}" if number is not None else ""
     if not rows:
         raise UserError(
-            f"There are no shared reflections{scope} to export yet. (Private reflections are "
-            "never exported.)"
+            _(
+                "There are no shared reflections to export yet. (Private reflections are "
+                "never exported.)"
+            )
+            if number is None
+            else t(
+                "There are no shared reflections for session {number} to export yet. (Private "
+                "reflections are never exported.)",
+                number=number,
+            )
         )
     content = export.render(rows, fmt, ctx.community, ctx.now())
-    kind = "CSV" if fmt is export.ExportFormat.CSV else "Markdown"
-    count = f"{len(rows)} reflection{'s' if len(rows) != 1 else ''}"
+    kind = "CSV" if fmt is export.ExportFormat.CSV else "Markdown"  # untranslated: format names
+    n = len(rows)
+    if number is None:
+        title = _("Reflections")
+        comment = tn(
+            "{n} reflection, shared in the thread or with facilitators.",
+            "{n} reflections, shared in the thread or with facilitators.",
+            n,
+        )
+        sentence = tn(
+            "I've sent you {n} reflection as a {kind} file in our DM. Private reflections are "
+            "never included.",
+            "I've sent you {n} reflections as a {kind} file in our DM. Private reflections are "
+            "never included.",
+            n,
+            kind=kind,
+        )
+    else:
+        title = t("Reflections for session {number}", number=number)
+        comment = tn(
+            "{n} reflection for session {number}, shared in the thread or with facilitators.",
+            "{n} reflections for session {number}, shared in the thread or with facilitators.",
+            n,
+            number=number,
+        )
+        sentence = tn(
+            "I've sent you {n} reflection for session {number} as a {kind} file in our DM. "
+            "Private reflections are never included.",
+            "I've sent you {n} reflections for session {number} as a {kind} file in our DM. "
+            "Private reflections are never included.",
+            n,
+            number=number,
+            kind=kind,
+        )
     return [
         SendFile(
             filename=export.filename(fmt, number),
             content=content,
-            title=f"Reflections{scope}",
-            comment=f"{count}{scope}, shared in the thread or with facilitators.",
+            title=title,
+            comment=comment,
         ),
-        notice(
-            "I've sent you {v0}{v1} as a {v2} file in our DM. Private reflections are never "
-            "included.",
-            count,
-            scope,
-            kind,
-        ),
+        said(sentence),
     ]
 
 
 def register(registry: Registry) -> None:
-    group = "Reflecting"
+    group = N_("Reflecting")
     registry.add_command(
-        Command("reflect", "Reflect on the latest question", reflect_command, group=group)
+        Command(
+            NP_("command word", "reflect"),
+            N_("Reflect on the latest question"),
+            reflect_command,
+            group=group,
+        )
     )
     registry.add_command(
         Command(
-            "reflections",
-            "See what you've written, newest first",
+            NP_("command word", "reflections"),
+            N_("See what you've written, newest first"),
             reflections_command,
             group=group,
             aliases=("journal",),
@@ -285,8 +346,8 @@ def register(registry: Registry) -> None:
     )
     registry.add_command(
         Command(
-            "notifications",
-            "Turn nudges and catch-ups on or off",
+            NP_("command word", "notifications"),
+            N_("Turn nudges and catch-ups on or off"),
             notifications_command,
             group=group,
             aliases=("nudges",),
@@ -294,21 +355,22 @@ def register(registry: Registry) -> None:
     )
     registry.add_command(
         Command(
-            "prompt",
-            "Schedule a question for members to reflect on",
+            NP_("command word", "prompt"),
+            N_("Schedule a question for members to reflect on"),
             prompt_command,
             Access.FACILITATOR,
-            group="Facilitating",
+            group=N_("Facilitating"),
         )
     )
     registry.add_command(
         Command(
-            "export",
-            "Reflections for your evaluation report, as a file",
+            NP_("command word", "export"),
+            N_("Reflections for your evaluation report, as a file"),
             export_command,
             Access.FACILITATOR,
-            usage="[md] [session number]",
-            group="Facilitating",
+            # Translators: help for the command; keep `md` as it is.
+            usage=N_("[md] [session number]"),
+            group=N_("Facilitating"),
         )
     )
     registry.add_action(Action(button_ids.REFLECT, reflect_button))

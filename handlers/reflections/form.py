@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from core.context import RequestContext
+from core.i18n import _, t
+from core.labels import shown
 from core.reflections import export as export
 from core.reflections import service as reflections
 from core.sessions.models import Prompt, PromptAudience
@@ -22,16 +24,16 @@ from core.ui import (
     text,
 )
 
-REFLECTION_FORM = "reflection.write"
-PROMPT_FORM = "reflection.prompt"
+REFLECTION_FORM = "reflection.write"  # untranslated: a form id
+PROMPT_FORM = "reflection.prompt"  # untranslated: a form id
 
 
 def visibility_hint(prompt: Prompt) -> str:
-    journal = "Private reflections are a journal: nobody else sees them, facilitators included."
     if reflections.has_thread(prompt):
-        return journal
-    return (
-        "This question has no thread to share in, so it's for the facilitators or you. " + journal
+        return _("Private reflections are a journal: nobody else sees them, facilitators included.")
+    return _(
+        "This question has no thread to share in, so it's for the facilitators or you. "
+        "Private reflections are a journal: nobody else sees them, facilitators included."
     )
 
 
@@ -43,21 +45,22 @@ def reflection_form(ctx: RequestContext, prompt: Prompt) -> Form:
     intro.append(Section(literal(prompt.text)))
     return Form(
         form_id=REFLECTION_FORM,
-        title="Reflect",
+        # Translators: the title of the form for writing a reflection.
+        title=_("Reflect"),
         fields=[
             FormField(
                 "body",
-                "Your reflection",
+                _("Your reflection"),
                 FieldKind.LONG_TEXT,
                 max_length=reflections.BODY_MAX,
-                placeholder="A line or two is plenty.",
+                placeholder=_("A line or two is plenty."),
             ),
             FormField(
                 "visibility",
-                "Who can read it",
+                _("Who can read it"),
                 FieldKind.SELECT,
                 options=[
-                    Option(value=v.value, label=reflections.VISIBILITY_LABELS[v])
+                    Option(value=v.value, label=shown(reflections.VISIBILITY_LABELS, v))
                     for v in reflections.visibility_choices(prompt)
                 ],
                 initial=reflections.default_visibility(prompt).value,
@@ -75,31 +78,33 @@ def prompt_form(ctx: RequestContext) -> Form:
     has_channel = community_channel(ctx.community, ctx.settings) is not None
     return Form(
         form_id=PROMPT_FORM,
-        title="Post a question",
-        submit_label="Schedule",
+        title=_("Post a question"),
+        submit_label=_("Schedule"),
         fields=[
             FormField(
                 "text",
-                "The question",
+                _("The question"),
                 FieldKind.LONG_TEXT,
                 max_length=reflections.PROMPT_MAX,
-                placeholder="e.g. What's one thing you'll do differently this month?",
+                placeholder=_("e.g. What's one thing you'll do differently this month?"),
             ),
-            FormField("date", "Date", FieldKind.DATE, initial=soon.date().isoformat()),
+            FormField("date", _("Date"), FieldKind.DATE, initial=soon.date().isoformat()),
             FormField(
                 "time",
-                "Time",
+                _("Time"),
                 FieldKind.TIME,
                 initial=f"{soon:%H}:00",
-                hint=f"In the community's timezone ({zone.replace('_', ' ')}).",
+                hint=t("In the community's timezone ({zone}).", zone=zone.replace("_", " ")),
             ),
             FormField(
                 "where",
-                "Where",
+                _("Where"),
                 FieldKind.SELECT,
                 options=[
-                    Option(PromptAudience.CHANNEL.value, "In the community channel, as a thread"),
-                    Option(PromptAudience.DMS.value, "By DM to all members"),
+                    Option(
+                        PromptAudience.CHANNEL.value, _("In the community channel, as a thread")
+                    ),
+                    Option(PromptAudience.DMS.value, _("By DM to all members")),
                 ],
                 initial=(PromptAudience.CHANNEL if has_channel else PromptAudience.DMS).value,
             ),

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import json
 
+from core import i18n
 from core.context import RequestContext
 from core.errors import UserError
+from core.i18n import N_, NP_, _, t, tn
 from core.resources import notices as resource_notices
 from core.resources import searching as resource_search
 from core.resources import service as resources
@@ -44,7 +46,6 @@ from core.ui import (
     notice,
     text,
 )
-from core.words import plural
 from handlers.ids import number_in, page_offset, record_id
 from handlers.registry import Access, Action, Command, FormHandler, HomePlace, Registry
 from handlers.resources.form import (
@@ -55,15 +56,15 @@ from handlers.resources.form import (
     resource_form,
 )
 
-MORE = "resource.more"
-HELPFUL = "resource.helpful"
-OPEN_LINK = "resource.open"  # a link button: Slack opens it, nothing comes back to us
-SEARCH = "resource.search"
+MORE = "resource.more"  # untranslated: an action id
+HELPFUL = "resource.helpful"  # untranslated: an action id
+OPEN_LINK = "resource.open"  # untranslated: a link button: Slack opens it, nothing comes back
+SEARCH = "resource.search"  # untranslated: an action id
 # A second search button in the same block needs its own id: Slack refuses a block whose
 # buttons share an action_id.
-SEARCH_THEME = "resource.search_theme"
-OPEN_ADD = "resource.open_add"
-REVIEW = "resource.review"
+SEARCH_THEME = "resource.search_theme"  # untranslated: an action id
+OPEN_ADD = "resource.open_add"  # untranslated: an action id
+REVIEW = "resource.review"  # untranslated: an action id
 SAVE_SHORTCUT = "save_to_library"  # the message shortcut's callback id
 REVIEW_LISTED = 10
 SHORTCUT_TEXT_MAX = 4000
@@ -74,23 +75,35 @@ def _shown(query_text: str) -> str:
 
 
 def _result_blocks(resource: Resource, shared_by: str | None) -> list[Block]:
-    helpful = "Helpful" if not resource.helpful_count else f"Helpful · {resource.helpful_count}"
+    helpful = (
+        _("Helpful")
+        if not resource.helpful_count
+        # Translators: a button, with how many people found the resource helpful.
+        else t("Helpful · {n}", n=i18n.number(resource.helpful_count))
+    )
     return [
         *card_blocks(resource, shared_by),
         Actions(
             [
-                Button("Open", OPEN_LINK, url=resource.url),
+                Button(_("Open"), OPEN_LINK, url=resource.url),
                 Button(helpful, HELPFUL, str(resource.id)),
             ]
         ),
     ]
 
 
+def _counted(sentence: str, **values: object) -> Text:
+    """A sentence from `tn` as Text. Member-written values were left as placeholders
+    (`tn(..., title="{title}")`, isolated in a right-to-left language) and are filled here,
+    escaped like every `text` value."""
+    return Text(i18n.directed(sentence), {key: str(value) for key, value in values.items()})
+
+
 def _hints(ctx: RequestContext) -> Text:
     return text(
         "Search with words, and narrow with `#anti-racism`, `type:watching` or `lang:fr`. "
-        "Share a link with `{cmd} resources add`.",
-        cmd=ctx.command,
+        "Share a link with `{command} resources add`.",
+        command=ctx.command,
     )
 
 
@@ -111,7 +124,7 @@ def _search_reply(
         return _no_match(ctx, result, problems)
     shown = _shown(query.text)
     first, last = result.offset + 1, result.offset + len(result.resources)
-    blocks: list[Block] = [Header(f"Resources for “{shown}”"[:150])]
+    blocks: list[Block] = [Header(t("Resources for “{words}”", words=shown)[:150])]
     if problems:
         blocks.append(Context(problems))
     if result.any_term and offset == 0:
@@ -122,11 +135,13 @@ def _search_reply(
     blocks.append(Context(footer))
     if result.has_more:
         value = resource_search.paging_value(query, result.next_offset, result.any_term)
-        blocks.append(Actions([Button("More", MORE, value)]))
+        blocks.append(Actions([Button(_("More"), MORE, value)]))
     return Message(
-        summary=f"{plural(last - first + 1, 'resource', 'resources')} for {shown}"
+        summary=tn(
+            "{n} resource for {words}", "{n} resources for {words}", last - first + 1, words=shown
+        )
         if offset == 0
-        else "More resources",
+        else _("More resources"),
         blocks=blocks,
     )
 
@@ -143,29 +158,35 @@ def _no_match(
     hint = result.suggestion
     if hint.spelling:
         blocks.append(Section(text("Did you mean *{words}*?", words=hint.spelling)))
-        buttons.append(Button(f"Search “{_shown(hint.spelling)}”"[:75], SEARCH, hint.spelling))
+        buttons.append(
+            Button(t("Search “{words}”", words=_shown(hint.spelling))[:75], SEARCH, hint.spelling)
+        )
     if hint.theme:
         tag = "#" + "-".join(parse(hint.theme).terms)
-        blocks.append(Section(text("The closest theme is *{theme}*.", theme=hint.theme)))
-        buttons.append(Button(f"See {hint.theme}"[:75], SEARCH_THEME, tag))
-    buttons.append(Button("Add one", OPEN_ADD))
+        blocks.append(Section(text("The closest theme is *{theme}*.", theme=_(hint.theme))))
+        buttons.append(Button(t("See {theme}", theme=_(hint.theme))[:75], SEARCH_THEME, tag))
+    buttons.append(Button(_("Add one"), OPEN_ADD))
     blocks += [Actions(buttons), Context([_hints(ctx)])]
-    return Message(summary=f"Nothing in the library matches {shown} yet.", blocks=blocks)
+    return Message(
+        summary=t("Nothing in the library matches {words} yet.", words=shown), blocks=blocks
+    )
 
 
 def _overview(ctx: RequestContext, lead: list[Text] | None = None) -> Message:
     seen = resource_search.overview(ctx.session, ctx.community)
-    blocks: list[Block] = [Header("The library")]
+    blocks: list[Block] = [Header(_("The library"))]
     if lead:
         blocks.append(Context(lead))
     if seen.total == 0:
         blocks += [
             Section(text("The library is empty so far. Be the first to share something useful.")),
-            Actions([Button("Add a resource", OPEN_ADD, style="primary")]),
+            Actions([Button(_("Add a resource"), OPEN_ADD, style="primary")]),
         ]
-        return Message(summary="The library is empty so far.", blocks=blocks)
-    blocks.append(Section(text("{n}. By theme:", n=plural(seen.total, "resource", "resources"))))
-    pairs = [(theme, str(count)) for theme, count in seen.theme_counts if count][:10]
+        return Message(summary=_("The library is empty so far."), blocks=blocks)
+    blocks.append(
+        Section(_counted(tn("{n} resource. By theme:", "{n} resources. By theme:", seen.total)))
+    )
+    pairs = [(_(theme), i18n.number(count)) for theme, count in seen.theme_counts if count][:10]
     if pairs:
         blocks.append(Fields(pairs))
     blocks += [Divider(), Section(text("*Newest additions*"))]
@@ -173,10 +194,11 @@ def _overview(ctx: RequestContext, lead: list[Text] | None = None) -> Message:
         blocks += _result_blocks(resource, sharer(resource, seen.shared_by))
     blocks += [
         Context([_hints(ctx)]),
-        Actions([Button("Add a resource", OPEN_ADD)]),
+        Actions([Button(_("Add a resource"), OPEN_ADD)]),
     ]
     return Message(
-        summary=f"The library: {plural(seen.total, 'resource', 'resources')}", blocks=blocks
+        summary=tn("The library: {n} resource", "The library: {n} resources", seen.total),
+        blocks=blocks,
     )
 
 
@@ -186,7 +208,8 @@ def more(ctx: RequestContext, value: str) -> Reply:
         raw, offset, any_term = str(state["q"]), page_offset(str(state["o"])), bool(state["a"])
     except (ValueError, KeyError, TypeError, AttributeError):
         return notice(
-            "That button has expired. Type `{v0} resources` and your words again.", ctx.command
+            "That button has expired. Type `{command} resources` and your words again.",
+            command=ctx.command,
         )
     return _search_reply(ctx, raw, offset=offset, any_term=any_term)
 
@@ -203,17 +226,25 @@ def helpful(ctx: RequestContext, value: str) -> Reply:
     if not resource.is_live:
         return notice("That resource is no longer in the library, so there's nothing to mark.")
     counted = resources.mark_helpful(ctx.session, resource, member, ctx.now())
-    lead = (
-        "Thanks: I've noted that *{title}* helped you."
+    n = resource.helpful_count
+    # The title stays a placeholder in the plural sentence, filled (escaped) by `_counted`.
+    body = _counted(
+        tn(
+            "Thanks: I've noted that *{title}* helped you. {n} person found it helpful.",
+            "Thanks: I've noted that *{title}* helped you. {n} people found it helpful.",
+            n,
+            title="{title}",
+        )
         if counted
-        else "You've already marked *{title}* as helpful; thank you."
+        else tn(
+            "You've already marked *{title}* as helpful; thank you. {n} person found it helpful.",
+            "You've already marked *{title}* as helpful; thank you. {n} people found it helpful.",
+            n,
+            title="{title}",
+        ),
+        title=resource.title,
     )
-    body = text(lead + " {n} found it helpful.", title=resource.title, n=_people(resource))
     return Message(summary=body.plain().replace("*", ""), blocks=[Section(body)])
-
-
-def _people(resource: Resource) -> str:
-    return "1 person" if resource.helpful_count == 1 else f"{resource.helpful_count} people"
 
 
 # ---- adding ----------------------------------------------------------------------------------
@@ -285,13 +316,21 @@ def submit_add(ctx: RequestContext, values: FormValues, _state: str) -> Replies:
         by=ctx.active_member,
         facilitator=facilitator,
     )
-    lead = (
-        "*{title}* is in the library (number {n}). Members will find it with `{cmd} resources`."
+    body = (
+        text(
+            "*{title}* is in the library (number {n}). Members will find it with "
+            "`{command} resources`.",
+            title=resource.title,
+            n=resource.number,
+            command=ctx.command,
+        )
         if facilitator
-        else "Thank you! *{title}* is waiting for a facilitator's quick look; I'll tell you "
-        "when it's in the library."
+        else text(
+            "Thank you! *{title}* is waiting for a facilitator's quick look; I'll tell you "
+            "when it's in the library.",
+            title=resource.title,
+        )
     )
-    body = text(lead, title=resource.title, n=resource.number, cmd=ctx.command)
     return [
         DirectMessage(Message(summary=body.plain().replace("*", ""), blocks=[Section(body)])),
         RefreshHome(),
@@ -309,8 +348,8 @@ def _from_button(ctx: RequestContext, value: str) -> Resource | Message:
     if found is None:
         return notice(
             "That resource is no longer in the library (a suggestion may have been declined). "
-            "Type `{v0} resources` to see what's there.",
-            ctx.command,
+            "Type `{command} resources` to see what's there.",
+            command=ctx.command,
         )
     return found
 
@@ -321,12 +360,18 @@ def _by_number(ctx: RequestContext, arg: str, verb: str) -> Resource | Message:
     found = None if number is None else resources.by_number(ctx.session, ctx.community, number)
     if found is not None:
         return found
-    lead = "Which resource?" if not word else "There's no resource with that number."
+    if not word:
+        return notice(
+            "Which resource? Type `{command} resources {verb} 12` with its number (it's in "
+            "`{command} resources export` and in the review messages).",
+            command=ctx.command,
+            verb=verb,
+        )
     return notice(
-        lead + " Type `{v0} resources {v1} 12` with its number (it's in `{v0} resources export`"
-        " and in the review messages).",
-        ctx.command,
-        verb,
+        "There's no resource with that number. Type `{command} resources {verb} 12` with its "
+        "number (it's in `{command} resources export` and in the review messages).",
+        command=ctx.command,
+        verb=verb,
     )
 
 
@@ -374,11 +419,14 @@ def submit_edit(ctx: RequestContext, values: FormValues, state: str) -> Replies:
     if found is None:
         return [DirectMessage(notice("That resource no longer exists, so nothing was changed."))]
     resources.edit(ctx.session, ctx.community, found, draft_from(values), ctx.now())
-    lead = "Saved *{title}* (number {n})."
+    body = text("Saved *{title}* (number {n}).", title=found.title, n=found.number)
     if ":" + flag == APPROVE_ON_SAVE and found.status == "pending":
         resources.approve(ctx.session, found, ctx.active_member, ctx.now(), command=ctx.command)
-        lead = "Saved and approved: *{title}* (number {n}) is in the library now."
-    body = text(lead, title=found.title, n=found.number)
+        body = text(
+            "Saved and approved: *{title}* (number {n}) is in the library now.",
+            title=found.title,
+            n=found.number,
+        )
     return [
         DirectMessage(Message(summary=body.plain().replace("*", ""), blocks=[Section(body)])),
         RefreshHome(),
@@ -390,7 +438,7 @@ def review_blocks(ctx: RequestContext) -> list[Block]:
     if not waiting:
         return [Section(text("No suggestions are waiting for review."))]
     names = resources.shared_by_names(ctx.session, waiting)
-    blocks: list[Block] = [Header(f"Suggestions to review ({len(waiting)})")]
+    blocks: list[Block] = [Header(t("Suggestions to review ({n})", n=i18n.number(len(waiting))))]
     for resource in waiting[:REVIEW_LISTED]:
         review = resource_notices.review_message(resource, sharer(resource, names))
         blocks += [*review.blocks, Divider()]
@@ -401,7 +449,7 @@ def review_blocks(ctx: RequestContext) -> list[Block]:
 
 def review(ctx: RequestContext, _value: str = "") -> Message:
     blocks = review_blocks(ctx)
-    return Message(summary="Suggestions waiting for review", blocks=blocks)
+    return Message(summary=_("Suggestions waiting for review"), blocks=blocks)
 
 
 def _retire(ctx: RequestContext, rest: str) -> Reply:
@@ -410,11 +458,11 @@ def _retire(ctx: RequestContext, rest: str) -> Reply:
         return found
     resources.retire(ctx.session, found, ctx.now())
     return notice(
-        "Retired *{v0}*: it's hidden from search and kept. Bring it back with "
-        "`{v1} resources restore {v2}`.",
-        found.title,
-        ctx.command,
-        found.number,
+        "Retired *{title}*: it's hidden from search and kept. Bring it back with "
+        "`{command} resources restore {number}`.",
+        title=found.title,
+        command=ctx.command,
+        number=found.number,
     )
 
 
@@ -423,7 +471,7 @@ def _restore(ctx: RequestContext, rest: str) -> Reply:
     if isinstance(found, Message):
         return found
     resources.restore(ctx.session, found, ctx.now())
-    return notice("*{v0}* is back in the library.", found.title)
+    return notice("*{title}* is back in the library.", title=found.title)
 
 
 def _attach(ctx: RequestContext, rest: str, *, attach: bool) -> Reply:
@@ -432,9 +480,9 @@ def _attach(ctx: RequestContext, rest: str, *, attach: bool) -> Reply:
     numbers = [number_in(p) for p in parts]
     if len(parts) != 2 or None in numbers:
         return notice(
-            "Type `{v0} resources {v1} 12 3`: the resource's number, then the session's.",
-            ctx.command,
-            verb,
+            "Type `{command} resources {verb} 12 3`: the resource's number, then the session's.",
+            command=ctx.command,
+            verb=verb,
         )
     found = _by_number(ctx, parts[0], verb)
     if isinstance(found, Message):
@@ -442,27 +490,52 @@ def _attach(ctx: RequestContext, rest: str, *, attach: bool) -> Reply:
     cs = sessions.by_number(ctx.session, ctx.community, numbers[1] or 0)
     if cs is None:
         return notice(
-            "There's no session with that number. Type `{v0} sessions` to see them.", ctx.command
+            "There's no session with that number. Type `{command} sessions` to see them.",
+            command=ctx.command,
         )
     if attach:
         resources.attach(ctx.session, cs, found, ctx.now())
         return notice(
-            "*{v0}* is now preparation for session {v1}, *{v2}*.", found.title, cs.number, cs.title
+            "*{title}* is now preparation for session {number}, *{session}*.",
+            title=found.title,
+            number=cs.number,
+            session=cs.title,
         )
     if not resources.detach(ctx.session, cs, found):
-        raise UserError(f"That resource wasn't attached to session {cs.number}.")
-    return notice("*{v0}* is no longer attached to session {v1}.", found.title, cs.number)
+        raise UserError(t("That resource wasn't attached to session {number}.", number=cs.number))
+    return notice(
+        "*{title}* is no longer attached to session {number}.", title=found.title, number=cs.number
+    )
 
 
 # What a member typing these means is plain (and a search for "retire 1" would only
 # confuse), so they are told the verb is for facilitators rather than shown search results.
+# Each is the whole sentence, so a translator sees the verb where it stands.
 FACILITATOR_VERBS = {
-    "edit": "edit",
-    "retire": "retire",
-    "restore": "restore",
-    "attach": "attach",
-    "detach": "detach",
-    "review": "review suggested",
+    "edit": N_(
+        "Only facilitators can edit resources. To search the library, type "
+        "`{command} resources` and your words."
+    ),
+    "retire": N_(
+        "Only facilitators can retire resources. To search the library, type "
+        "`{command} resources` and your words."
+    ),
+    "restore": N_(
+        "Only facilitators can restore resources. To search the library, type "
+        "`{command} resources` and your words."
+    ),
+    "attach": N_(
+        "Only facilitators can attach resources. To search the library, type "
+        "`{command} resources` and your words."
+    ),
+    "detach": N_(
+        "Only facilitators can detach resources. To search the library, type "
+        "`{command} resources` and your words."
+    ),
+    "review": N_(
+        "Only facilitators can review suggested resources. To search the library, type "
+        "`{command} resources` and your words."
+    ),
 }
 
 
@@ -481,12 +554,7 @@ def resources_command(ctx: RequestContext, args: str) -> Reply:
     if word in {"add", "share", "suggest"} and not rest.strip():
         return OpenForm(resource_form(ctx))
     if word in FACILITATOR_VERBS and not ctx.is_facilitator and _means_the_verb(rest):
-        return notice(
-            "Only facilitators can {v0} resources. To search the library, type `{v1} "
-            "resources` and your words.",
-            FACILITATOR_VERBS[word],
-            ctx.command,
-        )
+        return notice(FACILITATOR_VERBS[word], command=ctx.command)
     if ctx.is_facilitator:
         if word == "edit":
             found = _by_number(ctx, rest, "edit")
@@ -515,7 +583,7 @@ def home_blocks(ctx: RequestContext) -> list[Block]:
             blocks += _result_blocks(resource, sharer(resource, names))
     else:
         blocks.append(Context([text("Nothing yet: share a useful link with the button.")]))
-    blocks.append(Actions([Button("Add a resource", OPEN_ADD)]))
+    blocks.append(Actions([Button(_("Add a resource"), OPEN_ADD)]))
     return blocks
 
 
@@ -526,12 +594,15 @@ def review_queue_blocks(ctx: RequestContext) -> list[Block]:
         return [Context([text("Library: no suggestions waiting for review.")])]
     return [
         Section(
-            text(
-                "*Library:* {n} waiting for review.",
-                n="1 suggestion" if waiting == 1 else f"{waiting} suggestions",
+            _counted(
+                tn(
+                    "*Library:* {n} suggestion waiting for review.",
+                    "*Library:* {n} suggestions waiting for review.",
+                    waiting,
+                )
             )
         ),
-        Actions([Button("Review suggestions", REVIEW, style="primary")]),
+        Actions([Button(_("Review suggestions"), REVIEW, style="primary")]),
     ]
 
 
@@ -540,14 +611,17 @@ def register(registry: Registry) -> None:
     registry.add_home_section(HomePlace.FACILITATOR, 40, review_queue_blocks)
     registry.add_command(
         Command(
-            "resources",
-            "Search the library, or share a link with `add`",
+            NP_("command word", "resources"),
+            N_("Search the library, or share a link with `add`"),
             resources_command,
-            usage="[words] | add",
-            facilitator_usage="`review`, `edit 12`, `retire 12`, `restore 12`, `attach 12 3` "
-            "(resource 12 to session 3), `detach 12 3`",
+            # Translators: help for the command; translate "words", keep `add` as it is.
+            usage=N_("[words] | add"),
+            facilitator_usage=N_(
+                "`review`, `edit 12`, `retire 12`, `restore 12`, `attach 12 3` "
+                "(resource 12 to session 3), `detach 12 3`"
+            ),
             aliases=("library",),
-            group="Resources",
+            group=N_("Resources"),
         )
     )
     registry.add_action(Action(MORE, more))

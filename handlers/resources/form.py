@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from core.context import RequestContext
 from core.defaults import LANGUAGES
+from core.i18n import _
 from core.resources.models import FORMAT_LABELS, Resource
 from core.resources.service import (
     DESCRIPTION_MAX,
@@ -22,8 +23,8 @@ from core.ui import (
     text,
 )
 
-ADD_FORM = "resource.add"
-EDIT_FORM = "resource.edit"
+ADD_FORM = "resource.add"  # untranslated: a form id
+EDIT_FORM = "resource.edit"  # untranslated: a form id
 APPROVE_ON_SAVE = ":approve"  # edit state suffix: the form was opened from a review
 
 
@@ -45,20 +46,20 @@ def resource_form(
             language=resource.language,
             description=resource.description,
         )
-    themes = [Option(value=t, label=t) for t in ctx.community.themes]
+    themes = [Option(value=theme, label=_(theme)) for theme in ctx.community.themes]
     fields = [
-        FormField("title", "Title", FieldKind.TEXT, max_length=TITLE_MAX, initial=start.title),
-        FormField("url", "Link", FieldKind.URL, initial=start.url, placeholder="https://…"),
+        FormField("title", _("Title"), FieldKind.TEXT, max_length=TITLE_MAX, initial=start.title),
+        FormField("url", _("Link"), FieldKind.URL, initial=start.url, placeholder="https://…"),
         FormField(
             "format",
-            "Format",
+            _("Format"),
             FieldKind.SELECT,
-            options=[Option(value=str(k), label=v) for k, v in FORMAT_LABELS.items()],
+            options=[Option(value=str(k), label=_(v)) for k, v in FORMAT_LABELS.items()],
             initial=start.format,
         ),
         FormField(
             "themes",
-            "Themes",
+            _("Themes"),
             FieldKind.MULTI_SELECT,
             required=False,
             options=themes,
@@ -67,28 +68,28 @@ def resource_form(
         ),
         FormField(
             "language",
-            "Language",
+            _("Language"),
             FieldKind.SELECT,
-            options=[Option(value=code, label=label) for code, label in LANGUAGES],
+            options=[Option(value=code, label=_(label)) for code, label in LANGUAGES],
             initial=start.language or "en",
         ),
         FormField(
             "description",
-            "Short description",
+            _("Short description"),
             FieldKind.LONG_TEXT,
             required=False,
             max_length=DESCRIPTION_MAX,
             initial=(start.description or "")[:DESCRIPTION_MAX] or None,
-            hint="One or two sentences: what it is and why it helps.",
+            hint=_("One or two sentences: what it is and why it helps."),
         ),
     ]
     if resource is not None:
         state = f"{resource.id}{APPROVE_ON_SAVE if approve_on_save else ''}"
         return Form(
             EDIT_FORM,
-            "Edit resource",
+            _("Edit resource"),
             fields,
-            submit_label="Save and approve" if approve_on_save else "Save",
+            submit_label=_("Save and approve") if approve_on_save else _("Save"),
             state=state,
         )
     intro = (
@@ -98,9 +99,9 @@ def resource_form(
     )
     return Form(
         ADD_FORM,
-        "Add to the library",
+        _("Add to the library"),
         fields,
-        submit_label="Add" if ctx.is_facilitator else "Suggest",
+        submit_label=_("Add") if ctx.is_facilitator else _("Suggest"),
         intro=[Context([intro])],
     )
 

@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from core.defaults import LANGUAGES
+from core.i18n import t
 from core.resources.models import ResourceFormat
 
 MAX_TERMS = 12  # words beyond these add little and cost the engine time
@@ -159,8 +160,12 @@ def parse(raw: str) -> SearchQuery:
             found = FORMAT_WORDS.get(slug(value))
             if found is None:
                 problems.append(
-                    f"`type:` can be reading, watching, listening or tool"
-                    f"{'' if not value else f' (not {value[:30]})'}"
+                    t(
+                        "`type:` can be reading, watching, listening or tool (not {typed})",
+                        typed=value[:30],
+                    )
+                    if value
+                    else t("`type:` can be reading, watching, listening or tool")
                 )
             elif found not in formats:
                 formats.append(found)
@@ -168,8 +173,12 @@ def parse(raw: str) -> SearchQuery:
         code = LANGUAGE_CODES.get(slug(value))
         if code is None:
             problems.append(
-                "`lang:` takes a language code like `lang:fr` or `lang:ar`"
-                f"{'' if not value else f' (not {value[:30]})'}"
+                t(
+                    "`lang:` takes a language code like `lang:fr` or `lang:ar` (not {typed})",
+                    typed=value[:30],
+                )
+                if value
+                else t("`lang:` takes a language code like `lang:fr` or `lang:ar`")
             )
         else:
             language = code
