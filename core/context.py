@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from core.clock import Clock
 from core.config import Settings
 from core.errors import NotAMember
+from core.i18n import t
 from core.models import Community, Member, Role
 
 
@@ -21,6 +22,8 @@ class PlatformProfile:
 
     name: str | None
     timezone: str | None
+    # The person's platform language as the platform writes it ("fr-FR"), if it says.
+    locale: str | None = None
 
 
 class Directory(Protocol):
@@ -70,7 +73,9 @@ class RequestContext:
     def require_member(self) -> Member:
         """The active member; handlers declared Access.MEMBER can rely on it."""
         if self.active_member is None:
-            raise NotAMember("You haven't joined yet. Type the join command to join.")
+            raise NotAMember(
+                t("You haven't joined yet. Type `{command} join` to join.", command=self.command)
+            )
         return self.active_member
 
     @property

@@ -35,11 +35,16 @@ class SlackDirectory:
                 return hit[1]
         found: PlatformProfile | None = None
         try:
-            user = self.client.users_info(user=user_id)["user"]
+            # include_locale: the person's Slack language ("fr-FR"), to suggest ours.
+            user = self.client.users_info(user=user_id, include_locale=True)["user"]
             profile = user.get("profile") or {}
             # Real name first: display names are often handles ("amina.y").
             name = profile.get("real_name") or user.get("real_name") or profile.get("display_name")
-            found = PlatformProfile(name=name or None, timezone=user.get("tz") or None)
+            found = PlatformProfile(
+                name=name or None,
+                timezone=user.get("tz") or None,
+                locale=user.get("locale") or None,
+            )
         except (SlackApiError, OSError, KeyError, TypeError) as error:
             log.info("users.info failed for prefill: %s", error)
         with self._lock:

@@ -14,12 +14,19 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from core import communities
+from core import communities, i18n
 from core.communities import current_consent_version
 from core.defaults import LANGUAGES
 from core.delivery import outbox as outbox
 from core.errors import InvalidInput, NotAllowed, UserError
-from core.labels import CADENCE_LABELS, LANGUAGE_LABELS, ORG_SIZE_LABELS, ROLE_LEVEL_LABELS
+from core.i18n import _, t
+from core.labels import (
+    CADENCE_LABELS,
+    LANGUAGE_LABELS,
+    ORG_SIZE_LABELS,
+    ROLE_LEVEL_LABELS,
+    shown,
+)
 from core.models import (
     Community,
     Member,
@@ -54,6 +61,8 @@ class ProfileDraft:
     pairing_cadence: str | None
     lived_experience_match: bool
     agreed: bool
+    # The language Catalyst writes to them in; None (not asked) leaves it as it was.
+    language: str | None = None
 
 
 @dataclass(frozen=True)
@@ -68,6 +77,34 @@ class Profile:
     timezone: str
     pairing_cadence: PairingCadence
     lived_experience_match: bool
+    language: str | None = None
+
+
+def available_languages() -> str:
+    """The languages Catalyst speaks, each by its own name with its code:
+    "English (`en`), Français (`fr`) and العربية (`ar`)"."""
+    return i18n.and_list(
+        [
+            t("{language} (`{code}`)", language=i18n.name_of(code), code=code)
+            for code in i18n.available()
+        ]
+    )
+
+
+def language_problem() -> str:
+    return t(
+        "Please choose one of the languages Catalyst speaks: {languages}.",
+        languages=available_languages(),
+    )
+
+
+def check_language(code: str | None) -> str:
+    """An available language code for what was chosen or typed (`fr`, `FR`, `fr-FR`);
+    InvalidInput naming the available ones otherwise."""
+    found = i18n.normalise(code)
+    if found is None:
+        raise InvalidInput({"language": language_problem()})
+    return found
 
 
 def check_profile(draft: ProfileDraft, community: Community, *, joining: bool) -> Profile:
@@ -75,46 +112,56 @@ def check_profile(draft: ProfileDraft, community: Community, *, joining: bool) -
     errors: dict[str, str] = {}
     name = clean_text(draft.display_name, multiline=False)
     if not name:
-        errors["display_name"] = "Please add the name you'd like others to see."
+        errors["display_name"] = t("Please add the name you'd like others to see.")
     elif len(name) > NAME_MAX:
-        errors["display_name"] = f"Please keep your name to {NAME_MAX} characters or fewer."
+        errors["display_name"] = t(
+            "Please keep your name to {limit} characters or fewer.", limit=NAME_MAX
+        )
     pronouns = clean_text(draft.pronouns, multiline=False) or None
     if pronouns and len(pronouns) > PRONOUNS_MAX:
-        errors["pronouns"] = f"Please keep pronouns to {PRONOUNS_MAX} characters or fewer."
+        errors["pronouns"] = t(
+            "Please keep pronouns to {limit} characters or fewer.", limit=PRONOUNS_MAX
+        )
     organisation = clean_text(draft.organisation, multiline=False)
     if not organisation:
-        errors["organisation"] = (
+        errors["organisation"] = t(
             "Please add your organisation (or 'Independent' if you don't have one)."
         )
     elif len(organisation) > ORGANISATION_MAX:
-        errors["organisation"] = (
-            f"Please keep the organisation to {ORGANISATION_MAX} characters or fewer."
+        errors["organisation"] = t(
+            "Please keep the organisation to {limit} characters or fewer.",
+            limit=ORGANISATION_MAX,
         )
     if draft.org_size not in {s.value for s in OrgSize}:
-        errors["org_size"] = "Please choose your organisation's size."
+        errors["org_size"] = t("Please choose your organisation's size.")
     if draft.role_level not in {r.value for r in RoleLevel}:
-        errors["role_level"] = "Please choose the level of your role."
+        errors["role_level"] = t("Please choose the level of your role.")
     unknown_themes = [t for t in draft.themes if t not in community.themes]
     if unknown_themes:
-        errors["themes"] = "Please choose themes from the list."
+        errors["themes"] = t("Please choose themes from the list.")
     languages = list(dict.fromkeys(draft.languages))
     if not languages:
-        errors["languages"] = "Please choose at least one language you're happy to talk in."
+        errors["languages"] = t("Please choose at least one language you're happy to talk in.")
     elif any(code not in LANGUAGE_CODES for code in languages):
-        errors["languages"] = "Please choose languages from the list."
+        errors["languages"] = t("Please choose languages from the list.")
     timezone = (draft.timezone or "").strip()
     try:
         if not timezone:
             raise ZoneInfoNotFoundError
         ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError, OSError):
-        errors["timezone"] = "Please choose your timezone from the list."
+        errors["timezone"] = t("Please choose your timezone from the list.")
     if draft.pairing_cadence not in {c.value for c in PairingCadence}:
-        errors["pairing_cadence"] = "Please choose how often you'd like a peer-coaching partner."
+        errors["pairing_cadence"] = t("Please choose how often you'd like a peer-coaching partner.")
     if joining and not draft.agreed:
-        errors["agreed"] = (
+        errors["agreed"] = t(
             "To join, please tick that you agree to the ground rules and privacy notice."
         )
+    language = (draft.language or "").strip() or None
+    if language is not None:
+        language = i18n.normalise(language)
+        if language is None:
+            errors["language"] = language_problem()
     if errors or not (draft.org_size and draft.role_level and draft.pairing_cadence):
         raise InvalidInput(errors)
     return Profile(
@@ -128,6 +175,7 @@ def check_profile(draft: ProfileDraft, community: Community, *, joining: bool) -
         timezone=timezone,
         pairing_cadence=PairingCadence(draft.pairing_cadence),
         lived_experience_match=draft.lived_experience_match,
+        language=language,
     )
 
 
@@ -150,6 +198,8 @@ def _apply(member: Member, profile: Profile) -> None:
     member.timezone = profile.timezone
     member.pairing_cadence = profile.pairing_cadence.value
     member.lived_experience_match = profile.lived_experience_match
+    if profile.language is not None:
+        member.language = profile.language
 
 
 def join(
@@ -208,6 +258,15 @@ def update_profile(session: Session, member: Member, profile: Profile, now: date
     session.flush()
 
 
+def set_language(session: Session, member: Member, code: str | None, now: datetime) -> str:
+    """Write to the member in `code` from now on; returns the language code stored."""
+    language = check_language(code)
+    member.language = language
+    member.updated_at = now
+    session.flush()
+    return language
+
+
 def leave(session: Session, member: Member, now: datetime) -> bool:
     """Stop all activity for the member; False if they had already left.
 
@@ -245,12 +304,14 @@ def set_role(
     member = find(session, community, target_user_id)
     if member is None or not member.is_active:
         raise UserError(
-            "They haven't joined yet: ask them to type the join command first, then try again."
+            t("They haven't joined yet: ask them to type the join command first, then try again.")
         )
     if role is Role.MEMBER and target_user_id in configured_facilitators:
         raise NotAllowed(
-            "They are a facilitator through the CATALYST_FACILITATORS setting; whoever runs "
-            "Catalyst can remove them there."
+            t(
+                "They are a facilitator through the CATALYST_FACILITATORS setting; whoever "
+                "runs Catalyst can remove them there."
+            )
         )
     member.role = role.value
     member.updated_at = now
@@ -359,12 +420,16 @@ def personal_data(_session: Session, member: Member) -> dict[str, Any]:
         "display_name": member.display_name,
         "pronouns": member.pronouns,
         "organisation": member.organisation,
-        "organisation_size": ORG_SIZE_LABELS.get(member.org_size, member.org_size),
-        "role_level": ROLE_LEVEL_LABELS.get(member.role_level, member.role_level),
-        "themes": list(member.themes),
-        "languages": [LANGUAGE_LABELS.get(code, code) for code in member.languages],
+        "organisation_size": shown(ORG_SIZE_LABELS, member.org_size),
+        "role_level": shown(ROLE_LEVEL_LABELS, member.role_level),
+        "themes": [_(theme) for theme in member.themes],
+        "languages": [shown(LANGUAGE_LABELS, code) for code in member.languages],
+        # The language Catalyst writes to them in (their choice, else the community's).
+        "language": i18n.name_of(member.speaks),
+        "language_code": member.speaks,
+        "language_chosen_by_member": member.language is not None,
         "timezone": member.timezone,
-        "peer_coaching": CADENCE_LABELS.get(member.pairing_cadence, member.pairing_cadence),
+        "peer_coaching": shown(CADENCE_LABELS, member.pairing_cadence),
         "private_lived_experience_matching_preference": member.lived_experience_match,
         "role": member.role,
         "status": member.status,

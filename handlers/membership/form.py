@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from core import i18n
 from core.communities import ground_rules, privacy_notice
 from core.context import RequestContext
 from core.defaults import LANGUAGES, TIMEZONES
+from core.i18n import N_, _
 from core.labels import CADENCE_LABELS, ORG_SIZE_LABELS, ROLE_LEVEL_LABELS
 from core.membership.service import NAME_MAX, ORGANISATION_MAX, PRONOUNS_MAX, ProfileDraft
 from core.models import Member, PairingCadence
@@ -16,29 +18,31 @@ from core.ui import (
     FormValues,
     Option,
     Section,
+    Text,
     list_of,
     literal,
     text,
     text_of,
 )
 
-JOIN_FORM = "membership.join"
-EDIT_FORM = "membership.edit"
+JOIN_FORM = "membership.join"  # untranslated: a form id
+EDIT_FORM = "membership.edit"  # untranslated: a form id
 SECTION_LIMIT = 2900  # Slack allows 3,000 characters in a section; keep a margin.
 
-LIVED_EXPERIENCE_OPTION = (
-    "I'd value being matched with peers who share lived experience of the migration system"
+# Slack shows at most 75 characters of an option.
+LIVED_EXPERIENCE_OPTION = N_(
+    "Match me with peers who share lived experience of the migration system"
 )
 
 
 def _options(labels: dict[str, str]) -> list[Option]:
-    return [Option(value=str(key), label=label) for key, label in labels.items()]
+    return [Option(value=str(key), label=_(label)) for key, label in labels.items()]
 
 
-def _long_text_blocks(title: str, body: str) -> list[Block]:
+def _long_text_blocks(heading: Text, body: str) -> list[Block]:
     """A community-written text, split so each piece fits a Slack section."""
     chunks = [body[i : i + SECTION_LIMIT] for i in range(0, len(body), SECTION_LIMIT)] or [""]
-    blocks: list[Block] = [Section(text("*{title}*", title=title))]
+    blocks: list[Block] = [Section(heading)]
     blocks += [Section(literal(chunk)) for chunk in chunks]
     return blocks
 
@@ -48,6 +52,19 @@ def _timezones(current: str | None) -> list[Option]:
     if current and current not in zones:
         zones.insert(0, current)
     return [Option(value=zone, label=zone.replace("_", " ")) for zone in zones]
+
+
+def language_options() -> list[Option]:
+    """Catalyst's languages, each in its own name ("English", "Français", "العربية")."""
+    return [Option(value=code, label=i18n.name_of(code)) for code in i18n.available()]
+
+
+def suggested_language(ctx: RequestContext, member: Member | None, locale: str | None) -> str:
+    """Theirs if they chose one; else their platform's, if Catalyst speaks it; else the
+    community's."""
+    if member is not None:
+        return member.speaks
+    return i18n.member_language(locale, ctx.community.language)
 
 
 def profile_form(ctx: RequestContext, member: Member | None) -> Form:
@@ -60,107 +77,118 @@ def profile_form(ctx: RequestContext, member: Member | None) -> Form:
     fields: list[FormField] = [
         FormField(
             "display_name",
-            "Your name",
+            _("Your name"),
             FieldKind.TEXT,
             max_length=NAME_MAX,
             initial=member.display_name if member else (platform.name if platform else None),
-            hint="As you'd like others in the community to see it.",
+            hint=_("As you'd like others in the community to see it."),
         ),
         FormField(
             "pronouns",
-            "Pronouns",
+            _("Pronouns"),
             FieldKind.TEXT,
             required=False,
             max_length=PRONOUNS_MAX,
-            placeholder="e.g. she/her, they/them",
+            placeholder=_("e.g. she/her, they/them"),
             initial=member.pronouns if member else None,
         ),
         FormField(
             "organisation",
-            "Organisation",
+            _("Organisation"),
             FieldKind.TEXT,
             max_length=ORGANISATION_MAX,
             initial=member.organisation if member else None,
-            hint="Write 'Independent' if you don't work for one.",
+            hint=_("Write 'Independent' if you don't work for one."),
         ),
         FormField(
             "org_size",
-            "Organisation size (annual income)",
+            _("Organisation size (annual income)"),
             FieldKind.SELECT,
             options=_options(ORG_SIZE_LABELS),
             initial=member.org_size if member else None,
-            hint="Used to match you into learning sets with similar-sized organisations.",
+            hint=_("Used to match you into learning sets with similar-sized organisations."),
         ),
         FormField(
             "role_level",
-            "Your role",
+            _("Your role"),
             FieldKind.SELECT,
             options=_options(ROLE_LEVEL_LABELS),
             initial=member.role_level if member else None,
         ),
         FormField(
             "themes",
-            "Themes you care about",
+            _("Themes you care about"),
             FieldKind.MULTI_SELECT,
             required=False,
-            options=[Option(value=t, label=t) for t in ctx.community.themes],
+            # A default theme is shown in the reader's language; a custom one as written.
+            options=[Option(value=theme, label=_(theme)) for theme in ctx.community.themes],
             initial=list(member.themes) if member else None,
         ),
         FormField(
             "languages",
-            "Languages you're happy to talk in",
+            _("Languages you're happy to talk in"),
             FieldKind.MULTI_SELECT,
-            options=[Option(value=code, label=label) for code, label in LANGUAGES],
+            options=[Option(value=code, label=_(label)) for code, label in LANGUAGES],
             initial=list(member.languages) if member else ["en"],
         ),
         FormField(
+            "language",
+            _("Language"),
+            FieldKind.SELECT,
+            options=language_options(),
+            initial=suggested_language(ctx, member, platform.locale if platform else None),
+            hint=_("The language Catalyst writes to you in."),
+        ),
+        FormField(
             "timezone",
-            "Your timezone",
+            _("Your timezone"),
             FieldKind.SELECT,
             options=_timezones(tz),
             initial=tz,
-            hint="Reminders and pairing times are shown in this timezone.",
+            hint=_("Reminders and pairing times are shown in this timezone."),
         ),
         FormField(
             "pairing_cadence",
-            "Peer-coaching partner",
+            _("Peer-coaching partner"),
             FieldKind.SELECT,
             options=_options(CADENCE_LABELS),
             initial=member.pairing_cadence if member else PairingCadence.MONTHLY.value,
-            hint="How often you'd like to be paired for a 45-minute GROW conversation.",
+            hint=_("How often you'd like to be paired for a 45-minute GROW conversation."),
         ),
         FormField(
             "lived_experience_match",
-            "Private matching preference (optional)",
+            _("Private matching preference (optional)"),
             FieldKind.CHECKBOX,
             required=False,
-            options=[Option(value="yes", label=LIVED_EXPERIENCE_OPTION)],
+            options=[Option(value="yes", label=_(LIVED_EXPERIENCE_OPTION))],
             initial=member.lived_experience_match if member else False,
-            hint="Never shown to anyone, facilitators included; used only when matching you.",
+            hint=_("Never shown to anyone, facilitators included; used only when matching you."),
         ),
     ]
     intro: list[Block] = []
     if joining:
         intro = [
-            *_long_text_blocks("Ground rules", ground_rules(ctx.community)),
-            *_long_text_blocks("Privacy notice", privacy_notice(ctx.community)),
+            *_long_text_blocks(text("*Ground rules*"), ground_rules(ctx.community)),
+            *_long_text_blocks(text("*Privacy notice*"), privacy_notice(ctx.community)),
         ]
         fields.append(
             FormField(
                 "agreed",
-                "Agreement",
+                _("Agreement"),
                 FieldKind.CHECKBOX,
                 options=[
-                    Option(value="yes", label="I agree to the ground rules and privacy notice")
+                    Option(value="yes", label=_("I agree to the ground rules and privacy notice"))
                 ],
                 initial=False,
             )
         )
     return Form(
         form_id=JOIN_FORM if joining else EDIT_FORM,
-        title="Join the community" if joining else "Your profile",
+        # Translators: a form's title; Slack cuts it at 24 characters.
+        title=_("Join the community") if joining else _("Your profile"),
         fields=fields,
-        submit_label="Join" if joining else "Save",
+        # Translators: a button; keep it short.
+        submit_label=_("Join") if joining else _("Save"),
         intro=intro,
     )
 
@@ -179,4 +207,5 @@ def draft_from(values: FormValues) -> ProfileDraft:
         pairing_cadence=text_of(values.get("pairing_cadence")),
         lived_experience_match=values.get("lived_experience_match") is True,
         agreed=values.get("agreed") is True,
+        language=text_of(values.get("language")),
     )

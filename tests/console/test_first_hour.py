@@ -42,6 +42,7 @@ def join_as(name: str, organisation: str) -> list[Step]:
         "2",
         "",  # themes: none
         "",  # languages: keep English
+        "",  # the language Catalyst writes in: keep English
         "Amman",  # a city, not a number: the timezone question finds Asia/Amman
         "",  # pairing: keep Monthly
         "n",

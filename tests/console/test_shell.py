@@ -83,6 +83,7 @@ def join_answers(
         "2",  # role, by number: Manager
         "1,4",  # themes: Anti-racism, Lived experience leadership
         "1, 2",  # languages: English, Arabic (replacing the prefilled English)
+        "",  # the language Catalyst writes in: keep the community's (English)
         "",  # timezone: keep the community's (Europe/London)
         "",  # peer coaching: keep Monthly
         lived,  # private matching preference
@@ -187,8 +188,9 @@ def test_join_answered_field_by_field_stores_the_member(
     runtime: Runtime, type_lines: Typist
 ) -> None:
     answers = join_answers()
-    answers[8] = "4"  # timezone by number: Europe/Paris
-    answers[9] = "Every two weeks"  # peer coaching by label
+    answers[8] = "English"  # the language Catalyst writes in, by its name
+    answers[9] = "4"  # timezone by number: Europe/Paris
+    answers[10] = "Every two weeks"  # peer coaching by label
     output = flat(type_lines([*answers, "profile"]))
 
     assert "Join the community" in output
@@ -204,6 +206,7 @@ def test_join_answered_field_by_field_stores_the_member(
     assert member.role_level == "manager"
     assert member.themes == ["Anti-racism", "Lived experience leadership"]
     assert member.languages == ["en", "ar"]
+    assert member.language == "en"
     assert member.timezone == "Europe/Paris"
     assert member.pairing_cadence == "fortnightly"
     assert member.lived_experience_match is True
@@ -288,7 +291,7 @@ def test_enter_keeps_prefilled_values_when_editing_via_the_numbered_button(
     type_lines(join_answers())
     before = joined(runtime)
 
-    output = flat(type_lines(["profile", "1", *[""] * 10]))
+    output = flat(type_lines(["profile", "1", *[""] * 11]))
 
     assert "[1] Edit profile" in output
     assert "Your name [Amina Yusuf]:" in output
@@ -316,7 +319,7 @@ def test_editing_changes_what_is_typed_and_dash_clears_an_optional_answer(
 ) -> None:
     type_lines(join_answers())
 
-    type_lines(["profile", "1", "", "-", "Safe Passage", "", "", "", "", "", "", "n"])
+    type_lines(["profile", "1", "", "-", "Safe Passage", "", "", "", "", "", "", "", "n"])
 
     member = joined(runtime)
     assert member.display_name == "Amina Yusuf"
@@ -332,7 +335,7 @@ def test_optional_multi_select_can_be_emptied_when_editing_bug(
     # a member who once picked themes can never go back to none.
     type_lines(join_answers())
 
-    type_lines(["profile", "1", "", "", "", "", "", "-", "", "", "", ""])
+    type_lines(["profile", "1", "", "", "", "", "", "-", "", "", "", "", ""])
 
     assert joined(runtime).themes == []
 

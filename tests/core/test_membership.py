@@ -340,3 +340,35 @@ def test_same_external_id_on_another_platform_is_another_community(session: Sess
     slack = communities.get_or_create(session, "slack", "T1", timezone="UTC", now=NOW)
     discord = communities.get_or_create(session, "discord", "T1", timezone="UTC", now=NOW)
     assert slack.id != discord.id
+
+
+# ---- the language Catalyst writes in ------------------------------------------------------
+
+
+def test_the_language_is_checked_and_normalised() -> None:
+    profile = membership.check_profile(draft(language="fr-FR"), plain_community(), joining=True)
+    assert profile.language == "fr"
+    assert membership.check_profile(GOOD, plain_community(), joining=True).language is None
+    assert field_errors(draft(language="de")) == {
+        "language": "Please choose one of the languages Catalyst speaks: "
+        "English (`en`), العربية (`ar`) and Français (`fr`)."
+    }
+
+
+def test_set_language_stores_an_available_code_and_refuses_others(
+    session: Session, community: Community
+) -> None:
+    member, _ = join(session, community, "U0AMINA", language="ar")
+    assert (member.language, member.speaks) == ("ar", "ar")
+    assert membership.set_language(session, member, "FR", NOW + timedelta(days=1)) == "fr"
+    assert (member.language, member.updated_at) == ("fr", NOW + timedelta(days=1))
+    for code in ("de", "xx", "", None):
+        with pytest.raises(InvalidInput) as raised:
+            membership.set_language(session, member, code, NOW)
+        assert "English (`en`)" in raised.value.errors["language"]
+    assert member.language == "fr"
+    # A profile saved without the question keeps the choice.
+    membership.update_profile(
+        session, member, membership.check_profile(GOOD, community, joining=False), NOW
+    )
+    assert member.language == "fr"

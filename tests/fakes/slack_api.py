@@ -592,8 +592,11 @@ class FakeSlackApi:
         display_name: str | None = None,
         tz_offset: int | None = None,
         is_bot: bool = False,
+        locale: str | None = None,
     ) -> JsonDict:
-        """Register a user for users.info; returns the stored user object (mutable)."""
+        """Register a user for users.info; returns the stored user object (mutable).
+
+        `locale` ("fr-FR") is sent, as Slack does, only to a call with include_locale."""
         handle = name or real_name.lower().replace(" ", ".")
         user: JsonDict = {
             "id": user_id,
@@ -610,6 +613,8 @@ class FakeSlackApi:
                 "real_name": real_name,
             },
         }
+        if locale is not None:
+            user["locale"] = locale
         with self._cond:
             self.users[user_id] = user
         return user
@@ -1256,6 +1261,8 @@ class FakeSlackApi:
         user = self.users.get(str(params.get("user", "")))
         if user is None:
             return {"ok": False, "error": "user_not_found"}
+        if not _truthy(params.get("include_locale", "")):
+            user = {key: value for key, value in user.items() if key != "locale"}
         return {"ok": True, "user": user}
 
     def _conversations_open(self, params: JsonDict) -> JsonDict:

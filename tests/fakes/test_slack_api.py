@@ -154,6 +154,14 @@ def test_users_info(fake: FakeSlackApi, client: WebClient) -> None:
     assert info.value.response["error"] == "user_not_found"
 
 
+def test_users_info_gives_the_locale_only_when_asked(fake: FakeSlackApi, client: WebClient) -> None:
+    fake.add_user("U123", real_name="Claire Dubois", tz="Europe/Paris", locale="fr-FR")
+    assert "locale" not in client.users_info(user="U123")["user"]
+    assert client.users_info(user="U123", include_locale=True)["user"]["locale"] == "fr-FR"
+    fake.add_user("U456", real_name="No Locale")
+    assert "locale" not in client.users_info(user="U456", include_locale=True)["user"]
+
+
 def test_conversations_open(client: WebClient) -> None:
     dm = client.conversations_open(users="U1")["channel"]["id"]
     assert dm.startswith("D")

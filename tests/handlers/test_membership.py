@@ -5,17 +5,22 @@ and forget-me (handlers/membership.py), and facilitators' `members` and `role`
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
+from babel.messages.catalog import Catalog
+from babel.messages.pofile import write_po
 from sqlalchemy import select
 
 from bot.wiring import Runtime
+from core import i18n
 from core.context import Caller
 from core.db import unit_of_work
 from core.models import Member
 from core.ui import (
     DirectMessage,
+    FieldKind,
     FieldValue,
     FormErrors,
     Message,
@@ -376,3 +381,127 @@ def test_a_configured_facilitator_cannot_be_revoked_here(
         lambda: said(dispatcher.command(sam_as_facilitator, "role revoke <@UFACIL01> facilitator")),
     )
     assert "through the CATALYST_FACILITATORS setting" in shown
+
+
+# ---- the language Catalyst writes in ------------------------------------------------------
+
+
+def language_of(runtime: Runtime, user_id: str) -> str | None:
+    with unit_of_work(runtime.session_factory) as session:
+        return session.scalars(
+            select(Member.language).where(Member.platform_user_id == user_id)
+        ).one()
+
+
+@pytest.fixture
+def french_catalogue(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """A French catalogue with a few of this area's sentences, while the real one is empty."""
+    catalog = Catalog(locale="fr", domain="catalyst")
+    catalog.add(
+        "Done: Catalyst will write to you in *{language}* from now on.",
+        "C'est fait : Catalyst vous écrira désormais en *{language}*.",
+    )
+    catalog.add("Welcome, *{name}*!", "Bienvenue, *{name}* !")
+    catalog.add("Your profile is saved, *{name}*.", "Votre profil est enregistré, *{name}*.")
+    for code in ("fr", "ar"):
+        folder = tmp_path / code / "LC_MESSAGES"
+        folder.mkdir(parents=True)
+        with (folder / "catalyst.po").open("wb") as po:
+            write_po(po, catalog if code == "fr" else Catalog(locale=code, domain="catalyst"))
+    monkeypatch.setattr(i18n, "LOCALES_DIR", tmp_path)
+    i18n.reload()
+    yield
+    monkeypatch.undo()
+    i18n.reload()
+
+
+def test_the_join_form_asks_for_the_language_with_the_communitys_as_default(
+    dispatcher: Dispatcher,
+) -> None:
+    form = one(dispatcher.command(STRANGER, "join"), OpenForm).form
+    field = {f.name: f for f in form.fields}["language"]
+    assert field.kind is FieldKind.SELECT
+    assert [(o.value, o.label) for o in field.options] == [
+        ("en", "English"),
+        ("ar", "العربية"),
+        ("fr", "Français"),
+    ]
+    assert field.initial == "en"
+    assert field.hint == "The language Catalyst writes to you in."
+    # Within Slack's limits: nothing of an option is cut off.
+    assert max(len(o.label) for f in form.fields for o in f.options) <= 75
+
+
+def test_joining_in_french_welcomes_in_french(
+    dispatcher: Dispatcher, runtime: Runtime, french_catalogue: None
+) -> None:
+    assert "Bienvenue, *Member U0AMINA* !" in join(dispatcher, AMINA, language="fr")
+    assert language_of(runtime, "U0AMINA") == "fr"
+    # Joining without the question (an older form) keeps what they chose.
+    assert "Votre profil est enregistré" in join(dispatcher, AMINA)
+    assert language_of(runtime, "U0AMINA") == "fr"
+
+
+def test_cop_language_answers_in_the_new_language(
+    dispatcher: Dispatcher, runtime: Runtime, french_catalogue: None
+) -> None:
+    join(dispatcher, AMINA)
+    replies = dispatcher.command(AMINA, "language fr")
+    shown = message_text(one(replies, Message))
+    assert "C'est fait : Catalyst vous écrira désormais en *Français*." in shown
+    one(replies, RefreshHome)
+    assert language_of(runtime, "U0AMINA") == "fr"
+    # Names work too, in their own language or the reader's.
+    dispatcher.command(AMINA, "language English")
+    assert language_of(runtime, "U0AMINA") == "en"
+    dispatcher.command(AMINA, "language العربية")
+    assert language_of(runtime, "U0AMINA") == "ar"
+    dispatcher.command(AMINA, "language FR-ca")
+    assert language_of(runtime, "U0AMINA") == "fr"
+
+
+def test_cop_language_without_a_code_and_with_an_unknown_one(
+    dispatcher: Dispatcher, runtime: Runtime
+) -> None:
+    join(dispatcher, AMINA)
+    shown = said(dispatcher.command(AMINA, "language"))
+    assert "Catalyst writes to you in *English*." in shown
+    assert "Catalyst speaks English (`en`), العربية (`ar`) and Français (`fr`)." in shown
+    assert "e.g. `/cop language ar`" in shown
+    for typed in ("de", "xx", "Klingon"):
+        command = f"language {typed}"
+        shown = unchanged(runtime, lambda: said(dispatcher.command(AMINA, command)))  # noqa: B023
+        assert f"Catalyst doesn't speak `{typed}` yet." in shown
+        assert "English (`en`), العربية (`ar`) and Français (`fr`)" in shown
+    assert language_of(runtime, "U0AMINA") is None  # still the community's
+    dispatcher.command(STRANGER, "help")
+    shown = unchanged(runtime, lambda: said(dispatcher.command(STRANGER, "language fr")))
+    assert "You haven't joined yet. Type `/cop join` to join." in shown
+
+
+def test_a_bad_language_in_the_form_is_a_field_error(
+    dispatcher: Dispatcher, runtime: Runtime
+) -> None:
+    join(dispatcher, AMINA)
+    before = table_counts(runtime)
+    bad = dispatcher.submit(AMINA, EDIT_FORM, profile_values(language="de"), "")
+    problem = one(bad, FormErrors).errors["language"]
+    assert problem == (
+        "Please choose one of the languages Catalyst speaks: "
+        "English (`en`), العربية (`ar`) and Français (`fr`)."
+    )
+    assert table_counts(runtime) == before
+
+
+def test_the_profile_and_my_data_show_the_language(dispatcher: Dispatcher) -> None:
+    join(dispatcher, AMINA, language="ar")
+    assert "Catalyst writes in: العربية" in message_text(
+        one(dispatcher.command(AMINA, "profile"), Message)
+    )
+    assert "Catalyst writes to you in *العربية*." in i18n.without_marks(
+        message_text(one(dispatcher.command(AMINA, "my-data"), Message))
+    )
+    sent = one(dispatcher.action(AMINA, membership_handlers.EXPORT_JSON, ""), SendFile)
+    profile = json.loads(sent.content)["profile"]
+    assert (profile["language"], profile["language_code"]) == ("العربية", "ar")
+    assert profile["language_chosen_by_member"] is True
