@@ -18,6 +18,7 @@ from core.defaults import (
     consent_version,
 )
 from core.errors import UserError
+from core.i18n import _, number, t
 from core.models import Community, Member, MemberStatus
 from core.offsets import OffsetError, describe_all, parse_offsets
 
@@ -68,15 +69,21 @@ def get_or_create(
 
 
 def ground_rules(community: Community) -> str:
-    return community.ground_rules or DEFAULT_GROUND_RULES
+    """The community's ground rules to show: its own words, or ours in the reader's language."""
+    return community.ground_rules or _(DEFAULT_GROUND_RULES)
 
 
 def privacy_notice(community: Community) -> str:
-    return community.privacy_notice or DEFAULT_PRIVACY_NOTICE
+    """The privacy notice to show: the community's own, or ours in the reader's language."""
+    return community.privacy_notice or _(DEFAULT_PRIVACY_NOTICE)
 
 
 def current_consent_version(community: Community) -> str:
-    return consent_version(ground_rules(community), privacy_notice(community))
+    # Fingerprinted from the English default, so agreeing in any language is the same version.
+    return consent_version(
+        community.ground_rules or DEFAULT_GROUND_RULES,
+        community.privacy_notice or DEFAULT_PRIVACY_NOTICE,
+    )
 
 
 CALENDAR_TOKEN_BYTES = 24
@@ -101,12 +108,15 @@ def update_settings(
             ZoneInfo(timezone)
         except (ZoneInfoNotFoundError, ValueError, OSError):
             raise UserError(
-                f"'{timezone}' isn't a timezone name: use one like Europe/London."
+                t(
+                    "'{timezone}' isn't a timezone name: use one like Europe/London.",
+                    timezone=timezone,
+                )
             ) from None
         changes["timezone"] = timezone
     if channel is not None:
         if channel and not re.fullmatch(r"[CG][A-Z0-9]{2,}", channel):
-            raise UserError("The channel should be a Slack channel ID like C0123456789.")
+            raise UserError(_("The channel should be a Slack channel ID like C0123456789."))
         changes["channel_id"] = channel or None
     if reminder_offsets is not None:
         try:
@@ -117,7 +127,12 @@ def update_settings(
     for name, value in (("ground_rules", ground_rules), ("privacy_notice", privacy_notice)):
         if value is not None:
             if len(value) > TEXT_LIMIT:
-                raise UserError(f"That text is too long: keep it under {TEXT_LIMIT:,} characters.")
+                raise UserError(
+                    t(
+                        "That text is too long: keep it under {limit} characters.",
+                        limit=number(TEXT_LIMIT),
+                    )
+                )
             changes[name] = value.strip() or None  # empty: back to the default text
     said = []
     for name, value in changes.items():

@@ -64,9 +64,12 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             # emit BEGIN ourselves below.
             dbapi_connection.isolation_level = None
             cursor = dbapi_connection.cursor()
+            # untranslated: SQL
             cursor.execute("PRAGMA foreign_keys=ON")
             if make_url(url).database not in (None, "", ":memory:"):
+                # untranslated: SQL
                 cursor.execute("PRAGMA journal_mode=WAL")
+            # untranslated: SQL
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.close()
 
@@ -75,6 +78,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             # IMMEDIATE takes the write lock up front. A deferred transaction that reads and
             # then writes fails at once with "database is locked" when another thread wrote
             # meanwhile (busy_timeout can't help); taking the lock first makes it wait instead.
+            # untranslated: SQL
             connection.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine

@@ -6,16 +6,20 @@ import hashlib
 
 from core.i18n import N_
 
+# Stored in English in a new community's row and compared as stored; shown with `_(theme)`,
+# so a default theme reads in the reader's language (a facilitator's own theme is unchanged).
 DEFAULT_THEMES: tuple[str, ...] = (
-    "Anti-racism",
-    "Representation",
-    "Access to senior positions",
-    "Lived experience leadership",
-    "Power and positionality",
-    "Wellbeing and care",
+    N_("Anti-racism"),
+    N_("Representation"),
+    N_("Access to senior positions"),
+    N_("Lived experience leadership"),
+    N_("Power and positionality"),
+    N_("Wellbeing and care"),
 )
 
-DEFAULT_GROUND_RULES = (
+# The texts a community starts with, until a facilitator writes its own: shown translated
+# (`communities.ground_rules`), while consent is fingerprinted from the English original.
+DEFAULT_GROUND_RULES = N_(
     "We keep what others share here confidential unless they say otherwise. "
     "We speak from our own experience, listen to understand, and assume good intent "
     "while owning our impact. We challenge racism and other oppression, including when it "
@@ -23,7 +27,7 @@ DEFAULT_GROUND_RULES = (
     "nobody is asked to prove it. It's fine to miss a session; you are always welcome back."
 )
 
-DEFAULT_PRIVACY_NOTICE = (
+DEFAULT_PRIVACY_NOTICE = N_(
     "Catalyst keeps the profile you give here (name, pronouns, organisation and its size, "
     "role level, themes, languages, timezone, pairing choice), your answers to session "
     "invitations and the reflections you write, so it can remind you of sessions, pair you "

@@ -128,6 +128,7 @@ class Member(Base):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # untranslated: a table and column name
     community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"))
     platform_user_id: Mapped[str] = mapped_column(String(64))
     display_name: Mapped[str] = mapped_column(String(80))
@@ -176,6 +177,7 @@ class MembershipEvent(Base):
     __table_args__ = (Index("ix_membership_events_community_at", "community_id", "occurred_at"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # untranslated: a table and column name
     community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(16))
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+from core.i18n import _, t, tn
+
 _PART = re.compile(r"^(\d{1,4})\s*([dhm])$")
 _UNITS = {"d": timedelta(days=1), "h": timedelta(hours=1), "m": timedelta(minutes=1)}
 MAX_OFFSET = timedelta(days=60)
@@ -19,21 +21,30 @@ def parse_offsets(text: str) -> tuple[timedelta, ...]:
     """`"7d, 1d, 1h"` → offsets, largest first, without duplicates."""
     parts = [p.strip().lower() for p in text.replace(";", ",").split(",") if p.strip()]
     if not parts:
-        raise OffsetError("Give at least one reminder time, like 7d,1d,1h.")
+        raise OffsetError(_("Give at least one reminder time, like 7d,1d,1h."))
     offsets: set[timedelta] = set()
     for part in parts:
         match = _PART.match(part)
         if match is None:
             raise OffsetError(
-                f"'{part[:20]}' isn't a reminder time: use a number and d, h or m, like "
-                "7d,1d,1h or 10m."
+                t(
+                    "'{part}' isn't a reminder time: use a number and d, h or m, like "
+                    "7d,1d,1h or 10m.",
+                    part=part[:20],
+                )
             )
         offset = int(match.group(1)) * _UNITS[match.group(2)]
         if offset <= timedelta(0) or offset > MAX_OFFSET:
-            raise OffsetError("Reminder times must be between 1 minute and 60 days before.")
+            raise OffsetError(_("Reminder times must be between 1 minute and 60 days before."))
         offsets.add(offset)
     if len(offsets) > MAX_OFFSETS:
-        raise OffsetError(f"Please choose at most {MAX_OFFSETS} reminder times.")
+        raise OffsetError(
+            tn(
+                "Please choose at most {n} reminder time.",
+                "Please choose at most {n} reminder times.",
+                MAX_OFFSETS,
+            )
+        )
     return tuple(sorted(offsets, reverse=True))
 
 
@@ -56,12 +67,11 @@ def describe_all(offsets: tuple[timedelta, ...]) -> str:
 
 
 def in_words(offset: timedelta) -> str:
-    """For people: "in 7 days", "tomorrow"-style phrases are the caller's; this is plain."""
+    """For people, in their language: "7 days", "1 hour" ("in 7 days"-style phrases are the
+    caller's; this is plain)."""
     total = minutes(offset)
     if total % 1440 == 0:
-        days = total // 1440
-        return "1 day" if days == 1 else f"{days} days"
+        return tn("{n} day", "{n} days", total // 1440)
     if total % 60 == 0:
-        hours = total // 60
-        return "1 hour" if hours == 1 else f"{hours} hours"
-    return "1 minute" if total == 1 else f"{total} minutes"
+        return tn("{n} hour", "{n} hours", total // 60)
+    return tn("{n} minute", "{n} minutes", total)

@@ -12,21 +12,30 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from core import ui
-from core.labels import ROLE_LABELS
+from core import i18n, ui
+from core.i18n import N_, _, t, tn
+from core.models import Role
 from core.sessions.models import RsvpAnswer, Visibility
 from core.timefmt import on_day, span
-from core.words import and_list, plural
+from core.words import and_list
 
 SESSIONS_SHOWN = 10  # most recent answers in the letter; the file has every one
 LINES_PER_SECTION = 5  # session lines (each with a title and a note of up to 500 characters)
 TITLES_SHOWN = 10  # library titles named in the letter
 
-ANSWER_WORDS = {
-    RsvpAnswer.GOING.value: "you said you're going",
-    RsvpAnswer.MAYBE.value: "you said maybe",
-    RsvpAnswer.DECLINED.value: "you said you can't make it",
+# One line per answer, each a whole sentence for translators.
+ANSWER_LINES = {
+    RsvpAnswer.GOING.value: N_("• Session {number}, {title}, {when}: you said you're going."),
+    RsvpAnswer.MAYBE.value: N_("• Session {number}, {title}, {when}: you said maybe."),
+    RsvpAnswer.DECLINED.value: N_(
+        "• Session {number}, {title}, {when}: you said you can't make it."
+    ),
 }
+DECLINED_WITH_RECAP = N_(
+    "• Session {number}, {title}, {when}: you said you can't make it, and asked for the recap."
+)
+# Translators: {answer} is an answer code Catalyst doesn't know (it never should happen).
+OTHER_ANSWER = N_("• Session {number}, {title}, {when}: {answer}.")
 
 
 def _at(value: str) -> datetime:
@@ -34,7 +43,11 @@ def _at(value: str) -> datetime:
 
 
 class _Paragraph:
-    """Sentences with placeholders: our words in the template, theirs in the values."""
+    """Sentences with placeholders: our words in the template, theirs in the values.
+
+    Each sentence comes in already translated (`p.add(_("…"), name=…)`); its values are
+    filled in by the renderer, so whatever a member wrote is escaped.
+    """
 
     def __init__(self, heading: str) -> None:
         self.lines: list[str] = [f"*{heading}*"] if heading else []
@@ -45,18 +58,18 @@ class _Paragraph:
         for name, value in values.items():
             key = f"v{len(self.values)}"
             template = template.replace("{" + name + "}", "{" + key + "}")
-            self.values[key] = str(value)
+            self.values[key] = i18n.isolate(str(value))
         self.lines.append(template)
 
     def section(self, joiner: str = "\n") -> ui.Section:
-        return ui.Section(ui.Text(joiner.join(self.lines), self.values))
+        return ui.Section(ui.Text(i18n.directed(joiner.join(self.lines)), self.values))
 
 
 def letter(data: Mapping[str, Any], zone: str, command: str) -> list[ui.Block]:
     """The blocks of the letter: profile, consent, sessions, reflections, pairing, library."""
     profile = data["profile"]
     blocks: list[ui.Block] = [
-        ui.Header("What Catalyst holds about you"),
+        ui.Header(_("What Catalyst holds about you")),
         ui.Section(
             ui.text(
                 "Hello {name}. This is everything Catalyst holds about you. Times are in your "
@@ -75,197 +88,272 @@ def letter(data: Mapping[str, Any], zone: str, command: str) -> list[ui.Block]:
     return blocks
 
 
+def _label(value: object) -> str:
+    """A stored choice's English label (as the JSON file has it) in the reader's language."""
+    return _(str(value)) if value else str(value)
+
+
 def _profile(profile: Mapping[str, Any], zone: str) -> ui.Section:
-    p = _Paragraph("Your profile")
-    pronouns = " ({pronouns})" if profile.get("pronouns") else ""
-    p.add(
-        "You're {name}" + pronouns + ", and you work at {organisation} ({size}). Your role "
-        "there: {level}.",
-        name=profile["display_name"],
-        **({"pronouns": profile["pronouns"]} if profile.get("pronouns") else {}),
-        organisation=profile["organisation"],
-        size=profile["organisation_size"],
-        level=profile["role_level"],
-    )
+    p = _Paragraph(_("Your profile"))
+    work = {
+        "name": profile["display_name"],
+        "organisation": profile["organisation"],
+        "size": _label(profile["organisation_size"]),
+        "level": _label(profile["role_level"]),
+    }
+    if profile.get("pronouns"):
+        p.add(
+            _(
+                "You're {name} ({pronouns}), and you work at {organisation} ({size}). "
+                "Your role there: {level}."
+            ),
+            pronouns=profile["pronouns"],
+            **work,
+        )
+    else:
+        p.add(
+            _("You're {name}, and you work at {organisation} ({size}). Your role there: {level}."),
+            **work,
+        )
     themes = profile.get("themes") or []
     if themes:
-        p.add("The themes you care about: {themes}.", themes=and_list(themes))
+        # Default themes are ours and read in the reader's language; a custom one is as written.
+        p.add(
+            _("The themes you care about: {themes}."),
+            themes=and_list([_(theme) for theme in themes]),
+        )
     else:
-        p.add("You haven't picked any themes.")
+        p.add(_("You haven't picked any themes."))
+    tz = profile["timezone"].replace("_", " ")
+    languages = profile.get("languages") or []
+    if languages:
+        p.add(
+            _("Your languages: {languages}. Your timezone: {tz}."),
+            languages=and_list([_label(language) for language in languages]),
+            tz=tz,
+        )
+    else:
+        p.add(_("Your languages: none given. Your timezone: {tz}."), tz=tz)
     p.add(
-        "Your languages: {languages}. Your timezone: {tz}.",
-        languages=and_list(profile.get("languages") or []) or "none given",
-        tz=profile["timezone"].replace("_", " "),
+        _("How often you'd like a peer-coaching partner: {cadence}."),
+        cadence=_label(profile["peer_coaching"]),
     )
-    p.add(
-        "How often you'd like a peer-coaching partner: {cadence}.", cadence=profile["peer_coaching"]
-    )
-    p.add(
-        "Your private preference to be matched with peers who share lived experience of the "
-        "migration system is *{pref}*. Nobody else sees it, facilitators included.",
-        pref="on" if profile["private_lived_experience_matching_preference"] else "off",
-    )
-    role = ROLE_LABELS.get(profile["role"], profile["role"])
-    p.add(
-        "Your user ID is {user}, and you're a {role} of the community.",
-        user=profile["platform_user_id"],
-        role=role,
-    )
+    if profile["private_lived_experience_matching_preference"]:
+        p.add(
+            _(
+                "Your private preference to be matched with peers who share lived experience "
+                "of the migration system is *on*. Nobody else sees it, facilitators included."
+            )
+        )
+    else:
+        p.add(
+            _(
+                "Your private preference to be matched with peers who share lived experience "
+                "of the migration system is *off*. Nobody else sees it, facilitators included."
+            )
+        )
+    if profile["role"] == Role.FACILITATOR.value:
+        p.add(
+            _("Your user ID is {user}, and you're a facilitator of the community."),
+            user=profile["platform_user_id"],
+        )
+    else:
+        p.add(
+            _("Your user ID is {user}, and you're a member of the community."),
+            user=profile["platform_user_id"],
+        )
     joined = on_day(_at(profile["joined_at"]), zone)
     updated = on_day(_at(profile["profile_updated_at"]), zone)
     if updated == joined:
-        p.add("You joined on {joined}.", joined=joined)
+        p.add(_("You joined on {joined}."), joined=joined)
     else:
         p.add(
-            "You joined on {joined}, and your profile last changed on {updated}.",
+            _("You joined on {joined}, and your profile last changed on {updated}."),
             joined=joined,
             updated=updated,
         )
     if profile.get("left_at"):
         p.add(
-            "You left on {left}, so everything is paused until you come back.",
+            _("You left on {left}, so everything is paused until you come back."),
             left=on_day(_at(profile["left_at"]), zone),
         )
     return p.section()
 
 
 def _consent(profile: Mapping[str, Any], zone: str, command: str) -> ui.Section:
-    p = _Paragraph("Consent")
-    current = profile.get("consent_version_is_current")
-    p.add(
-        "You agreed to the ground rules and privacy notice on {at} ("
-        + (
-            "the version in force today)."
-            if current
-            else "an earlier version: they have changed since, and `{cmd} join` shows the "
-            "current ones)."
-        ),
-        at=on_day(_at(profile["consent_given_at"]), zone),
-        **({} if current else {"cmd": command}),
-    )
+    p = _Paragraph(_("Consent"))
+    at = on_day(_at(profile["consent_given_at"]), zone)
+    if profile.get("consent_version_is_current"):
+        p.add(
+            _(
+                "You agreed to the ground rules and privacy notice on {at} (the version in "
+                "force today)."
+            ),
+            at=at,
+        )
+    else:
+        p.add(
+            _(
+                "You agreed to the ground rules and privacy notice on {at} (an earlier "
+                "version: they have changed since, and `{cmd} join` shows the current ones)."
+            ),
+            at=at,
+            cmd=command,
+        )
     return p.section()
 
 
 def _session_line(p: _Paragraph, answer: Mapping[str, Any], zone: str) -> None:
-    said = ANSWER_WORDS.get(answer["answer"], answer["answer"])
-    if answer["answer"] == RsvpAnswer.DECLINED.value:
-        said += ", and asked for the recap" if answer.get("wants_recap") else ""
-    template = "• Session {n}, {title}, {when}: " + said + "."
+    code = answer["answer"]
+    if code == RsvpAnswer.DECLINED.value and answer.get("wants_recap"):
+        line = _(DECLINED_WITH_RECAP)
+    else:
+        line = _(ANSWER_LINES.get(code, OTHER_ANSWER))
+    # Each sentence whole, one after another on the line.
+    sentences = [line]
     values: dict[str, object] = {
-        "n": answer["number"],
+        "number": answer["number"],
         "title": answer["title"],
         "when": span(_at(answer["starts_at"]), _at(answer["ends_at"]), zone),
     }
+    if code not in ANSWER_LINES:
+        values["answer"] = code
     if answer.get("apology_note"):
-        template += " Your note: “{note}”."
+        sentences.append(_("Your note: “{note}”."))
         values["note"] = answer["apology_note"]
     if answer.get("cancelled"):
-        template += " (It was cancelled.)"
-    template += " You answered on {answered}."
+        sentences.append(_("(It was cancelled.)"))
+    sentences.append(_("You answered on {answered}."))
     values["answered"] = on_day(_at(answer["answered_at"]), zone)
-    p.add(template, **values)
+    p.add(" ".join(sentences), **values)
 
 
 def _sessions(answers: Sequence[Mapping[str, Any]], zone: str) -> list[ui.Block]:
     if not answers:
-        p = _Paragraph("Sessions")
-        p.add("You haven't answered any sessions yet.")
+        p = _Paragraph(_("Sessions"))
+        p.add(_("You haven't answered any sessions yet."))
         return [p.section()]
     shown = list(answers[-SESSIONS_SHOWN:])
     earlier = len(answers) - len(shown)
     blocks: list[ui.Block] = []
     for start in range(0, len(shown), LINES_PER_SECTION):
-        p = _Paragraph("Sessions" if start == 0 else "")
+        p = _Paragraph(_("Sessions") if start == 0 else "")
         if start == 0:
-            p.add("Your latest {n} answers:" if earlier else "Your answers:", n=len(shown))
+            if earlier:
+                p.add(tn("Your latest {n} answer:", "Your latest {n} answers:", len(shown)))
+            else:
+                p.add(_("Your answers:"))
         for answer in shown[start : start + LINES_PER_SECTION]:
             _session_line(p, answer, zone)
         blocks.append(p.section())
     if earlier:
-        blocks.append(
-            ui.Context(
-                [
-                    ui.text(
-                        "…and {earlier} before them, all in the JSON file.",
-                        earlier=plural(earlier, "earlier answer", "earlier answers"),
-                    )
-                ]
-            )
+        more = tn(
+            "…and {n} earlier answer before them, all in the JSON file.",
+            "…and {n} earlier answers before them, all in the JSON file.",
+            earlier,
         )
+        blocks.append(ui.Context([ui.Text(i18n.directed(more))]))
     return blocks
 
 
 def _reflections(held: Mapping[str, Any]) -> ui.Section:
-    p = _Paragraph("Reflections")
+    p = _Paragraph(_("Reflections"))
     written = held.get("reflections") or []
     if written:
         kinds = [r.get("visibility") for r in written]
+        shared = kinds.count(Visibility.SHARED.value)
+        with_facilitators = kinds.count(Visibility.FACILITATORS.value)
+        private = kinds.count(Visibility.PRIVATE.value)
         parts = [
-            f"{kinds.count(Visibility.SHARED.value)} shared in the thread",
-            f"{kinds.count(Visibility.FACILITATORS.value)} with facilitators only",
-            f"{kinds.count(Visibility.PRIVATE.value)} private, for you alone",
+            # Translators: part of a list: "3 shared in the thread, 1 with facilitators only…"
+            tn("{n} shared in the thread", "{n} shared in the thread", shared),
+            tn("{n} with facilitators only", "{n} with facilitators only", with_facilitators),
+            tn("{n} private, for you alone", "{n} private, for you alone", private),
         ]
         p.add(
-            "You've written {count}: {parts}. Each one, in full, is in the JSON file.",
-            count=plural(len(written), "reflection", "reflections"),
+            tn(
+                "You've written {n} reflection: {parts}. Each one, in full, is in the JSON file.",
+                "You've written {n} reflections: {parts}. Each one, in full, is in the JSON file.",
+                len(written),
+                parts="{parts}",
+            ),
             parts=and_list(parts),
         )
     else:
-        p.add("You haven't written any reflections yet.")
-    p.add(
-        "After-session nudges and catch-ups are {state}.",
-        state="on" if held.get("nudges_and_catch_ups", True) else "off",
-    )
+        p.add(_("You haven't written any reflections yet."))
+    if held.get("nudges_and_catch_ups", True):
+        p.add(_("After-session nudges and catch-ups are on."))
+    else:
+        p.add(_("After-session nudges and catch-ups are off."))
     return p.section()
 
 
 def _pairing(held: Mapping[str, Any], zone: str) -> ui.Section:
-    p = _Paragraph("Peer coaching")
+    p = _Paragraph(_("Peer coaching"))
     if held.get("paused_until"):
-        p.add("You've paused pairing until {until}.", until=on_day(_at(held["paused_until"]), zone))
+        p.add(
+            _("You've paused pairing until {until}."),
+            until=on_day(_at(held["paused_until"]), zone),
+        )
     if held.get("skip_next_round"):
-        p.add("You asked to skip the next round.")
+        p.add(_("You asked to skip the next round."))
     avoided = held.get("never_pair_me_with") or []
     if avoided:
         p.add(
-            "You asked never to be paired with {names}. Only you can see this.",
+            _("You asked never to be paired with {names}. Only you can see this."),
             names=and_list(avoided),
         )
     rounds = held.get("rounds") or []
     if rounds:
         met = sum(1 for r in rounds if r.get("outcome") == "met")
         p.add(
-            "You've been paired in {rounds}, and said you met in {met}. The latest started on "
-            "{latest}.",
-            rounds=plural(len(rounds), "round", "rounds"),
-            met=met,
+            tn(
+                "You've been paired in {n} round, and said you met in {met}. The latest "
+                "started on {latest}.",
+                "You've been paired in {n} rounds, and said you met in {met}. The latest "
+                "started on {latest}.",
+                len(rounds),
+                met="{met}",
+                latest="{latest}",
+            ),
+            met=i18n.number(met),
             latest=on_day(_at(rounds[-1]["started_at"]), zone),
         )
     else:
-        p.add("You haven't been paired yet.")
+        p.add(_("You haven't been paired yet."))
     return p.section()
 
 
 def _library(held: Mapping[str, Any]) -> ui.Section:
-    p = _Paragraph("Library")
+    p = _Paragraph(_("Library"))
     shared = held.get("shared") or []
     if shared:
         titles = [r["title"] for r in shared[:TITLES_SHOWN]]
         more = len(shared) - len(titles)
-        quoted = [f"“{title}”" for title in titles]
+        # Translators: a resource's title in quotation marks.
+        quoted = [t("“{title}”", title=title) for title in titles]
+        if more:
+            quoted.append(tn("{n} more", "{n} more", more))
         p.add(
-            "You've shared {count}: {titles}.",
-            count=plural(len(shared), "resource", "resources"),
-            titles=and_list([*quoted, f"{more} more"] if more else quoted),
+            tn(
+                "You've shared {n} resource: {titles}.",
+                "You've shared {n} resources: {titles}.",
+                len(shared),
+                titles="{titles}",
+            ),
+            titles=and_list(quoted),
         )
     else:
-        p.add("You haven't shared any resources yet.")
+        p.add(_("You haven't shared any resources yet."))
     helpful = held.get("found_helpful") or []
     if helpful:
         p.add(
-            "You marked {count} as helpful.",
-            count=plural(len(helpful), "resource", "resources"),
+            tn(
+                "You marked {n} resource as helpful.",
+                "You marked {n} resources as helpful.",
+                len(helpful),
+            )
         )
     else:
-        p.add("You haven't marked any resources as helpful.")
+        p.add(_("You haven't marked any resources as helpful."))
     return p.section()

@@ -16,6 +16,7 @@ from core import capabilities
 from core.capability import PlannedItem
 from core.delivery.models import OutboxMessage, OutboxStatus
 from core.delivery.occurrences import pending_items
+from core.i18n import t
 from core.models import Community
 from core.timefmt import when
 
@@ -36,7 +37,8 @@ def upcoming(session: Session, now: datetime, limit: int = 30) -> list[PlannedJo
         if owner is not None and owner.describe_item is not None:
             what, people = owner.describe_item(session, item)
         else:
-            what, people = f"{item.kind} (unknown kind: it will be recorded as failed)", 0
+            what = t("{kind} (unknown kind: it will be recorded as failed)", kind=item.kind)
+            people = 0
         zone = community.timezone if community else "UTC"
         planned.append(PlannedItem(item.due_at, zone, what, people))
     planned += capabilities.not_yet_planned(session, now)

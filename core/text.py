@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from core.i18n import N_, _, number, tn
+
 # Bidi embeddings and overrides (U+202A to U+202E) can make text display as something else
 # (a name that reads as another's); isolates and the LRM/RLM marks stay, as do ZWJ/ZWNJ
 # (correct Persian spelling and emoji need them).
@@ -29,5 +31,24 @@ def clean_text(value: str | None, *, multiline: bool) -> str:
     ).strip()
 
 
+# The names of the fields callers check with `too_long`, so a translator has them (a name not
+# listed here is shown as it is).
+FIELD_NAMES = (
+    N_("title"),
+    N_("description"),
+    N_("message"),
+    N_("reflection prompt"),
+)
+
+
 def too_long(what: str, value: str, limit: int) -> str:
-    return f"Please keep the {what} to {limit:,} characters or fewer (it has {len(value):,})."
+    """The sentence for a text longer than `limit`, in the reader's language; `what` is the
+    field's English name (one of FIELD_NAMES), translated here."""
+    return tn(
+        # Translators: {what} is the name of a field, like "title" or "description".
+        "Please keep the {what} to {n} character or fewer (it has {count}).",
+        "Please keep the {what} to {n} characters or fewer (it has {count}).",
+        limit,
+        what=_(what),
+        count=number(len(value)),
+    )

@@ -270,35 +270,48 @@ def field_problem(form_field: FormField, value: FieldValue) -> str | None:
     label = form_field.label.rstrip("?:. ")
     if kind is FieldKind.CHECKBOX:
         if form_field.required and value is not True:
-            return f"Please tick “{_checkbox_label(form_field)}” to go on."
+            return i18n.t("Please tick “{label}” to go on.", label=_checkbox_label(form_field))
         return None
     if kind is FieldKind.MULTI_SELECT:
         picked = list_of(value)
         if form_field.required and not picked:
-            return f"Please choose at least one for “{label}”."
+            return i18n.t("Please choose at least one for “{label}”.", label=label)
         allowed = {option.value for option in form_field.options}
         if allowed and any(item not in allowed for item in picked):
-            return f"Please choose “{label}” from the list."
+            return i18n.t("Please choose “{label}” from the list.", label=label)
         if form_field.max_selected is not None and len(picked) > form_field.max_selected:
-            return f"Please choose at most {form_field.max_selected} for “{label}”."
+            return i18n.tn(
+                "Please choose at most {n} for “{label}”.",
+                "Please choose at most {n} for “{label}”.",
+                form_field.max_selected,
+                label=label,
+            )
         return None
     answer = text_of(value)
     if answer is None or not answer.strip():
-        return f"Please answer “{label}”." if form_field.required else None
+        return i18n.t("Please answer “{label}”.", label=label) if form_field.required else None
     if kind is FieldKind.SELECT:
         allowed = {option.value for option in form_field.options}
         if allowed and answer not in allowed:
-            return f"Please choose “{label}” from the list."
+            return i18n.t("Please choose “{label}” from the list.", label=label)
         return None
     if form_field.max_length is not None and len(answer.strip()) > form_field.max_length:
-        return (
-            f"Please keep “{label}” to {form_field.max_length:,} characters or fewer "
-            f"(it has {len(answer.strip()):,})."
+        return i18n.tn(
+            "Please keep “{label}” to {n} character or fewer (it has {count}).",
+            "Please keep “{label}” to {n} characters or fewer (it has {count}).",
+            form_field.max_length,
+            label=label,
+            count=i18n.number(len(answer.strip())),
         )
     if form_field.min_length is not None and len(answer.strip()) < form_field.min_length:
-        return f"Please write at least {form_field.min_length:,} characters for “{label}”."
+        return i18n.tn(
+            "Please write at least {n} character for “{label}”.",
+            "Please write at least {n} characters for “{label}”.",
+            form_field.min_length,
+            label=label,
+        )
     if kind is FieldKind.NUMBER and not _NUMBER.fullmatch(answer.strip()):
-        return f"Please give “{label}” as a number, like 90 or 1.5."
+        return i18n.t("Please give “{label}” as a number, like 90 or 1.5.", label=label)
     return None
 
 

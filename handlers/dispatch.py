@@ -112,14 +112,17 @@ class Dispatcher:
         if access is Access.MEMBER and ctx.active_member is None:
             if ctx.member is not None:
                 return notice(
-                    "You've left the community, so that's paused. Type `{v0} join` to come back.",
-                    ctx.command,
+                    "You've left the community, so that's paused. Type `{command} join` to "
+                    "come back.",
+                    command=ctx.command,
                 )
-            return notice("You haven't joined yet. Type `{v0} join` to join.", ctx.command)
+            return notice(
+                "You haven't joined yet. Type `{command} join` to join.", command=ctx.command
+            )
         if access is Access.FACILITATOR and not ctx.is_facilitator:
             return notice(
-                "Only facilitators can do that. Type `{v0} help` to see what you can do.",
-                ctx.command,
+                "Only facilitators can do that. Type `{command} help` to see what you can do.",
+                command=ctx.command,
             )
         return None
 
@@ -138,10 +141,10 @@ class Dispatcher:
         if len(text) > MAX_COMMAND_TEXT:
             return [
                 notice(
-                    "That's too long for a command ({v0} characters). Type `{v1} help` to see "
-                    "what you can do.",
-                    len(text),
-                    ctx.command,
+                    "That's too long for a command ({count} characters). Type `{command} help` "
+                    "to see what you can do.",
+                    count=i18n.number(len(text)),
+                    command=ctx.command,
                 )
             ]
         stripped = text.strip()
@@ -156,11 +159,11 @@ class Dispatcher:
         if rest.strip() and not command.takes_args:
             return [
                 notice(
-                    "`{v0} {v1}` doesn't take anything after it (you wrote `{v2}`). Type "
-                    "`{v0} {v1}` on its own.",
-                    ctx.command,
-                    command.name,
-                    shorten(rest, 30),
+                    "`{command} {name}` doesn't take anything after it (you wrote `{typed}`). "
+                    "Type `{command} {name}` on its own.",
+                    command=ctx.command,
+                    name=command.name,
+                    typed=shorten(rest, 30),
                 )
             ]
         return _as_list(command.run(ctx, rest.strip()))
@@ -180,16 +183,16 @@ class Dispatcher:
         if best is not None:
             suggestion = meaning[best[0]]
             return notice(
-                "I don't know `{v0}`. Did you mean `{v1} {v2}`? Type `{v1} help` to see "
-                "everything you can do.",
-                shorten(word, 30),
-                ctx.command,
-                suggestion,
+                "I don't know `{word}`. Did you mean `{command} {suggestion}`? Type "
+                "`{command} help` to see everything you can do.",
+                word=shorten(word, 30),
+                command=ctx.command,
+                suggestion=suggestion,
             )
         return notice(
-            "I don't know `{v0}`. Type `{v1} help` to see everything you can do.",
-            shorten(word, 30),
-            ctx.command,
+            "I don't know `{word}`. Type `{command} help` to see everything you can do.",
+            word=shorten(word, 30),
+            command=ctx.command,
         )
 
     def action(self, caller: Caller, action_id: str, value: str) -> list[Reply]:
@@ -201,8 +204,9 @@ class Dispatcher:
                 if action is None:
                     return [
                         notice(
-                            "That button no longer works. Type `{v0} help` to see what you can do.",
-                            ctx.command,
+                            "That button no longer works. Type `{command} help` to see what "
+                            "you can do.",
+                            command=ctx.command,
                         )
                     ]
                 denied = self._denied(ctx, action.access)
@@ -284,6 +288,11 @@ class Dispatcher:
         """The caller's role as every reply sees it (stored, or from the settings)."""
         with i18n.scope(), self._context(caller) as ctx:
             return ctx.role
+
+    def language_of(self, caller: Caller) -> str:
+        """The language the caller reads: theirs if they are a member, else the community's."""
+        with i18n.scope(), self._context(caller) as ctx:
+            return ctx.member.speaks if ctx.member is not None else ctx.community.language
 
     def set_own_role(self, caller: Caller, facilitator: bool) -> bool:
         """Store the caller's own role; False if they haven't joined (nothing to store on).

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from itertools import groupby
 
+from core import i18n
 from core.context import RequestContext
-from core.ui import Block, Context, Header, Message, Reply, Section, text
+from core.i18n import N_, NP_, _, t
+from core.ui import Block, Context, Header, Message, Reply, Section, Text, text
 from handlers.registry import Access, Action, Command, Registry
 
 
@@ -14,7 +16,7 @@ def help_reply(ctx: RequestContext, registry: Registry) -> Message:
         registry.visible_commands(ctx.is_facilitator),
         key=lambda c: (c.group == "Facilitating", c.group),
     )
-    blocks: list[Block] = [Header("What you can do with Catalyst")]
+    blocks: list[Block] = [Header(_("What you can do with Catalyst"))]
     if ctx.active_member is None:
         blocks.append(
             Section(
@@ -25,20 +27,12 @@ def help_reply(ctx: RequestContext, registry: Registry) -> Message:
             )
         )
     for group, in_group in groupby(commands, key=lambda c: c.group):
-        lines = [
-            f"`{ctx.command} {c.name}{' ' + c.usage if c.usage else ''}` — {c.summary}"
-            + _for_facilitators(ctx, c)
-            for c in in_group
-            if c.name != "help"
-        ]
+        lines = [_help_line(ctx, c) for c in in_group if c.name != "help"]
         if lines:
-            blocks.append(
-                Section(
-                    text(
-                        "*{g}*\n" + "\n".join(lines).replace("{", "{{").replace("}", "}}"), g=group
-                    )
-                )
-            )
+            # Each line is already in the reader's language; braces are doubled so the
+            # renderer leaves any in a summary as they are.
+            body = "\n".join([f"*{_(group)}*", *lines]).replace("{", "{{").replace("}", "}}")
+            blocks.append(Section(Text(i18n.directed(body))))
     blocks.append(
         Context(
             [
@@ -49,22 +43,42 @@ def help_reply(ctx: RequestContext, registry: Registry) -> Message:
             ]
         )
     )
-    return Message(summary="What you can do with Catalyst", blocks=blocks)
+    return Message(summary=_("What you can do with Catalyst"), blocks=blocks)
 
 
-def _for_facilitators(ctx: RequestContext, command: Command) -> str:
-    if not (ctx.is_facilitator and command.facilitator_usage):
-        return ""
-    return f". Facilitators also: {command.facilitator_usage}"
+def _help_line(ctx: RequestContext, command: Command) -> str:
+    """One command's line of help, its summary and usage (marked by its package) translated."""
+    values = {
+        "command": ctx.command,
+        "name": command.name,
+        "summary": _(command.summary),
+    }
+    also = ctx.is_facilitator and command.facilitator_usage
+    if command.usage and also:
+        return t(
+            "`{command} {name} {usage}` — {summary}. Facilitators also: {facilitator_usage}",
+            usage=_(command.usage),
+            facilitator_usage=_(command.facilitator_usage),
+            **values,
+        )
+    if command.usage:
+        return t("`{command} {name} {usage}` — {summary}", usage=_(command.usage), **values)
+    if also:
+        return t(
+            "`{command} {name}` — {summary}. Facilitators also: {facilitator_usage}",
+            facilitator_usage=_(command.facilitator_usage),
+            **values,
+        )
+    return t("`{command} {name}` — {summary}", **values)
 
 
 # "Keep it", "Stay", "Not now": a button that answers a question by changing nothing.
-DISMISS = "ui.dismiss"
+DISMISS = "ui.dismiss"  # untranslated: an action id
 
 
 def dismiss(_ctx: RequestContext, _value: str) -> Reply:
     return Message(
-        summary="Nothing changed.",
+        summary=_("Nothing changed."),
         blocks=(Section(text("Okay, nothing changed.")),),
         replace_original=True,
     )
@@ -77,5 +91,11 @@ def register(registry: Registry) -> None:
         return help_reply(ctx, registry)
 
     registry.add_command(
-        Command("help", "This list", help_command, Access.ANYONE, aliases=("?", "commands"))
+        Command(
+            NP_("command word", "help"),
+            N_("This list"),
+            help_command,
+            Access.ANYONE,
+            aliases=("?", "commands"),
+        )
     )

@@ -9,6 +9,7 @@ their part below. Which sections exist is the capabilities' business
 from __future__ import annotations
 
 from core.context import RequestContext
+from core.i18n import _, t
 from core.ui import Block, Context, Divider, Header, HomePage, text
 from handlers.registry import HomePlace, Registry
 
@@ -20,7 +21,7 @@ def home_page(ctx: RequestContext, registry: Registry) -> HomePage:
         for section in registry.sections_for(HomePlace.VISITOR):
             blocks += section.build(ctx)
     else:
-        blocks.append(Header(f"Hello, {member.display_name}"))
+        blocks.append(Header(t("Hello, {name}", name=member.display_name)))
         for number, section in enumerate(registry.sections_for(HomePlace.MEMBER)):
             if number:
                 blocks.append(Divider())
@@ -29,7 +30,7 @@ def home_page(ctx: RequestContext, registry: Registry) -> HomePage:
             Context([text("Type `{cmd} help` to see everything you can do.", cmd=ctx.command)])
         )
     if ctx.is_facilitator:
-        blocks += [Divider(), Header("For facilitators")]
+        blocks += [Divider(), Header(_("For facilitators"))]
         for section in registry.sections_for(HomePlace.FACILITATOR):
             blocks += section.build(ctx)
     return HomePage(blocks)

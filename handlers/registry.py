@@ -12,6 +12,7 @@ from enum import StrEnum
 
 from core import i18n
 from core.context import RequestContext
+from core.i18n import N_
 from core.ui import Block, FormValues, HomePage, Replies, Reply
 
 
@@ -35,7 +36,7 @@ class Command:
     access: Access = Access.MEMBER
     usage: str = ""  # arguments, shown in help, e.g. "grant @someone facilitator"
     aliases: tuple[str, ...] = ()
-    group: str = "Your membership"
+    group: str = N_("Your membership")  # groups and summaries are N_-marked; help translates
     takes_args: bool = True  # False: words after the command are a mistake worth saying
     # What facilitators can also type after it, shown in their help only.
     facilitator_usage: str = ""

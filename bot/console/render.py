@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from core import ui
+from core.i18n import _
 
 WIDTH = 78
 
@@ -91,5 +92,5 @@ def blocks(
                 number = first_number + len(buttons) - 1
                 label = element.label if isinstance(element, ui.Button) else element.placeholder
                 labels.append(f"[{number}] {label}")
-            out.append("  ".join(labels) + style.dim("   (type the number)"))
+            out.append("  ".join(labels) + style.dim("   " + _("(type the number)")))
     return "\n".join(out), buttons

@@ -9,16 +9,19 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
 from bot.console import render
 from bot.console.inbox import ConsoleInbox
-from core import ui
+from core import i18n, ui
 from core.config import Settings
 from core.context import Caller
+from core.i18n import N_, _, t
+from core.labels import ROLE_LABELS, shown
 from core.models import Role
 from handlers.dispatch import Dispatcher
 
@@ -27,10 +30,10 @@ COMMUNITY = "local"
 CANCEL_WORDS = {":cancel", "cancel"}
 # Slack shows pickers for these; the console says what to type instead.
 FORMAT_HINTS = {
-    ui.FieldKind.DATE: " (YYYY-MM-DD)",
-    ui.FieldKind.TIME: " (HH:MM, 24-hour)",
-    ui.FieldKind.NUMBER: " (a number)",
-    ui.FieldKind.URL: " (a web address)",
+    ui.FieldKind.DATE: N_("(YYYY-MM-DD)"),
+    ui.FieldKind.TIME: N_("(HH:MM, 24-hour)"),
+    ui.FieldKind.NUMBER: N_("(a number)"),
+    ui.FieldKind.URL: N_("(a web address)"),
 }
 
 MENTION_WORD = re.compile(r"(?<![<\w])@([^\W\d_][\w.-]{0,40})")
@@ -106,6 +109,13 @@ class Console:
             raise EndOfInput
         return line.rstrip("\r\n")
 
+    @contextmanager
+    def speaking(self) -> Iterator[str]:
+        """The console's own words in the acting person's language (theirs, once they have
+        joined, else the community's); the dispatcher's replies come in it already."""
+        with i18n.speaking(self.dispatcher.language_of(self.caller)) as language:
+            yield language
+
     @property
     def caller(self) -> Caller:
         user_id = user_id_for(self.persona)
@@ -121,20 +131,25 @@ class Console:
 
     def run(self) -> int:
         word = self.settings.command_word
-        self.say(self.style.bold("Catalyst — local console"))
-        self.say(
-            render.wrap(
-                f"You're trying Catalyst without Slack, on the same database. Type what you "
-                f"would type in Slack, like `/{word} join` or just `join`; `help` lists "
-                f"everything. Console extras: `:as Sam` to act as someone else, "
-                f"`:facilitator` to switch your facilitator role on or off, `:home` for the "
-                f"home page, `:quit` to leave."
+        with self.speaking():
+            self.say(self.style.bold(_("Catalyst — local console")))
+            self.say(
+                render.wrap(
+                    t(
+                        "You're trying Catalyst without Slack, on the same database. Type what "
+                        "you would type in Slack, like `{command} join` or just `join`; `help` "
+                        "lists everything. Console extras: `:as Sam` to act as someone else, "
+                        "`:facilitator` to switch your facilitator role on or off, `:home` for "
+                        "the home page, `:quit` to leave.",
+                        command=f"/{word}",
+                    )
+                )
             )
-        )
-        self.say(f"You are acting as '{self.persona}'.")
+            self.say(t("You are acting as '{name}'.", name=self.persona))
         while True:
             try:
-                self.show_inbox()
+                with self.speaking():
+                    self.show_inbox()
                 line = self.ask(f"\n{self.persona}> ").strip()
             except EndOfInput:
                 self.say()
@@ -145,15 +160,18 @@ class Console:
             if not line:
                 continue
             if line in {":quit", ":q", ":exit", "exit", "quit"}:
-                self.say("Bye for now.")
+                with self.speaking():
+                    self.say(_("Bye for now."))
                 return 0
             try:
-                self.handle(line)
+                with self.speaking():
+                    self.handle(line)
             except EndOfInput:
                 self.say()
                 return 0
             except (Cancelled, KeyboardInterrupt):
-                self.say("Cancelled; nothing was saved.")
+                with self.speaking():
+                    self.say(_("Cancelled; nothing was saved."))
 
     def handle(self, line: str) -> None:
         if line.startswith(":"):
@@ -166,7 +184,9 @@ class Console:
         if line.lower().startswith(prefix + " ") or line.lower() == prefix:
             line = line[len(prefix) :].strip()
         elif line.startswith("/"):
-            self.say(f"In this console the command is {prefix}; try `{prefix} help`.")
+            self.say(
+                t("In this console the command is {command}; try `{command} help`.", command=prefix)
+            )
             return
         self.deliver(self.dispatcher.command(self.caller, self.mentions(line)))
 
@@ -181,7 +201,7 @@ class Console:
     def mention_for(self, name: str) -> str:
         persona_id = user_id_for(name)
         matches = self.dispatcher.members_named(self.caller, name)
-        ids = [user_id for user_id, _ in matches]
+        ids = [user_id for user_id, _display in matches]
         if not matches or persona_id in ids:
             return f"<@{persona_id}|{name}>"
         if len(matches) == 1:
@@ -191,33 +211,41 @@ class Console:
             for user_id, display in matches
         ]
         picked = self.choose_one(
-            f"More than one member is called {name}: which one?", options, None
+            t("More than one member is called {name}: which one?", name=name), options, None
         )
         return f"<@{picked or persona_id}|{name}>"
 
     def meta(self, line: str) -> None:
-        word, _, rest = line.partition(" ")
+        word, _sep, rest = line.partition(" ")
         if word == ":as":
             name = rest.strip()
             if not name or not re.search(r"\w", name):
-                self.say("Give a name to act as, like `:as Sam`.")
+                self.say(_("Give a name to act as, like `:as Sam`."))
                 return
             self.persona = render.safe(name)[:40]
             self.buttons = []
-            self.say(f"You are now acting as '{self.persona}'.")
+            with self.speaking():  # the new persona's language
+                self.say(t("You are now acting as '{name}'.", name=self.persona))
         elif word == ":facilitator":
             self.toggle_facilitator()
         elif word == ":home":
             page = self.dispatcher.home(self.caller)
             if page is None:
-                self.say("The home page isn't available right now.")
+                self.say(_("The home page isn't available right now."))
             else:
                 self.show(page.blocks)
         elif word == ":who":
-            role = self.dispatcher.role_of(self.caller).value
-            self.say(f"You are '{self.persona}' ({self.caller.user_id}); role: {role}.")
+            role = shown(ROLE_LABELS, self.dispatcher.role_of(self.caller).value)
+            self.say(
+                t(
+                    "You are '{name}' ({user}); role: {role}.",
+                    name=self.persona,
+                    user=self.caller.user_id,
+                    role=role,
+                )
+            )
         else:
-            self.say("Console extras: `:as NAME`, `:facilitator`, `:home`, `:who`, `:quit`.")
+            self.say(_("Console extras: `:as NAME`, `:facilitator`, `:home`, `:who`, `:quit`."))
 
     def toggle_facilitator(self) -> None:
         """Switch the persona's facilitator role, storing it once they have joined.
@@ -232,19 +260,28 @@ class Console:
         else:
             self.facilitators.discard(user_id)
         stored = self.dispatcher.set_own_role(self.caller, becoming)
-        state = "now" if becoming else "no longer"
-        after = (
-            " It's stored with your membership, so Home, `my-data` and the next start agree."
-            if stored
-            else " It will be stored with your membership when you join."
-            if becoming
-            else ""
-        )
-        self.say(f"'{self.persona}' is {state} acting as a facilitator.{after}")
+        if becoming and stored:
+            said = _(
+                "'{name}' is now acting as a facilitator. It's stored with your membership, so "
+                "Home, `my-data` and the next start agree."
+            )
+        elif becoming:
+            said = _(
+                "'{name}' is now acting as a facilitator. It will be stored with your "
+                "membership when you join."
+            )
+        elif stored:
+            said = _(
+                "'{name}' is no longer acting as a facilitator. It's stored with your "
+                "membership, so Home, `my-data` and the next start agree."
+            )
+        else:
+            said = _("'{name}' is no longer acting as a facilitator.")
+        self.say(i18n.fill(said, {"name": self.persona}))
 
     def press(self, number: int) -> None:
         if not 1 <= number <= len(self.buttons):
-            self.say("There's no button with that number. Type `help` to see what you can do.")
+            self.say(_("There's no button with that number. Type `help` to see what you can do."))
             return
         element = self.buttons[number - 1]
         if isinstance(element, ui.Select):
@@ -254,7 +291,7 @@ class Console:
         if element.confirm is not None:
             answer = self.ask(f"{element.confirm.title} {element.confirm.body} [y/N] ")
             if answer.strip().lower() not in {"y", "yes"}:
-                self.say("Okay, nothing changed.")
+                self.say(_("Okay, nothing changed."))
                 return
         self.deliver(self.dispatcher.action(self.caller, element.action_id, element.value))
 
@@ -270,8 +307,12 @@ class Console:
         if self.inbox is None:
             return
         for delivery in self.inbox.take_for(self.caller.user_id):
-            where = "in your DMs" if delivery.recipient.startswith("console-") else "in the channel"
-            self.say(self.style.dim(f"\n— Catalyst, {where} —"))
+            where = (
+                _("— Catalyst, in your DMs —")
+                if delivery.recipient.startswith("console-")
+                else _("— Catalyst, in the channel —")
+            )
+            self.say(self.style.dim("\n" + where))
             self.show(delivery.message.blocks or [ui.Section(ui.literal(delivery.message.summary))])
 
     def deliver(self, replies: Sequence[ui.Reply]) -> None:
@@ -279,7 +320,7 @@ class Console:
             if isinstance(reply, ui.Message):
                 self.show(reply.blocks or [ui.Section(ui.literal(reply.summary))])
             elif isinstance(reply, ui.DirectMessage):
-                self.say(self.style.dim("— direct message from Catalyst —"))
+                self.say(self.style.dim(_("— direct message from Catalyst —")))
                 self.show(reply.message.blocks)
             elif isinstance(reply, ui.OpenForm):
                 self.fill(reply.form)
@@ -287,7 +328,8 @@ class Console:
                 self.exports_dir.mkdir(parents=True, exist_ok=True)
                 path = self.exports_dir / f"{user_id_for(self.persona)}-{reply.filename}"
                 path.write_text(reply.content, encoding="utf-8")
-                self.say(f"{reply.comment or reply.title} Saved to {path}.")
+                saved = t("Saved to {path}.", path=path)
+                self.say(f"{reply.comment or reply.title} {saved}")
             elif isinstance(reply, ui.FormErrors):
                 self.say(" ".join(reply.errors.values()))
             # RefreshHome: the console draws the home page only when asked (`:home`).
@@ -301,7 +343,7 @@ class Console:
             self.show(form.intro)
         self.say(
             self.style.dim(
-                "Enter keeps [what is shown]; - clears an optional answer; `cancel` stops."
+                _("Enter keeps [what is shown]; - clears an optional answer; `cancel` stops.")
             )
         )
         values: dict[str, ui.FieldValue] = {}
@@ -357,7 +399,11 @@ class Console:
     def ask_field(self, form_field: ui.FormField, previous: ui.FieldValue) -> ui.FieldValue:
         current = previous if previous is not None else form_field.initial
         self.say()
-        label = form_field.label + ("" if form_field.required else " (optional)")
+        label = (
+            form_field.label
+            if form_field.required
+            else t("{label} (optional)", label=form_field.label)
+        )
         if form_field.hint:
             self.say(self.style.dim(render.wrap(form_field.hint)))
         kind = form_field.kind
@@ -373,14 +419,17 @@ class Console:
             question = form_field.options[0].label if form_field.options else label
             shown = "y" if current is True else "n"
             while True:
-                answer = self.read(f"{question} [y/n, now {shown}] ").lower()
+                answer = self.read(
+                    t("{question} [y/n, now {current}]", question=question, current=shown) + " "
+                ).lower()
                 if not answer:
                     return current is True
                 if answer in {"y", "yes", "n", "no"}:
                     return answer.startswith("y")
-                self.say("Please answer y or n.")
+                self.say(_("Please answer y or n."))
         shown_text = f" [{render.safe(current)}]" if isinstance(current, str) and current else ""
-        answer = self.read(f"{label}{FORMAT_HINTS.get(kind, '')}{shown_text}: ")
+        hint = f" {_(FORMAT_HINTS[kind])}" if kind in FORMAT_HINTS else ""
+        answer = self.read(f"{label}{hint}{shown_text}: ")
         if answer == "-":
             return None
         return answer or (current if isinstance(current, str) else None)
@@ -399,13 +448,13 @@ class Console:
             mark = " *" if option.value == initial else ""
             self.say(f"  {number}. {option.label}{mark}")
         while True:
-            answer = self.read("Number" + (" [Enter keeps *]" if initial else "") + ": ")
+            answer = self.read((_("Number [Enter keeps *]:") if initial else _("Number:")) + " ")
             if not answer:
                 return initial
             picked = self._pick(answer, options)
             if picked is not None:
                 return picked
-            self.say(f"Please type a number from 1 to {len(options)}.")
+            self.say(t("Please type a number from 1 to {last}.", last=i18n.number(len(options))))
 
     def choose_many(
         self,
@@ -415,13 +464,18 @@ class Console:
         *,
         required: bool = False,
     ) -> list[str]:
-        self.say(label + " (numbers separated by commas)")
+        self.say(t("{label} (numbers separated by commas)", label=label))
         for number, option in enumerate(options, 1):
             mark = " *" if option.value in initial else ""
             self.say(f"  {number}. {option.label}{mark}")
         while True:
-            keeps = (" [Enter keeps *" + ("]" if required else ", - for none]")) if initial else ""
-            answer = self.read("Numbers" + keeps + ": ")
+            if not initial:
+                prompt = _("Numbers:")
+            elif required:
+                prompt = _("Numbers [Enter keeps *]:")
+            else:
+                prompt = _("Numbers [Enter keeps *, - for none]:")
+            answer = self.read(prompt + " ")
             if not answer:
                 return initial
             if answer == "-" and not required:
@@ -431,7 +485,9 @@ class Console:
             ]
             if picks and all(p is not None for p in picks):
                 return list(dict.fromkeys(p for p in picks if p is not None))
-            self.say(f"Please type numbers from 1 to {len(options)}, like 1,3.")
+            self.say(
+                t("Please type numbers from 1 to {last}, like 1,3.", last=i18n.number(len(options)))
+            )
 
     @staticmethod
     def _pick(answer: str, options: Sequence[ui.Option]) -> str | None:

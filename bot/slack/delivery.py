@@ -11,7 +11,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.slack import render
-from core import ui
+from core import i18n, ui
 from core.config import Settings
 from core.context import Caller
 from handlers.dispatch import Dispatcher
@@ -60,9 +60,10 @@ class Delivery:
                     "Slack refused %s: %s", type(reply).__name__, error.response.get("error")
                 )
                 if isinstance(reply, ui.OpenForm):
-                    self._say(
-                        ui.notice("Sorry, that form took too long to open. Please try again.")
-                    )
+                    with i18n.speaking(self.dispatcher.language_of(self.caller)):
+                        self._say(
+                            ui.notice("Sorry, that form took too long to open. Please try again.")
+                        )
             except Exception:  # one failed call must not drop the replies after it
                 log.exception("could not deliver %s", type(reply).__name__)
 
@@ -71,13 +72,14 @@ class Delivery:
             self._say(reply)
         elif isinstance(reply, ui.OpenForm):
             if self.trigger_id is None:
-                self._say(
-                    ui.notice(
-                        "Forms open from the slash command: type `{v0}` and the same words "
-                        "in a channel.",
-                        self.slash_command,
+                with i18n.speaking(self.dispatcher.language_of(self.caller)):
+                    self._say(
+                        ui.notice(
+                            "Forms open from the slash command: type `{command}` and the same "
+                            "words in a channel.",
+                            command=self.slash_command,
+                        )
                     )
-                )
                 return
             self.client.views_open(trigger_id=self.trigger_id, view=render.form_view(reply.form))
             self.trigger_id = None  # a trigger can be used once
@@ -98,7 +100,8 @@ class Delivery:
             )
         elif isinstance(reply, ui.FormErrors):
             # Only meaningful inside a form submission, which answers errors in its ack.
-            self._say(ui.notice(" ".join(reply.errors.values())))
+            # The errors are in the person's language already: shown as they are.
+            self._say(ui.said(" ".join(reply.errors.values())))
 
     def _say(self, message: ui.Message) -> None:
         """Reply where the person is: in place via response_url, else by DM."""

@@ -41,16 +41,23 @@ class ScheduledItem(Base):
     __table_args__ = (Index("ix_scheduled_items_status_due", "status", "due_at"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # untranslated: a table and column name
     community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"))
     # kind:reference:occurrence, e.g. "reminder:12:1440:2026-12-03T10:00" — unique, so
     # planning twice (two schedulers, a restart) never makes two items.
     key: Mapped[str] = mapped_column(String(200), unique=True)
     kind: Mapped[str] = mapped_column(String(32))
     session_id: Mapped[int | None] = mapped_column(
-        ForeignKey("community_sessions.id", ondelete="CASCADE"), nullable=True, index=True
+        # untranslated: a table and column name
+        ForeignKey("community_sessions.id", ondelete="CASCADE"),
+        nullable=True,
+        index=True,
     )
     prompt_id: Mapped[int | None] = mapped_column(
-        ForeignKey("prompts.id", ondelete="CASCADE"), nullable=True, index=True
+        # untranslated: a table and column name
+        ForeignKey("prompts.id", ondelete="CASCADE"),
+        nullable=True,
+        index=True,
     )
     offset_minutes: Mapped[int | None] = mapped_column(Integer, nullable=True)
     due_at: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -68,6 +75,7 @@ class OutboxMessage(Base):
     __table_args__ = (Index("ix_outbox_status_next", "status", "next_attempt_at"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # untranslated: a table and column name
     community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"))
     key: Mapped[str] = mapped_column(String(200), unique=True)
     kind: Mapped[str] = mapped_column(String(32))
@@ -75,13 +83,22 @@ class OutboxMessage(Base):
     recipient: Mapped[str] = mapped_column(String(64))
     # Erasing a member erases the messages meant for them.
     member_id: Mapped[int | None] = mapped_column(
-        ForeignKey("members.id", ondelete="CASCADE"), nullable=True, index=True
+        # untranslated: a table and column name
+        ForeignKey("members.id", ondelete="CASCADE"),
+        nullable=True,
+        index=True,
     )
     prompt_id: Mapped[int | None] = mapped_column(
-        ForeignKey("prompts.id", ondelete="SET NULL"), nullable=True, index=True
+        # untranslated: a table and column name
+        ForeignKey("prompts.id", ondelete="SET NULL"),
+        nullable=True,
+        index=True,
     )
     session_id: Mapped[int | None] = mapped_column(
-        ForeignKey("community_sessions.id", ondelete="SET NULL"), nullable=True, index=True
+        # untranslated: a table and column name
+        ForeignKey("community_sessions.id", ondelete="SET NULL"),
+        nullable=True,
+        index=True,
     )
     payload: Mapped[dict[str, Any]] = mapped_column(JsonType)
     thread_ts: Mapped[str | None] = mapped_column(String(32), nullable=True)

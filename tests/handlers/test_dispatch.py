@@ -42,7 +42,7 @@ def echoed(replies: list[Reply]) -> str:
     """The person's own word as echoed back (a value, so the renderer escapes it)."""
     body = one(replies, Message).blocks[0]
     assert isinstance(body, Section)
-    return body.body.values["v0"]
+    return body.body.values["word"]
 
 
 # ---- help and unknown input ------------------------------------------------------------
@@ -169,7 +169,7 @@ def test_very_long_text_is_refused_politely_and_changes_nothing(
     before = table_counts(runtime)
     shown = said(dispatcher.command(caller(), "join " + "x" * 2000))
     assert "too long" in shown
-    assert "2005 characters" in shown
+    assert "2,005 characters" in shown
     assert table_counts(runtime) == before
 
 

@@ -12,10 +12,11 @@ from slack_sdk import WebClient
 from bot.slack import render
 from bot.slack.delivery import Delivery, caller_from
 from bot.slack.listeners import ListenerParts
-from core import ui
+from core import i18n, ui
+from core.i18n import N_, _
 
 ACK_BUDGET = 2.0  # seconds of work before a command is acked with "on its way"
-ON_ITS_WAY = "One moment: I'm working on that and will reply here shortly."
+ON_ITS_WAY = N_("One moment: I'm working on that and will reply here shortly.")
 
 
 def register(app: App, parts: ListenerParts) -> None:
@@ -31,7 +32,10 @@ def register(app: App, parts: ListenerParts) -> None:
         try:
             replies = future.result(timeout=ACK_BUDGET)
         except concurrent.futures.TimeoutError:
-            ack(text=ON_ITS_WAY, response_type="ephemeral")
+            # Said before anyone is looked up (that is what is slow), so in the community's
+            # language.
+            with i18n.speaking(settings.language):
+                ack(text=_(ON_ITS_WAY), response_type="ephemeral")
             # The answer takes the place of "One moment" rather than stacking under it.
             replies = [
                 dataclasses.replace(r, replace_original=True) if isinstance(r, ui.Message) else r
