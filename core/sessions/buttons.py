@@ -4,9 +4,9 @@ down), so the ids live here, in the capability that sends them."""
 
 from __future__ import annotations
 
-RSVP_GOING = "session.rsvp.going"
-RSVP_MAYBE = "session.rsvp.maybe"
-RSVP_DECLINE = "session.rsvp.decline"
-SESSION_CALENDAR = "session.calendar"
-REFLECT = "reflection.open"
-NUDGES_OFF = "notifications.off"
+RSVP_GOING = "session.rsvp.going"  # untranslated: an action id
+RSVP_MAYBE = "session.rsvp.maybe"  # untranslated: an action id
+RSVP_DECLINE = "session.rsvp.decline"  # untranslated: an action id
+SESSION_CALENDAR = "session.calendar"  # untranslated: an action id
+REFLECT = "reflection.open"  # untranslated: an action id
+NUDGES_OFF = "notifications.off"  # untranslated: an action id

@@ -7,15 +7,19 @@ and a cancelled session says STATUS:CANCELLED, which removes it from most calend
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 
 from icalendar import Calendar, Event
+from sqlalchemy.orm import object_session
 
+from core import i18n
+from core.i18n import _, t
+from core.models import Community
 from core.sessions.checks import is_link
 from core.sessions.models import CommunitySession
 
-PRODID = "-//Catalyst//Community of Practice sessions//EN"
+PRODID = "-//Catalyst//Community of Practice sessions//EN"  # untranslated: an iCalendar id
 
 
 def uid(cs: CommunitySession) -> str:
@@ -28,13 +32,14 @@ def sequence(cs: CommunitySession) -> int:
 
 
 def _description(cs: CommunitySession) -> str:
+    """The event's notes, in the language being spoken (paragraphs, each its own sentence)."""
     parts = []
     if cs.theme:
-        parts.append(f"Theme: {cs.theme}")
+        parts.append(t("Theme: {theme}", theme=_(cs.theme)))
     if cs.description:
         parts.append(cs.description)
     if is_link(cs.location):
-        parts.append(f"Join: {cs.location}")
+        parts.append(t("Join: {link}", link=cs.location))
     return "\n\n".join(parts)
 
 
@@ -67,15 +72,39 @@ def _calendar(name: str) -> Calendar:
     return calendar
 
 
-def session_ics(cs: CommunitySession, now: datetime, *, name: str = "Catalyst") -> str:
-    """One session as an .ics file's text."""
-    return feed_ics([cs], now, name=name)
+PRODUCT = "Catalyst"  # untranslated: the product's name
 
 
-def feed_ics(sessions: Iterable[CommunitySession], now: datetime, *, name: str = "Catalyst") -> str:
-    """Many sessions in one calendar (a community's feed)."""
+def _ics(sessions: Iterable[CommunitySession], now: datetime, name: str) -> str:
+    """The calendar's text; the notes in the language being spoken (the iCalendar field
+    names are the standard's, never translated)."""
     calendar = _calendar(name)
     for cs in sessions:
         calendar.add_component(event(cs, now))
     ical: bytes = calendar.to_ical()
     return ical.decode("utf-8")
+
+
+def session_ics(cs: CommunitySession, now: datetime, *, name: str = PRODUCT) -> str:
+    """One session as an .ics file's text, in the language being spoken (the reader's)."""
+    return _ics([cs], now, name)
+
+
+def _community_language(sessions: Sequence[CommunitySession]) -> str | None:
+    db = object_session(sessions[0]) if sessions else None
+    community = db.get(Community, sessions[0].community_id) if db is not None else None
+    return community.language if community is not None else None
+
+
+def feed_ics(
+    sessions: Iterable[CommunitySession],
+    now: datetime,
+    *,
+    name: str = PRODUCT,
+    language: str | None = None,
+) -> str:
+    """Many sessions in one calendar (a community's feed), read by calendar apps with no
+    one to ask: its notes are in `language`, by default the community's."""
+    listed = list(sessions)
+    with i18n.speaking(language or _community_language(listed)):
+        return _ics(listed, now, name)

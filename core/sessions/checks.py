@@ -12,10 +12,12 @@ from datetime import UTC, date, datetime, time, timedelta
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
+from core import i18n
 from core.errors import InvalidInput
+from core.i18n import _, t
 from core.models import Community
 from core.offsets import OffsetError, describe_all, parse_offsets
-from core.text import clean_text, too_long
+from core.text import clean_text
 from core.timefmt import when
 
 TITLE_MAX = 150
@@ -70,22 +72,24 @@ def _check_location(raw: str | None) -> tuple[str, str | None]:
     """(location, problem): a web link (http/https) or the name of a place."""
     location = clean_text(raw, multiline=False)
     if not location:
-        return "", "Please add the joining link (https://…) or the place where you'll meet."
+        return "", _("Please add the joining link (https://…) or the place where you'll meet.")
     if len(location) > LOCATION_MAX:
-        return "", f"Please keep this to {LOCATION_MAX} characters or fewer."
+        return "", t(
+            "Please keep this to {limit} characters or fewer.", limit=i18n.number(LOCATION_MAX)
+        )
     if location.lower().startswith("www."):
         location = "https://" + location
     if not _SCHEME.match(location):
         return location, None  # a place name, e.g. "Migrant Hub, 12 High Street, Leeds"
     if " " in location:
-        return "", "Please paste just the link here; passcodes can go in the description."
+        return "", _("Please paste just the link here; passcodes can go in the description.")
     try:
         parts = urlsplit(location)
         host = parts.hostname or ""
     except ValueError:
         host, parts = "", None
     if parts is None or parts.scheme.lower() not in {"http", "https"} or "." not in host:
-        return "", (
+        return "", _(
             "That link doesn't look right: please paste the full joining link, starting "
             "with https://."
         )
@@ -139,50 +143,61 @@ def _check_start(
         else None
     )
     if not (draft.date or "").strip():
-        errors["date"] = "Please choose the date."
+        errors["date"] = _("Please choose the date.")
     elif day is None:
-        errors["date"] = "Please give the date as YYYY-MM-DD, like 2026-12-03."
+        errors["date"] = _("Please give the date as YYYY-MM-DD, like 2026-12-03.")
     if not (draft.start_time or "").strip():
-        errors["start_time"] = "Please choose the start time."
+        errors["start_time"] = _("Please choose the start time.")
     elif at is None:
-        errors["start_time"] = "Please give the start time as HH:MM (24-hour), like 10:00."
+        errors["start_time"] = _("Please give the start time as HH:MM (24-hour), like 10:00.")
     if day is None or at is None:
         return None, errors
     try:
         starts_at = wall_clock(day, at, zone)
     except NonExistentTime as gap:
-        errors["start_time"] = (
-            f"There's no {at:%H:%M} on {day:%A} {day.day} {day:%B} in {zone.replace('_', ' ')}: "
-            f"the clocks go forward an hour that night. Please choose another time, like {gap}."
+        wall = datetime.combine(day, at)
+        errors["start_time"] = t(
+            "There's no {time} on {day} in {zone}: the clocks go forward an hour that night. "
+            "Please choose another time, like {other}.",
+            time=i18n.clock_time(wall),
+            day=i18n.weekday_day_month(wall),
+            zone=zone.replace("_", " "),
+            other=str(gap),
         )
         return None, errors
     if starts_at == keep:
         return starts_at, errors  # an edit that leaves the time alone may be under way
     if starts_at <= now:
         field = "start_time" if day == now.astimezone(ZoneInfo(zone)).date() else "date"
-        errors[field] = (
-            f"That's in the past ({when(starts_at, zone)}). Please choose a date and time "
-            "still to come."
+        errors[field] = t(
+            "That's in the past ({when}). Please choose a date and time still to come.",
+            when=when(starts_at, zone),
         )
     elif starts_at > now + MAX_AHEAD:
-        errors["date"] = "Please choose a date within the next two years."
+        errors["date"] = _("Please choose a date within the next two years.")
     return starts_at, errors
 
 
 def _check_duration(raw: str | None) -> tuple[int, str | None]:
     text = (raw or "").strip()
     if not text:
-        return 0, "Please say how long the session lasts, in minutes (90 is usual)."
+        return 0, _("Please say how long the session lasts, in minutes (90 is usual).")
     try:
         minutes = int(text)
     except ValueError:
         minutes = -1
     if not DURATION_MIN <= minutes <= DURATION_MAX:
-        return 0, (
-            f"Please give the length in whole minutes, from {DURATION_MIN} to {DURATION_MAX} "
-            "(8 hours)."
+        return 0, t(
+            "Please give the length in whole minutes, from {least} to {most} (8 hours).",
+            least=i18n.number(DURATION_MIN),
+            most=i18n.number(DURATION_MAX),
         )
     return minutes, None
+
+
+def _lengths(value: str, limit: int) -> dict[str, object]:
+    """`limit` and `count` for a "too long" sentence, as numbers are written."""
+    return {"limit": i18n.number(limit), "count": i18n.number(len(value))}
 
 
 def check(
@@ -196,12 +211,15 @@ def check(
     errors: dict[str, str] = {}
     title = clean_text(draft.title, multiline=False)
     if not title:
-        errors["title"] = "Please give the session a title."
+        errors["title"] = _("Please give the session a title.")
     elif len(title) > TITLE_MAX:
-        errors["title"] = too_long("title", title, TITLE_MAX)
+        errors["title"] = t(
+            "Please keep the title to {limit} characters or fewer (it has {count}).",
+            **_lengths(title, TITLE_MAX),
+        )
     theme = (draft.theme or "").strip() or None
     if theme is not None and (theme not in community.themes or len(theme) > THEME_MAX):
-        errors["theme"] = "Please choose a theme from the list, or leave it empty."
+        errors["theme"] = _("Please choose a theme from the list, or leave it empty.")
     starts_at, start_errors = _check_start(draft, community.timezone, now, keep_start)
     errors.update(start_errors)
     duration, problem = _check_duration(draft.duration)
@@ -212,7 +230,10 @@ def check(
         errors["location"] = problem
     description = clean_text(draft.description, multiline=True) or None
     if description and len(description) > DESCRIPTION_MAX:
-        errors["description"] = too_long("description", description, DESCRIPTION_MAX)
+        errors["description"] = t(
+            "Please keep the description to {limit} characters or fewer (it has {count}).",
+            **_lengths(description, DESCRIPTION_MAX),
+        )
     offsets: str | None = None
     if (draft.reminder_offsets or "").strip():
         try:
@@ -221,7 +242,10 @@ def check(
             errors["reminder_offsets"] = str(bad)
     prompt = clean_text(draft.reflection_prompt, multiline=True) or None
     if prompt and len(prompt) > PROMPT_MAX:
-        errors["reflection_prompt"] = too_long("reflection prompt", prompt, PROMPT_MAX)
+        errors["reflection_prompt"] = t(
+            "Please keep the reflection prompt to {limit} characters or fewer (it has {count}).",
+            **_lengths(prompt, PROMPT_MAX),
+        )
     if errors or starts_at is None:
         raise InvalidInput(errors)
     return SessionDetails(

@@ -11,10 +11,11 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core import i18n
 from core.delivery.models import ItemStatus, OutboxMessage, ScheduledItem
 from core.delivery.occurrences import finish
 from core.delivery.outbox import Outgoing, enqueue
-from core.models import Member, MemberStatus
+from core.models import Community, Member, MemberStatus
 from core.resources import service as resources
 from core.sessions import notices as notices
 from core.sessions.models import (
@@ -71,23 +72,27 @@ def reminders(session: Session, item: ScheduledItem, now: datetime) -> str:
     expires = min(item.due_at + timedelta(seconds=item.grace_seconds), cs.starts_at)
     answers = _answers(session, cs.id)
     prep = [(r.title, r.url) for r in resources.for_session(session, cs.id)]
-    outgoing = [
-        Outgoing(
-            key=f"{item.key}:m{member.id}",
-            kind="reminder",
-            recipient=member.platform_user_id,
-            message=notices.reminder(cs, member, offset, answers.get(member.id), prep),
-            due_at=item.due_at,
-            expires_at=expires,
-            member_id=member.id,
-            session_id=cs.id,
+    outgoing: list[Outgoing] = []
+    for member in _active_members(session, cs.community_id):
+        if answers.get(member.id) == RsvpAnswer.DECLINED.value:
+            continue
+        with i18n.speaking(member.speaks):
+            message = notices.reminder(cs, member, offset, answers.get(member.id), prep)
+        outgoing.append(
+            Outgoing(
+                key=f"{item.key}:m{member.id}",
+                kind="reminder",
+                recipient=member.platform_user_id,
+                message=message,
+                due_at=item.due_at,
+                expires_at=expires,
+                member_id=member.id,
+                session_id=cs.id,
+            )
         )
-        for member in _active_members(session, cs.community_id)
-        if answers.get(member.id) != RsvpAnswer.DECLINED.value
-    ]
     enqueue(session, cs.community_id, outgoing, now)
     item.recipients = len(outgoing)
-    return f"reminder for {len(outgoing)} people"
+    return f"reminder for {len(outgoing)} people"  # untranslated: the item's record
 
 
 def _session_title(session: Session, prompt: Prompt) -> tuple[CommunitySession | None, str | None]:
@@ -105,12 +110,15 @@ def prompt_post(session: Session, item: ScheduledItem, now: datetime) -> str:
     expires = item.due_at + timedelta(seconds=item.grace_seconds)
     outgoing: list[Outgoing] = []
     if prompt.audience == PromptAudience.CHANNEL.value and prompt.channel_id:
+        community = session.get(Community, prompt.community_id)
+        with i18n.speaking(community.language if community else None):
+            post = notices.prompt_post(prompt, title)
         outgoing.append(
             Outgoing(
                 key=f"prompt:{prompt.id}:post",
                 kind="prompt_post",
                 recipient=prompt.channel_id,
-                message=notices.prompt_post(prompt, title),
+                message=post,
                 due_at=item.due_at,
                 expires_at=expires,
                 prompt_id=prompt.id,
@@ -123,24 +131,27 @@ def prompt_post(session: Session, item: ScheduledItem, now: datetime) -> str:
         members = [m for m in members if answers.get(m.id) == RsvpAnswer.GOING.value]
     elif prompt.audience != PromptAudience.DMS.value:
         members = []  # a stand-alone channel prompt is not also DMed to everyone
-    outgoing += [
-        Outgoing(
-            key=f"prompt:{prompt.id}:dm:m{member.id}",
-            kind="prompt_dm",
-            recipient=member.platform_user_id,
-            message=notices.prompt_dm(prompt, title),
-            due_at=item.due_at,
-            expires_at=expires,
-            member_id=member.id,
-            prompt_id=prompt.id,
-            session_id=prompt.session_id,
+    for member in members:
+        with i18n.speaking(member.speaks):
+            message = notices.prompt_dm(prompt, title)
+        outgoing.append(
+            Outgoing(
+                # untranslated: an outbox key
+                key=f"prompt:{prompt.id}:dm:m{member.id}",
+                kind="prompt_dm",
+                recipient=member.platform_user_id,
+                message=message,
+                due_at=item.due_at,
+                expires_at=expires,
+                member_id=member.id,
+                prompt_id=prompt.id,
+                session_id=prompt.session_id,
+            )
         )
-        for member in members
-    ]
     enqueue(session, prompt.community_id, outgoing, now)
     prompt.status = PromptStatus.POSTED.value
     item.recipients = len(outgoing)
-    return f"prompt posted ({len(outgoing)} messages)"
+    return f"prompt posted ({len(outgoing)} messages)"  # untranslated: the item's record
 
 
 def nudges(session: Session, item: ScheduledItem, now: datetime) -> str:
@@ -164,11 +175,13 @@ def nudges(session: Session, item: ScheduledItem, now: datetime) -> str:
         if answer == RsvpAnswer.GOING.value:
             if member.id in reflected:
                 continue
-            kind, message = "nudge", notices.nudge(prompt, title)
+            with i18n.speaking(member.speaks):
+                kind, message = "nudge", notices.nudge(prompt, title)
         elif answer == RsvpAnswer.MAYBE.value:
             continue  # we don't know whether they came; no guessing
         else:
-            kind, message = "catch_up", notices.catch_up(cs, prompt, member)
+            with i18n.speaking(member.speaks):
+                kind, message = "catch_up", notices.catch_up(cs, prompt, member)
         outgoing.append(
             Outgoing(
                 # No time in the key: nobody is nudged twice for the same prompt.
@@ -185,7 +198,7 @@ def nudges(session: Session, item: ScheduledItem, now: datetime) -> str:
         )
     enqueue(session, prompt.community_id, outgoing, now)
     item.recipients = len(outgoing)
-    return f"{len(outgoing)} nudges and catch-ups"
+    return f"{len(outgoing)} nudges and catch-ups"  # untranslated: the item's record
 
 
 def prompt_posted(session: Session, row: OutboxMessage, permalink: str | None) -> None:

@@ -61,6 +61,7 @@ class CommunitySession(Base):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # untranslated: schema names
     community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"))
     # What people type: `/cop session edit 3`. Numbered per community, never reused.
     number: Mapped[int] = mapped_column(Integer)
@@ -74,7 +75,9 @@ class CommunitySession(Base):
     reflection_prompt: Mapped[str | None] = mapped_column(Text, nullable=True)
     status: Mapped[str] = mapped_column(String(16), default=SessionStatus.SCHEDULED.value)
     created_by_member_id: Mapped[int | None] = mapped_column(
-        ForeignKey("members.id", ondelete="SET NULL"), nullable=True
+        # untranslated: schema names
+        ForeignKey("members.id", ondelete="SET NULL"),
+        nullable=True,
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -92,10 +95,15 @@ class SessionRsvp(Base):
     __tablename__ = "session_rsvps"
 
     session_id: Mapped[int] = mapped_column(
-        ForeignKey("community_sessions.id", ondelete="CASCADE"), primary_key=True
+        # untranslated: schema names
+        ForeignKey("community_sessions.id", ondelete="CASCADE"),
+        primary_key=True,
     )
     member_id: Mapped[int] = mapped_column(
-        ForeignKey("members.id", ondelete="CASCADE"), primary_key=True, index=True
+        # untranslated: schema names
+        ForeignKey("members.id", ondelete="CASCADE"),
+        primary_key=True,
+        index=True,
     )
     answer: Mapped[str] = mapped_column(String(16))
     wants_recap: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -110,9 +118,13 @@ class Prompt(Base):
     __table_args__ = (Index("ix_prompts_posted", "posted_channel", "posted_ts"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # untranslated: schema names
     community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"))
     session_id: Mapped[int | None] = mapped_column(
-        ForeignKey("community_sessions.id", ondelete="CASCADE"), nullable=True, index=True
+        # untranslated: schema names
+        ForeignKey("community_sessions.id", ondelete="CASCADE"),
+        nullable=True,
+        index=True,
     )
     text: Mapped[str] = mapped_column(Text)
     post_at: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -123,7 +135,9 @@ class Prompt(Base):
     posted_ts: Mapped[str | None] = mapped_column(String(32), nullable=True)
     permalink: Mapped[str | None] = mapped_column(String(500), nullable=True)
     created_by_member_id: Mapped[int | None] = mapped_column(
-        ForeignKey("members.id", ondelete="SET NULL"), nullable=True
+        # untranslated: schema names
+        ForeignKey("members.id", ondelete="SET NULL"),
+        nullable=True,
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
@@ -133,8 +147,11 @@ class Reflection(Base):
     __table_args__ = (UniqueConstraint("platform_channel", "platform_ts"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # untranslated: schema names
     community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"))
+    # untranslated: schema names
     prompt_id: Mapped[int] = mapped_column(ForeignKey("prompts.id", ondelete="CASCADE"), index=True)
+    # untranslated: schema names
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
     body: Mapped[str] = mapped_column(Text)
     visibility: Mapped[str] = mapped_column(String(16))

@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import timedelta
 
-from core import ui
+from core import i18n, ui
+from core.i18n import _, t
 from core.models import Member
 from core.offsets import in_words
 from core.sessions import buttons as button_ids
@@ -24,10 +25,12 @@ def _rsvp_buttons(cs: CommunitySession, current: str | None) -> ui.Actions:
     value = str(cs.id)
     return ui.Actions(
         [
-            ui.Button(label("Going", RsvpAnswer.GOING), button_ids.RSVP_GOING, value, "primary"),
-            ui.Button(label("Maybe", RsvpAnswer.MAYBE), button_ids.RSVP_MAYBE, value),
-            ui.Button(label("Can't make it", RsvpAnswer.DECLINED), button_ids.RSVP_DECLINE, value),
-            ui.Button("Add to calendar", button_ids.SESSION_CALENDAR, value),
+            ui.Button(label(_("Going"), RsvpAnswer.GOING), button_ids.RSVP_GOING, value, "primary"),
+            ui.Button(label(_("Maybe"), RsvpAnswer.MAYBE), button_ids.RSVP_MAYBE, value),
+            ui.Button(
+                label(_("Can't make it"), RsvpAnswer.DECLINED), button_ids.RSVP_DECLINE, value
+            ),
+            ui.Button(_("Add to calendar"), button_ids.SESSION_CALENDAR, value),
         ]
     )
 
@@ -53,9 +56,11 @@ def preparation(prep: Sequence[tuple[str, str]]) -> list[ui.Block]:
     if not prep:
         return []
     lines = "\n".join(f"• {{t{i}}} — {{u{i}}}" for i in range(len(prep[:8])))
-    values = {f"t{i}": title for i, (title, _) in enumerate(prep[:8])}
-    values |= {f"u{i}": url for i, (_, url) in enumerate(prep[:8])}
-    return [ui.Section(ui.Text("*From the library:*\n" + lines, values))]
+    values = {f"t{i}": i18n.isolate(title) for i, (title, _url) in enumerate(prep[:8])}
+    values |= {f"u{i}": i18n.isolate(url) for i, (_title, url) in enumerate(prep[:8])}
+    # A heading and a list of items, one a line: the heading is its own sentence.
+    heading = i18n.directed(_("*From the library:*"))
+    return [ui.Section(ui.Text(heading + "\n" + lines, values))]
 
 
 def reminder(
@@ -65,8 +70,12 @@ def reminder(
     answer: str | None,
     prep: Sequence[tuple[str, str]] = (),
 ) -> ui.Message:
-    lead = "See you in {left}" if answer == RsvpAnswer.GOING.value else "Coming up in {left}"
-    intro = ui.text(lead + ": *{title}*", left=in_words(offset), title=cs.title)
+    lead = (
+        ui.text("See you in {left}: *{title}*", left=in_words(offset), title=cs.title)
+        if answer == RsvpAnswer.GOING.value
+        else ui.text("Coming up in {left}: *{title}*", left=in_words(offset), title=cs.title)
+    )
+    intro = lead
     blocks: list[ui.Block] = [
         ui.Section(intro),
         ui.Section(
@@ -100,9 +109,13 @@ def cancelled(cs: CommunitySession, member: Member) -> ui.Message:
 
 def prompt_post(prompt: Prompt, title: str | None) -> ui.Message:
     """The thread parent in the community channel."""
-    heading = "Reflection: *{title}*" if title else "*A question to reflect on*"
+    heading = (
+        ui.text("Reflection: *{title}*", title=title)
+        if title
+        else ui.text("*A question to reflect on*")
+    )
     blocks: list[ui.Block] = [
-        ui.Section(ui.text(heading, title=title or "")),
+        ui.Section(heading),
         ui.Section(ui.literal(prompt.text)),
         ui.Context(
             [
@@ -111,9 +124,9 @@ def prompt_post(prompt: Prompt, title: str | None) -> ui.Message:
                 )
             ]
         ),
-        ui.Actions([ui.Button("Reflect", button_ids.REFLECT, str(prompt.id), "primary")]),
+        ui.Actions([ui.Button(_("Reflect"), button_ids.REFLECT, str(prompt.id), "primary")]),
     ]
-    return ui.Message(summary=f"Reflection: {prompt.text[:150]}", blocks=blocks)
+    return ui.Message(summary=t("Reflection: {text}", text=prompt.text[:150]), blocks=blocks)
 
 
 def prompt_dm(prompt: Prompt, title: str | None) -> ui.Message:
@@ -126,30 +139,37 @@ def prompt_dm(prompt: Prompt, title: str | None) -> ui.Message:
         else ui.text("A question to reflect on, when you have two minutes:")
     )
     return ui.Message(
-        summary=f"A question to reflect on: {prompt.text[:150]}",
+        summary=t("A question to reflect on: {text}", text=prompt.text[:150]),
         blocks=[
             ui.Section(lead),
             ui.Section(ui.literal(prompt.text)),
-            ui.Actions([ui.Button("Reflect", button_ids.REFLECT, str(prompt.id), "primary")]),
+            ui.Actions([ui.Button(_("Reflect"), button_ids.REFLECT, str(prompt.id), "primary")]),
         ],
     )
 
 
 def nudge(prompt: Prompt, title: str | None) -> ui.Message:
-    body = ui.text(
-        "A gentle nudge, once only: there's still time to reflect on *{title}*. Even one line "
-        "helps you (and, if you share it, others).",
-        title=title or "the last session",
+    body = (
+        ui.text(
+            "A gentle nudge, once only: there's still time to reflect on *{title}*. Even one "
+            "line helps you (and, if you share it, others).",
+            title=title,
+        )
+        if title
+        else ui.text(
+            "A gentle nudge, once only: there's still time to reflect on *the last session*. "
+            "Even one line helps you (and, if you share it, others)."
+        )
     )
     return ui.Message(
-        summary="A gentle nudge to reflect",
+        summary=_("A gentle nudge to reflect"),
         blocks=[
             ui.Section(body),
             ui.Section(ui.literal(prompt.text)),
             ui.Actions(
                 [
-                    ui.Button("Reflect", button_ids.REFLECT, str(prompt.id), "primary"),
-                    ui.Button("No more nudges", button_ids.NUDGES_OFF),
+                    ui.Button(_("Reflect"), button_ids.REFLECT, str(prompt.id), "primary"),
+                    ui.Button(_("No more nudges"), button_ids.NUDGES_OFF),
                 ]
             ),
         ],
@@ -168,15 +188,17 @@ def catch_up(cs: CommunitySession, prompt: Prompt, member: Member) -> ui.Message
         )
     ]
     if cs.theme:
-        blocks.append(ui.Section(ui.text("*Theme:* {theme}", theme=cs.theme)))
+        blocks.append(ui.Section(ui.text("*Theme:* {theme}", theme=_(cs.theme))))
     if cs.description:
         blocks.append(ui.Section(ui.text("*What we prepared:* {d}", d=cs.description[:2000])))
     blocks.append(ui.Section(ui.text("*The question we reflected on:* {q}", q=prompt.text)))
     buttons: list[ui.Button | ui.Select] = [
-        ui.Button("Reflect", button_ids.REFLECT, str(prompt.id), "primary")
+        ui.Button(_("Reflect"), button_ids.REFLECT, str(prompt.id), "primary")
     ]
     if prompt.permalink:
-        buttons.append(ui.Button("Read the thread", "link.thread", url=prompt.permalink))
-    buttons.append(ui.Button("No more nudges", button_ids.NUDGES_OFF))
+        # untranslated: an action id
+        link_id = "link.thread"
+        buttons.append(ui.Button(_("Read the thread"), link_id, url=prompt.permalink))
+    buttons.append(ui.Button(_("No more nudges"), button_ids.NUDGES_OFF))
     blocks.append(ui.Actions(buttons))
-    return ui.Message(summary=f"Catch-up: {cs.title}", blocks=blocks)
+    return ui.Message(summary=t("Catch-up: {title}", title=cs.title), blocks=blocks)

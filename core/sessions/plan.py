@@ -14,8 +14,10 @@ from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from core import i18n
 from core.config import Settings
 from core.delivery.models import ItemStatus, ScheduledItem
+from core.i18n import t
 from core.models import Community
 from core.offsets import OffsetError, minutes, parse_offsets
 from core.sessions.models import (
@@ -31,9 +33,12 @@ NUDGE_GRACE = timedelta(hours=24)
 
 
 def default_prompt(cs: CommunitySession) -> str:
-    return (
-        f"What's one thing from “{cs.title}” you want to carry into your work this month, "
-        "and what might get in the way?"
+    """The question posted after a session that has none of its own, in the language being
+    spoken (the planner speaks the community's: the question is posted to everyone)."""
+    return t(
+        "What's one thing from “{title}” you want to carry into your work this month, "
+        "and what might get in the way?",
+        title=cs.title,
     )
 
 
@@ -128,7 +133,8 @@ def plan_session(
         )
 
     post_at = cs.ends_at + settings.reflection_delay
-    text = cs.reflection_prompt or default_prompt(cs)
+    with i18n.speaking(community.language):
+        text = cs.reflection_prompt or default_prompt(cs)
     audience = (
         PromptAudience.CHANNEL if community_channel(community, settings) else PromptAudience.DMS
     )

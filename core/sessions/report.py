@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from core import communities
 from core.delivery.models import ScheduledItem
+from core.i18n import _, t
 from core.offsets import in_words
 from core.sessions.models import CommunitySession, Prompt, RsvpAnswer, SessionItemKind, SessionRsvp
 
@@ -31,15 +32,31 @@ def describe_item(session: Session, item: ScheduledItem) -> tuple[str, int]:
     prompt = session.get(Prompt, item.prompt_id) if item.prompt_id else None
     if prompt is not None and prompt.session_id is not None:
         cs = session.get(CommunitySession, prompt.session_id)
-    title = f"“{cs.title}” (session {cs.number})" if cs else "a stand-alone prompt"
     active = communities.active_count(session, item.community_id)
     if item.kind == SessionItemKind.REMINDER.value and cs is not None:
         lead = in_words(timedelta(minutes=item.offset_minutes or 0))
         people = active - _count_answer(session, cs.id, RsvpAnswer.DECLINED)
-        return f"reminder {lead} before {title}", people
+        return (
+            t("reminder {lead} before “{title}” (session {n})", lead=lead, **_named(cs)),
+            people,
+        )
     if item.kind == SessionItemKind.PROMPT_POST.value:
         going = _count_answer(session, cs.id, RsvpAnswer.GOING) if cs else active
-        return f"reflection prompt for {title}", going
+        what = (
+            t("reflection prompt for “{title}” (session {n})", **_named(cs))
+            if cs
+            else _("reflection prompt for a stand-alone prompt")
+        )
+        return what, going
     if item.kind == SessionItemKind.NUDGE.value:
-        return f"nudges and catch-ups for {title}", active
-    return f"{item.kind} (unknown kind: it will be recorded as failed)", 0
+        what = (
+            t("nudges and catch-ups for “{title}” (session {n})", **_named(cs))
+            if cs
+            else _("nudges and catch-ups for a stand-alone prompt")
+        )
+        return what, active
+    return t("{kind} (unknown kind: it will be recorded as failed)", kind=item.kind), 0
+
+
+def _named(cs: CommunitySession) -> dict[str, object]:
+    return {"title": cs.title, "n": cs.number}

@@ -20,10 +20,11 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from core import ui
+from core import i18n, ui
 from core.config import Settings
 from core.delivery import outbox as outbox
 from core.errors import InvalidInput, UserError
+from core.i18n import N_, _, t
 from core.models import Community, Member, MemberStatus
 from core.sessions import buttons as button_ids
 from core.sessions import notices as notices
@@ -36,7 +37,7 @@ from core.sessions.checks import (
     check,
 )
 from core.sessions.models import CommunitySession, RsvpAnswer, SessionRsvp, SessionStatus
-from core.text import clean_text, too_long
+from core.text import clean_text
 from core.timefmt import span
 from core.words import and_list
 
@@ -158,11 +159,12 @@ class Edited:
         return Change.TIME in self.changes or Change.LENGTH in self.changes
 
 
-def ensure_open(cs: CommunitySession, now: datetime, doing: str) -> None:
+def ensure_open(cs: CommunitySession, now: datetime) -> None:
+    """Refuse to change a session that was cancelled or is over."""
     if not cs.is_scheduled:
-        raise UserError(f"Session {cs.number} was cancelled, so it can't be {doing}.")
+        raise UserError(t("Session {n} was cancelled, so it can't be changed.", n=cs.number))
     if cs.ends_at <= now:
-        raise UserError(f"Session {cs.number} has already finished, so it can't be {doing}.")
+        raise UserError(t("Session {n} has already finished, so it can't be changed.", n=cs.number))
 
 
 def _changes(cs: CommunitySession, details: SessionDetails) -> tuple[Change, ...]:
@@ -184,7 +186,7 @@ def edit(
 ) -> Edited:
     """Change a session. A new time or length moves its reminders; a new time, length or
     link/place is told to those who are coming, naming what changed."""
-    ensure_open(cs, now, "changed")
+    ensure_open(cs, now)
     details = check(draft, community, now, keep_start=cs.starts_at)
     changes = _changes(cs, details)
     _apply(cs, details)
@@ -228,9 +230,11 @@ def cancel(
     Returns how many members will be told.
     """
     if not cs.is_scheduled:
-        raise UserError(f"Session {cs.number} is already cancelled.")
+        raise UserError(t("Session {n} is already cancelled.", n=cs.number))
     if cs.starts_at <= now:
-        raise UserError(f"Session {cs.number} has already started, so it can't be cancelled.")
+        raise UserError(
+            t("Session {n} has already started, so it can't be cancelled.", n=cs.number)
+        )
     cs.status = SessionStatus.CANCELLED.value
     cs.updated_at = now
     session.flush()
@@ -268,7 +272,8 @@ def _tell_coming(
     ).all()
     messages: list[outbox.Outgoing] = []
     for member, answer in rows:
-        key, message = build(member, str(answer))
+        with i18n.speaking(member.speaks):  # a DM: in the member's language
+            key, message = build(member, str(answer))
         messages.append(
             outbox.Outgoing(
                 key=key,
@@ -300,18 +305,25 @@ def rsvp(
 ) -> SessionRsvp:
     """Record (or change) a member's answer. Going or maybe clears an earlier apology."""
     if cs.community_id != member.community_id:
-        raise UserError("That session belongs to another community.")
+        raise UserError(_("That session belongs to another community."))
     if not cs.is_scheduled:
         # No title in these sentences: errors are shown as written, and titles are not ours.
         raise UserError(
-            "That session was cancelled, so there's nothing to answer. The sessions command "
-            "shows what's coming up."
+            _(
+                "That session was cancelled, so there's nothing to answer. The sessions command "
+                "shows what's coming up."
+            )
         )
     if cs.ends_at <= now:
-        raise UserError("That session has already finished, so there's nothing to answer now.")
+        raise UserError(_("That session has already finished, so there's nothing to answer now."))
     note = clean_text(apology, multiline=True) or None
     if note and len(note) > APOLOGY_MAX:
-        raise InvalidInput({"apology": too_long("message", note, APOLOGY_MAX)})
+        problem = t(
+            "Please keep the message to {limit} characters or fewer (it has {count}).",
+            limit=i18n.number(APOLOGY_MAX),
+            count=i18n.number(len(note)),
+        )
+        raise InvalidInput({"apology": problem})
     if answer is not RsvpAnswer.DECLINED:
         wants_recap, note = False, None
     values = {
@@ -436,10 +448,11 @@ def member_answers(
 
 # ---- messages -----------------------------------------------------------------------------------
 
+# English, marked: show one with `_()`.
 ANSWER_LABELS = {
-    RsvpAnswer.GOING.value: "Going",
-    RsvpAnswer.MAYBE.value: "Maybe",
-    RsvpAnswer.DECLINED.value: "Can't make it",
+    RsvpAnswer.GOING.value: N_("Going"),
+    RsvpAnswer.MAYBE.value: N_("Maybe"),
+    RsvpAnswer.DECLINED.value: N_("Can't make it"),
 }
 
 
@@ -447,7 +460,7 @@ def rsvp_actions(cs: CommunitySession, current: str | None) -> ui.Actions:
     """Going / Maybe / Can't make it (the current answer ticked) and Add to calendar."""
 
     def button(answer: RsvpAnswer, action_id: str) -> ui.Button:
-        label = ANSWER_LABELS[answer.value]
+        label = _(ANSWER_LABELS[answer.value])
         ticked = current == answer.value
         return ui.Button(
             f"✓ {label}" if ticked else label,
@@ -461,7 +474,7 @@ def rsvp_actions(cs: CommunitySession, current: str | None) -> ui.Actions:
             button(RsvpAnswer.GOING, button_ids.RSVP_GOING),
             button(RsvpAnswer.MAYBE, button_ids.RSVP_MAYBE),
             button(RsvpAnswer.DECLINED, button_ids.RSVP_DECLINE),
-            ui.Button("Add to calendar", button_ids.SESSION_CALENDAR, str(cs.id)),
+            ui.Button(_("Add to calendar"), button_ids.SESSION_CALENDAR, str(cs.id)),
         ]
     )
 
@@ -473,9 +486,12 @@ def is_link(location: str) -> bool:
 def what_changed(changes: Sequence[Change], location: str) -> str:
     """ "a new time", "a new length and a new link": the news, in words."""
     words = {
-        Change.TIME: "a new time",
-        Change.LENGTH: "a new length",
-        Change.PLACE: "a new link" if is_link(location) else "a new place",
+        # Translators: what changed about a session, listed in "*{title}* has {what}."
+        Change.TIME: _("a new time"),
+        # Translators: the session's length; listed in "*{title}* has {what}."
+        Change.LENGTH: _("a new length"),
+        # Translators: a new joining link (online) or a new place (in person) for a session.
+        Change.PLACE: _("a new link") if is_link(location) else _("a new place"),
     }
     return and_list([words[change] for change in changes])
 
@@ -485,20 +501,23 @@ def changed_notice(
 ) -> ui.Message:
     """For members going or maybe when a session's time, length or place changes: what
     changed, the session as it is now, and one-click answers."""
-    sentences = ["*{title}* has {what}."]
+    # Whole sentences, each its own msgid, set side by side.
+    sentences = [_("*{title}* has {what}.")]
     if Change.TIME in changes or Change.LENGTH in changes:
-        sentences.append("It's now {when}.")
+        sentences.append(_("It's now {when}."))
     if Change.PLACE in changes:
         sentences.append(
-            "The new link is {where}." if is_link(cs.location) else "It's now at {where}."
+            _("The new link is {where}.") if is_link(cs.location) else _("It's now at {where}.")
         )
-    sentences.append("If that no longer suits, just change your answer.")
-    body = ui.text(
-        " ".join(sentences),
-        title=cs.title,
-        what=what_changed(changes, cs.location),
-        when=span(cs.starts_at, cs.ends_at, member.timezone),
-        where=cs.location,
+    sentences.append(_("If that no longer suits, just change your answer."))
+    values = {
+        "title": cs.title,
+        "what": what_changed(changes, cs.location),
+        "when": span(cs.starts_at, cs.ends_at, member.timezone),
+        "where": cs.location,
+    }
+    body = ui.Text(
+        i18n.directed(" ".join(sentences)), {k: i18n.isolate(v) for k, v in values.items()}
     )
     return ui.Message(
         summary=body.plain().replace("*", ""),

@@ -7,15 +7,16 @@ cancelled or is over gets a sentence and changes nothing.
 
 from __future__ import annotations
 
-from core import communities
+from core import communities, i18n
 from core.context import RequestContext
 from core.errors import UserError
+from core.i18n import N_, NP_, _, t, tn
 from core.sessions import buttons as button_ids
 from core.sessions import service as sessions
-from core.sessions.calendar import session_ics
+from core.sessions.calendar import PRODUCT, session_ics
 from core.sessions.models import CommunitySession, RsvpAnswer
 from core.sessions.service import ANSWER_LABELS, rsvp_actions
-from core.timefmt import span
+from core.timefmt import local, span
 from core.ui import (
     Actions,
     Block,
@@ -37,7 +38,6 @@ from core.ui import (
     notice,
     text,
 )
-from core.words import plural
 from handlers.guide import DISMISS
 from handlers.ids import number_in, record_id
 from handlers.registry import Access, Action, Command, FormHandler, HomePlace, Registry
@@ -51,8 +51,8 @@ from handlers.sessions.form import (
     session_form,
 )
 
-CONFIRM_CANCEL = "session.cancel"
-WHO_IS_COMING = "session.who"
+CONFIRM_CANCEL = "session.cancel"  # untranslated: an action id
+WHO_IS_COMING = "session.who"  # untranslated: an action id
 NAMES_PER_SECTION = 20  # names alone: well inside a section's 3,000 characters
 NOTES_PER_SECTION = 4  # people with an apology note of up to 500 characters each
 WHO_BLOCKS = 45  # of Slack's fifty a message may hold, leaving room for the small print
@@ -96,7 +96,7 @@ def session_card(ctx: RequestContext, cs: CommunitySession, answer: str | None) 
     ]
     small: list[Text] = []
     if cs.theme:
-        small.append(text("Theme: {theme}", theme=cs.theme))
+        small.append(text("Theme: {theme}", theme=_(cs.theme)))
     if cs.description:
         preview = cs.description
         if len(preview) > PREP_PREVIEW:
@@ -104,7 +104,7 @@ def session_card(ctx: RequestContext, cs: CommunitySession, answer: str | None) 
         small.append(text("To prepare: {notes}", notes=preview))
     label = ANSWER_LABELS.get(answer or "")
     small.append(
-        text("Your answer: *{a}*", a=label)
+        text("Your answer: *{a}*", a=_(label))
         if label
         else text("Can you make it? One click lets the facilitators know.")
     )
@@ -117,7 +117,7 @@ def session_card(ctx: RequestContext, cs: CommunitySession, answer: str | None) 
 
 
 def who_is_coming_button(cs: CommunitySession) -> Button:
-    return Button("Who's coming", WHO_IS_COMING, str(cs.id))
+    return Button(_("Who's coming"), WHO_IS_COMING, str(cs.id))
 
 
 # ---- finding the session a command or button means ----------------------------------------------
@@ -126,9 +126,12 @@ def who_is_coming_button(cs: CommunitySession) -> Button:
 def _upcoming_numbers(ctx: RequestContext) -> str:
     found = sessions.upcoming(ctx.session, ctx.community, ctx.now())
     if not found:
-        return "There are no upcoming sessions."
-    shown = ", ".join(f"{cs.number} ({_when(ctx, cs).split(',')[0]})" for cs in found[:LISTED])
-    return f"Upcoming: {shown}."
+        return _("There are no upcoming sessions.")
+    shown = ", ".join(
+        f"{cs.number} ({i18n.weekday_day_month(local(cs.starts_at, zone_of(ctx)))})"
+        for cs in found[:LISTED]
+    )
+    return t("Upcoming: {sessions}.", sessions=shown)
 
 
 def _by_number(ctx: RequestContext, arg: str, verb: str) -> CommunitySession | Message:
@@ -137,12 +140,21 @@ def _by_number(ctx: RequestContext, arg: str, verb: str) -> CommunitySession | M
     found = None if number is None else sessions.by_number(ctx.session, ctx.community, number)
     if found is not None:
         return found
-    lead = "Which session?" if not word else "There's no session with that number."
+    # `{verb}` is a subcommand word and its space ("edit ", "cancel "), or nothing.
+    values = {
+        "command": ctx.command,
+        "verb": f"{verb} " if verb else "",
+        "upcoming": _upcoming_numbers(ctx),
+    }
+    if not word:
+        return notice(
+            "Which session? Type `{command} session {verb}3` with its number. {upcoming}",
+            **values,
+        )
     return notice(
-        lead + " Type `{v0} session {v1}3` with its number. {v2}",
-        ctx.command,
-        f"{verb} " if verb else "",
-        _upcoming_numbers(ctx),
+        "There's no session with that number. Type `{command} session {verb}3` with its "
+        "number. {upcoming}",
+        **values,
     )
 
 
@@ -152,25 +164,30 @@ def _from_button(ctx: RequestContext, value: str) -> CommunitySession | Message:
     found = None if session_id is None else sessions.by_id(ctx.session, ctx.community, session_id)
     if found is None:
         return notice(
-            "That session no longer exists. Type `{v0} sessions` to see what's coming up.",
-            ctx.command,
+            "That session no longer exists. Type `{command} sessions` to see what's coming up.",
+            command=ctx.command,
         )
     if not found.is_scheduled:
         return _sentence(
-            "*{title}* was cancelled, so there's nothing to answer. Type `{cmd} sessions` to "
-            "see what's coming up.",
-            ctx,
-            found,
+            text(
+                "*{title}* was cancelled, so there's nothing to answer. Type `{cmd} sessions` "
+                "to see what's coming up.",
+                title=found.title,
+                cmd=ctx.command,
+            )
         )
     if found.ends_at <= ctx.now():
         return _sentence(
-            "*{title}* has already happened. Type `{cmd} sessions` to see what's next.", ctx, found
+            text(
+                "*{title}* has already happened. Type `{cmd} sessions` to see what's next.",
+                title=found.title,
+                cmd=ctx.command,
+            )
         )
     return found
 
 
-def _sentence(template: str, ctx: RequestContext, cs: CommunitySession) -> Message:
-    body = text(template, title=cs.title, cmd=ctx.command)
+def _sentence(body: Text) -> Message:
     return Message(summary=body.plain().replace("*", ""), blocks=(Section(body),))
 
 
@@ -185,7 +202,7 @@ def sessions_command(ctx: RequestContext, _args: str) -> Reply:
             "Nothing is planned just yet. I'll remind you as soon as the next session is set."
         )
     answered = sessions.answers(ctx.session, member, found)
-    blocks: list[Block] = [Header("Upcoming sessions")]
+    blocks: list[Block] = [Header(_("Upcoming sessions"))]
     for cs in found[:LISTED]:
         blocks += [*session_card(ctx, cs, answered.get(cs.id)), Divider()]
     more = len(found) - LISTED
@@ -200,15 +217,17 @@ def sessions_command(ctx: RequestContext, _args: str) -> Reply:
         notes.insert(0, text("…and {n} more further ahead.", n=more))
     blocks.append(Context(notes))
     first = found[0]
-    return Message(summary=f"Upcoming sessions: next is {first.title}", blocks=blocks)
+    return Message(
+        summary=t("Upcoming sessions: next is {title}", title=first.title), blocks=blocks
+    )
 
 
 def _answered(ctx: RequestContext, cs: CommunitySession, answer: RsvpAnswer) -> Message:
     """The confirmation that replaces the message the person clicked in."""
     lead = {
-        RsvpAnswer.GOING: "You're going to *{title}*. See you there!",
-        RsvpAnswer.MAYBE: "Noted: *maybe* for *{title}*. Change your answer whenever you know.",
-        RsvpAnswer.DECLINED: "Thanks for letting us know you can't make *{title}*.",
+        RsvpAnswer.GOING: N_("You're going to *{title}*. See you there!"),
+        RsvpAnswer.MAYBE: N_("Noted: *maybe* for *{title}*. Change your answer whenever you know."),
+        RsvpAnswer.DECLINED: N_("Thanks for letting us know you can't make *{title}*."),
     }[answer]
     blocks: list[Block] = [
         Section(text(lead, title=cs.title)),
@@ -267,11 +286,11 @@ def submit_decline(ctx: RequestContext, values: FormValues, state: str) -> Repli
     )
     confirmation = _answered(ctx, found, RsvpAnswer.DECLINED)
     follow_up = (
-        "Missing one never means missing out: I'll send you a short catch-up afterwards."
+        text("Missing one never means missing out: I'll send you a short catch-up afterwards.")
         if wants_recap
-        else "No recap then; the reflection thread stays open in the channel whenever suits."
+        else text("No recap then; the reflection thread stays open in the channel whenever suits.")
     )
-    blocks = [*confirmation.blocks[:-1], Context([text(follow_up)]), confirmation.blocks[-1]]
+    blocks = [*confirmation.blocks[:-1], Context([follow_up]), confirmation.blocks[-1]]
     return [
         DirectMessage(Message(summary=confirmation.summary, blocks=blocks)),
         RefreshHome(),
@@ -285,11 +304,16 @@ def calendar_file(ctx: RequestContext, value: str) -> Replies:
     return [
         SendFile(
             filename=f"catalyst-session-{found.number}.ics",
-            content=session_ics(found, ctx.now(), name=ctx.community.name or "Catalyst"),
-            title=f"{found.title} (calendar file)",
-            comment="Open this file to add the session to your calendar.",
+            content=session_ics(found, ctx.now(), name=ctx.community.name or PRODUCT),
+            title=t("{title} (calendar file)", title=found.title),
+            comment=_("Open this file to add the session to your calendar."),
         ),
-        _sentence("I've sent you *{title}* as a calendar file in our direct messages.", ctx, found),
+        _sentence(
+            text(
+                "I've sent you *{title}* as a calendar file in our direct messages.",
+                title=found.title,
+            )
+        ),
     ]
 
 
@@ -305,7 +329,7 @@ def session_command(ctx: RequestContext, args: str) -> Reply:
         found = _by_number(ctx, rest, "edit")
         if isinstance(found, Message):
             return found
-        sessions.ensure_open(found, ctx.now(), "changed")
+        sessions.ensure_open(found, ctx.now())
         return OpenForm(session_form(ctx, found))
     if word == "cancel":
         found = _by_number(ctx, rest, "cancel")
@@ -314,46 +338,63 @@ def session_command(ctx: RequestContext, args: str) -> Reply:
         found = _by_number(ctx, word, "")
         return found if isinstance(found, Message) else who_is_coming(ctx, found)
     return notice(
-        "Type `{v0} session 3` to see who's coming to session 3, `{v0} session add` to add "
-        "a session, or `{v0} session edit 3` or `{v0} session cancel 3` with its number. {v1}",
-        ctx.command,
-        _upcoming_numbers(ctx),
+        "Type `{command} session 3` to see who's coming to session 3, `{command} session add` "
+        "to add a session, or `{command} session edit 3` or `{command} session cancel 3` with "
+        "its number. {upcoming}",
+        command=ctx.command,
+        upcoming=_upcoming_numbers(ctx),
     )
 
 
 # ---- facilitators: who's coming ---------------------------------------------------------------
 
 
+def _listing(heading: str, lines: str, values: dict[str, str]) -> Text:
+    """A translated heading (may be empty) over lines that are placeholders for names and
+    notes: one item a line, each line marked right-to-left in a right-to-left language."""
+    template = f"{heading}\n{lines}" if heading else lines
+    return Text(i18n.directed(template), {k: i18n.isolate(v) for k, v in values.items()})
+
+
 def _names(heading: str, people: list[sessions.Attendee]) -> list[Block]:
-    """ "*Going (3)*" and the names, a section per twenty (names are escaped values)."""
+    """ "*Going (3)*" and the names, a section per twenty (names are escaped values).
+    `heading` is an `N_`-marked msgid with `{n}`."""
+    count = {"n": i18n.number(len(people))}
     if not people:
-        return [Section(text(heading + "\nNobody.", n=0))]
+        return [Section(_listing(_(heading), _("Nobody."), count))]
     blocks: list[Block] = []
     for start in range(0, len(people), NAMES_PER_SECTION):
         chunk = people[start : start + NAMES_PER_SECTION]
+        # A list of names, one value each (Arabic readers get Arabic commas from the list).
         names = ", ".join(f"{{p{i}}}" for i in range(len(chunk)))
         values = {f"p{i}": person.name for i, person in enumerate(chunk)}
-        lead = heading + "\n" if start == 0 else ""
-        blocks.append(Section(Text(lead + names, {"n": str(len(people)), **values})))
+        lead = _(heading) if start == 0 else ""
+        blocks.append(Section(_listing(lead, names, {**count, **values})))
     return blocks
 
 
 def _apologies(people: list[sessions.Attendee]) -> list[Block]:
     """ "*Can't make it (2)*", one line each, with the note they sent, if any."""
-    heading = "*Can't make it ({n})*"
+    heading = _("*Can't make it ({n})*")
+    count = {"n": i18n.number(len(people))}
     if not people:
-        return [Section(text(heading + "\nNobody.", n=0))]
+        return [Section(_listing(heading, _("Nobody."), count))]
+    with_note = _("• {name}: “{note}”")
+    without_note = _("• {name}, no note")
     blocks: list[Block] = []
     for start in range(0, len(people), NOTES_PER_SECTION):
         chunk = people[start : start + NOTES_PER_SECTION]
+        # Each line's template names its own placeholders (p0, a0, p1...), filled when shown.
         lines = [
-            f"• {{p{i}}}: “{{a{i}}}”" if person.apology else f"• {{p{i}}}, no note"
+            with_note.format(name=f"{{p{i}}}", note=f"{{a{i}}}")
+            if person.apology
+            else without_note.format(name=f"{{p{i}}}")
             for i, person in enumerate(chunk)
         ]
         values = {f"p{i}": person.name for i, person in enumerate(chunk)}
         values |= {f"a{i}": person.apology for i, person in enumerate(chunk) if person.apology}
-        lead = heading + "\n" if start == 0 else ""
-        blocks.append(Section(Text(lead + "\n".join(lines), {"n": str(len(people)), **values})))
+        lead = heading if start == 0 else ""
+        blocks.append(Section(_listing(lead, "\n".join(lines), {**count, **values})))
     return blocks
 
 
@@ -368,8 +409,8 @@ def who_is_coming(ctx: RequestContext, cs: CommunitySession) -> Message:
     )
     blocks: list[Block] = [
         Section(title),
-        *_names("*Going ({n})*", seen.going),
-        *_names("*Maybe ({n})*", seen.maybe),
+        *_names(N_("*Going ({n})*"), seen.going),
+        *_names(N_("*Maybe ({n})*"), seen.maybe),
         *_apologies(seen.declined),
     ]
     small = [
@@ -385,8 +426,14 @@ def who_is_coming(ctx: RequestContext, cs: CommunitySession) -> Message:
         blocks = blocks[:WHO_BLOCKS]
         small.insert(0, text("The list is longer than one message holds; the counts are complete."))
     return Message(
-        summary=f"Who's coming to session {cs.number}: {len(seen.going)} going, "
-        f"{len(seen.maybe)} maybe, {len(seen.declined)} can't make it",
+        summary=t(
+            "Who's coming to session {number}: {going} going, {maybe} maybe, {declined} can't "
+            "make it",
+            number=cs.number,
+            going=i18n.number(len(seen.going)),
+            maybe=i18n.number(len(seen.maybe)),
+            declined=i18n.number(len(seen.declined)),
+        ),
         blocks=[*blocks, Context(small)],
     )
 
@@ -401,30 +448,50 @@ def who_is_coming_clicked(ctx: RequestContext, value: str) -> Reply:
 
 def _confirm_cancel(ctx: RequestContext, cs: CommunitySession) -> Message:
     if not cs.is_scheduled:
-        raise UserError(f"Session {cs.number} is already cancelled.")
+        raise UserError(t("Session {n} is already cancelled.", n=cs.number))
     if cs.starts_at <= ctx.now():
-        raise UserError(f"Session {cs.number} has already started, so it can't be cancelled.")
+        raise UserError(
+            t("Session {n} has already started, so it can't be cancelled.", n=cs.number)
+        )
     counted = sessions.counts(ctx.session, cs)
-    body = text(
-        "*Cancel session {n}, {title}?* It's on {when}. Its reminders will stop, and {told} "
-        "who said going or maybe will get a message.",
-        n=cs.number,
+    coming = counted.going + counted.maybe
+    body = _escaped(
+        tn(
+            "*Cancel session {number}, {title}?* It's on {when}. Its reminders will stop, and "
+            "the one member who said going or maybe will get a message.",
+            "*Cancel session {number}, {title}?* It's on {when}. Its reminders will stop, and "
+            "the {n} members who said going or maybe will get a message.",
+            coming,
+            **_kept("number", "title", "when"),
+        ),
+        number=cs.number,
         title=cs.title,
         when=_when(ctx, cs),
-        told=_the_people(counted.going + counted.maybe),
     )
     return Message(
-        summary=f"Cancel session {cs.number}?",
+        summary=t("Cancel session {n}?", n=cs.number),
         blocks=(
             Section(body),
             Actions(
                 [
-                    Button("Cancel the session", CONFIRM_CANCEL, str(cs.id), "danger"),
-                    Button("Keep it", DISMISS),
+                    Button(_("Cancel the session"), CONFIRM_CANCEL, str(cs.id), "danger"),
+                    Button(_("Keep it"), DISMISS),
                 ]
             ),
         ),
     )
+
+
+def _kept(*names: str) -> dict[str, object]:
+    """Placeholders left as they are by `tn`, so the chosen form can still be filled (and
+    escaped) as a `Text`: `tn(one, many, n, **_kept("title"))`."""
+    return {name: f"{{{name}}}" for name in names}
+
+
+def _escaped(template: str, **values: object) -> Text:
+    """A plural sentence `tn` chose (its `{n}` written) as `Text`: the other values are
+    filled in when shown, escaped, as `text` does."""
+    return Text(i18n.directed(template), {k: str(v) for k, v in values.items()})
 
 
 def confirm_cancel(ctx: RequestContext, value: str) -> Replies:
@@ -433,15 +500,26 @@ def confirm_cancel(ctx: RequestContext, value: str) -> Replies:
     if cs is None:
         return [notice("That session no longer exists, so there's nothing to cancel.")]
     told = sessions.cancel(ctx.session, ctx.community, ctx.settings, cs, ctx.now())
-    body = text(
-        "Session {n}, *{title}*, is cancelled and its reminders are stopped. {told}",
-        n=cs.number,
-        title=cs.title,
-        told=(
-            f"I'm letting {_the_people(told)} who said going or maybe know."
-            if told
-            else "Nobody had said they were coming, so there's no one to tell."
-        ),
+    body = (
+        _escaped(
+            tn(
+                "Session {number}, *{title}*, is cancelled and its reminders are stopped. I'm "
+                "letting the one member who said going or maybe know.",
+                "Session {number}, *{title}*, is cancelled and its reminders are stopped. I'm "
+                "letting the {n} members who said going or maybe know.",
+                told,
+                **_kept("number", "title"),
+            ),
+            number=cs.number,
+            title=cs.title,
+        )
+        if told
+        else text(
+            "Session {number}, *{title}*, is cancelled and its reminders are stopped. Nobody "
+            "had said they were coming, so there's no one to tell.",
+            number=cs.number,
+            title=cs.title,
+        )
     )
     return [
         Message(
@@ -451,10 +529,11 @@ def confirm_cancel(ctx: RequestContext, value: str) -> Replies:
     ]
 
 
-def _saved(ctx: RequestContext, cs: CommunitySession, lead: str, extra: str | None) -> Replies:
+def _saved(ctx: RequestContext, cs: CommunitySession, lead: Text, extra: str | None) -> Replies:
+    """`lead`: the first line; `extra`: a sentence already in the reader's language."""
     ahead = reminder_words(ctx, cs)
     lines = [
-        text(lead, n=cs.number, title=cs.title),
+        lead,
         text("{when}\n{where}", when=_when(ctx, cs), where=cs.location),
     ]
     notes = [
@@ -464,7 +543,7 @@ def _saved(ctx: RequestContext, cs: CommunitySession, lead: str, extra: str | No
         text("Members see it with `{cmd} sessions`.", cmd=ctx.command),
     ]
     if extra:
-        notes.insert(0, text(extra))
+        notes.insert(0, Text(i18n.directed(extra)))
     message = Message(
         summary=lines[0].plain().replace("*", ""),
         blocks=[*(Section(line) for line in lines), Context(notes)],
@@ -481,7 +560,8 @@ def submit_add(ctx: RequestContext, values: FormValues, _state: str) -> Replies:
         ctx.now(),
         created_by=ctx.active_member,
     )
-    return _saved(ctx, cs, "Session {n} is added: *{title}*.", None)
+    lead = text("Session {n} is added: *{title}*.", n=cs.number, title=cs.title)
+    return _saved(ctx, cs, lead, None)
 
 
 def submit_edit(ctx: RequestContext, values: FormValues, state: str) -> Replies:
@@ -495,21 +575,26 @@ def submit_edit(ctx: RequestContext, values: FormValues, state: str) -> Replies:
     extra = None
     if edited.changes:
         news = sessions.what_changed(edited.changes, cs.location)
-        told = (
-            f"{_the_people(edited.told)} who said going or maybe "
-            f"{'is' if edited.told == 1 else 'are'} being told it has {news}."
-            if edited.told
-            else ""
-        )
-        if edited.moved:
-            extra = (
-                f"Its reminders moved with it, and {told}"
-                if told
-                else ("Its reminders moved with it.")
+        if edited.moved and edited.told:
+            extra = tn(
+                "Its reminders moved with it, and the one member who said going or maybe is "
+                "being told it has {news}.",
+                "Its reminders moved with it, and the {n} members who said going or maybe are "
+                "being told it has {news}.",
+                edited.told,
+                news=news,
             )
-        elif told:
-            extra = told[0].upper() + told[1:]
-    return _saved(ctx, cs, "Session {n} is updated: *{title}*.", extra)
+        elif edited.moved:
+            extra = _("Its reminders moved with it.")
+        elif edited.told:
+            extra = tn(
+                "The one member who said going or maybe is being told it has {news}.",
+                "The {n} members who said going or maybe are being told it has {news}.",
+                edited.told,
+                news=news,
+            )
+    lead = text("Session {n} is updated: *{title}*.", n=cs.number, title=cs.title)
+    return _saved(ctx, cs, lead, extra)
 
 
 # ---- the home page ------------------------------------------------------------------------------
@@ -552,10 +637,10 @@ def facilitator_home_blocks(ctx: RequestContext) -> list[Block]:
         ),
         Fields(
             [
-                ("Going", str(counted.going)),
-                ("Maybe", str(counted.maybe)),
-                ("Can't make it", str(counted.declined)),
-                ("No answer yet", str(max(0, active_members - answered))),
+                (_("Going"), i18n.number(counted.going)),
+                (_("Maybe"), i18n.number(counted.maybe)),
+                (_("Can't make it"), i18n.number(counted.declined)),
+                (_("No answer yet"), i18n.number(max(0, active_members - answered))),
             ]
         ),
     ]
@@ -570,20 +655,22 @@ def register(registry: Registry) -> None:
     registry.add_home_section(HomePlace.FACILITATOR, 10, facilitator_home_blocks)
     registry.add_command(
         Command(
-            "sessions",
-            "Upcoming sessions: say if you're coming in one click",
+            NP_("command word", "sessions"),
+            N_("Upcoming sessions: say if you're coming in one click"),
             sessions_command,
-            group="Sessions",
+            group=N_("Sessions"),
         )
     )
     registry.add_command(
         Command(
-            "session",
-            "See who's coming to a session; add, change or cancel one",
+            NP_("command word", "session"),
+            N_("See who's coming to a session; add, change or cancel one"),
             session_command,
             Access.FACILITATOR,
-            usage="N | add | edit N | cancel N",
-            group="Facilitating",
+            # Translators: N is a session's number; add, edit and cancel are typed as they
+            # are, in English.
+            usage=N_("N | add | edit N | cancel N"),
+            group=N_("Facilitating"),
         )
     )
     registry.add_action(Action(button_ids.RSVP_GOING, going))
@@ -595,8 +682,3 @@ def register(registry: Registry) -> None:
     registry.add_form(FormHandler(ADD_FORM, submit_add, Access.FACILITATOR))
     registry.add_form(FormHandler(EDIT_FORM, submit_edit, Access.FACILITATOR))
     registry.add_form(FormHandler(DECLINE_FORM, submit_decline, Access.MEMBER))
-
-
-def _the_people(n: int) -> str:
-    """ "the one member" / "the 3 members": one plural rule for every count we show."""
-    return "the one member" if n == 1 else f"the {plural(n, 'member', 'members')}"

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from core import i18n
 from core.context import RequestContext
+from core.i18n import _, t
 from core.offsets import describe_all, in_words
 from core.sessions import plan as planner
 from core.sessions.checks import (
     APOLOGY_MAX,
     DEFAULT_DURATION,
     DESCRIPTION_MAX,
+    DURATION_MAX,
+    DURATION_MIN,
     LOCATION_MAX,
     PROMPT_MAX,
     TITLE_MAX,
@@ -27,9 +31,9 @@ from core.ui import (
     text_of,
 )
 
-ADD_FORM = "session.add"
-EDIT_FORM = "session.edit"
-DECLINE_FORM = "session.decline"
+ADD_FORM = "session.add"  # untranslated: a form id
+EDIT_FORM = "session.edit"  # untranslated: a form id
+DECLINE_FORM = "session.decline"  # untranslated: a form id
 NO_THEME = "_none"  # Slack can't clear a chosen option, so "no theme" is an option itself
 
 
@@ -42,85 +46,104 @@ def session_form(ctx: RequestContext, cs: CommunitySession | None) -> Form:
     """The add form, or the edit form prefilled from `cs` (its number travels in `state`)."""
     zone = ctx.community.timezone
     starts = local(cs.starts_at, zone) if cs else None
-    themes = [Option(value=t, label=t) for t in ctx.community.themes]
+    themes = [Option(value=theme, label=_(theme)) for theme in ctx.community.themes]
     fields = [
         FormField(
-            "title", "Title", FieldKind.TEXT, max_length=TITLE_MAX, initial=cs.title if cs else None
+            "title",
+            _("Title"),
+            FieldKind.TEXT,
+            max_length=TITLE_MAX,
+            initial=cs.title if cs else None,
         ),
         FormField(
             "theme",
-            "Theme",
+            _("Theme"),
             FieldKind.SELECT,
             required=False,
-            options=[*themes, Option(value=NO_THEME, label="No particular theme")],
+            options=[*themes, Option(value=NO_THEME, label=_("No particular theme"))],
             initial=(cs.theme if cs and cs.theme else None),
         ),
         FormField(
             "date",
-            "Date",
+            _("Date"),
             FieldKind.DATE,
             initial=f"{starts:%Y-%m-%d}" if starts else None,
-            placeholder="YYYY-MM-DD",
+            # Translators: the date format to type; keep it as it is unless your readers
+            # write dates another way (the form also accepts DD/MM/YYYY).
+            placeholder=_("YYYY-MM-DD"),
         ),
         FormField(
             "start_time",
-            "Start time",
+            _("Start time"),
             FieldKind.TIME,
             initial=f"{starts:%H:%M}" if starts else None,
-            placeholder="HH:MM",
-            hint=f"24-hour, {zone.replace('_', ' ')} time. Members see it in their own timezone.",
+            # Translators: hours and minutes, as a placeholder for a 24-hour time.
+            placeholder=_("HH:MM"),
+            hint=t(
+                "24-hour, {zone} time. Members see it in their own timezone.",
+                zone=zone.replace("_", " "),
+            ),
         ),
         FormField(
             "duration",
-            "Length in minutes",
+            _("Length in minutes"),
             FieldKind.NUMBER,
             initial=str(cs.duration_minutes if cs else DEFAULT_DURATION),
-            hint="From 15 to 480.",
+            hint=t(
+                "From {least} to {most}.",
+                least=i18n.number(DURATION_MIN),
+                most=i18n.number(DURATION_MAX),
+            ),
         ),
         FormField(
             "location",
-            "Joining link or place",
+            _("Joining link or place"),
             FieldKind.TEXT,
             max_length=LOCATION_MAX,
             initial=cs.location if cs else None,
-            placeholder="https://… or the address",
+            placeholder=_("https://… or the address"),
         ),
         FormField(
             "description",
-            "Description and preparation",
+            _("Description and preparation"),
             FieldKind.LONG_TEXT,
             required=False,
             max_length=DESCRIPTION_MAX,
             initial=cs.description if cs else None,
-            hint="What it's about and anything to read or think about first.",
+            hint=_("What it's about and anything to read or think about first."),
         ),
         FormField(
             "reminder_offsets",
-            "Reminders",
+            _("Reminders"),
             FieldKind.TEXT,
             required=False,
             max_length=100,
             initial=cs.reminder_offsets if cs else None,
             placeholder=default_offsets(ctx),
-            hint=(
-                f"How long before the start to remind members. Leave empty for the usual "
-                f"({default_offsets(ctx)}); use d, h or m, like 7d,1d,1h or 10m."
+            # Translators: d, h and m (days, hours, minutes) are what people type: keep them.
+            hint=t(
+                "How long before the start to remind members. Leave empty for the usual "
+                "({usual}); use d, h or m, like 7d,1d,1h or 10m.",
+                usual=default_offsets(ctx),
             ),
         ),
         FormField(
             "reflection_prompt",
-            "Reflection question",
+            _("Reflection question"),
             FieldKind.LONG_TEXT,
             required=False,
             max_length=PROMPT_MAX,
             initial=cs.reflection_prompt if cs else None,
-            hint="Posted after the session for members to reflect on. Leave empty for a general "
-            "question about what they'll take into their work.",
+            hint=_(
+                "Posted after the session for members to reflect on. Leave empty for a general "
+                "question about what they'll take into their work."
+            ),
         ),
     ]
     if cs is None:
-        return Form(ADD_FORM, "Add a session", fields, submit_label="Add")
-    return Form(EDIT_FORM, f"Edit session {cs.number}", fields, state=str(cs.number))
+        # Translators: a form's title and its button (short: Slack cuts titles at 24 characters).
+        return Form(ADD_FORM, _("Add a session"), fields, submit_label=_("Add"))
+    return Form(EDIT_FORM, t("Edit session {n}", n=cs.number), fields, state=str(cs.number))
 
 
 def draft_from(values: FormValues) -> SessionDraft:
@@ -143,26 +166,26 @@ def decline_form(cs: CommunitySession) -> Form:
     """One optional note and the recap choice; the session id travels in `state`."""
     return Form(
         DECLINE_FORM,
-        "Can't make it",
+        _("Can't make it"),
         [
             FormField(
                 "apology",
-                "Anything to pass on?",
+                _("Anything to pass on?"),
                 FieldKind.LONG_TEXT,
                 required=False,
                 max_length=APOLOGY_MAX,
-                hint="Optional: a note for the facilitators.",
+                hint=_("Optional: a note for the facilitators."),
             ),
             FormField(
                 "wants_recap",
-                "Recap",
+                _("Recap"),
                 FieldKind.CHECKBOX,
                 required=False,
-                options=[Option(value="yes", label="Send me the recap")],
+                options=[Option(value="yes", label=_("Send me the recap"))],
                 initial=True,
             ),
         ],
-        submit_label="Send",
+        submit_label=_("Send"),
         intro=[
             Section(
                 text(
@@ -186,4 +209,4 @@ def reminder_words(ctx: RequestContext, cs: CommunitySession) -> str | None:
     words = [in_words(o) for o in ahead]
     if not words:
         return None
-    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+    return i18n.and_list(words)
