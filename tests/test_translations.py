@@ -95,11 +95,9 @@ def test_the_template_lists_exactly_what_the_code_marks() -> None:
     template = {_key(m) for m in _entries(_catalogue(ROOT / EXTRACT["output_file"]))}
     in_code = _code_msgids()
     missing, stale = in_code - template, template - in_code
-    assert not missing and not stale, (
-        f"locales/catalyst.pot is out of date: run `make messages`. "
-        f"New in the code: {sorted(m for _, m in missing)[:10]}; "
-        f"gone from the code: {sorted(m for _, m in stale)[:10]}"
-    )
+    out_of_date = "locales/catalyst.pot is out of date: run `make messages`."
+    assert not missing, f"{out_of_date} New in the code: {sorted(m for _, m in missing)[:10]}"
+    assert not stale, f"{out_of_date} Gone from the code: {sorted(m for _, m in stale)[:10]}"
 
 
 @pytest.mark.parametrize("code", TRANSLATED)
