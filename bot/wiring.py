@@ -70,7 +70,9 @@ class Runtime:
             if community is None:
                 return None
             now = self.clock.now()
-            return calendar.feed_ics(sessions.upcoming(session, community, now), now)
+            return calendar.feed_ics(
+                sessions.upcoming(session, community, now), now, language=community.language
+            )
 
     def close(self) -> None:
         self.engine.dispose()

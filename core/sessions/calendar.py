@@ -7,15 +7,13 @@ and a cancelled session says STATUS:CANCELLED, which removes it from most calend
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from datetime import UTC, datetime
 
 from icalendar import Calendar, Event
-from sqlalchemy.orm import object_session
 
 from core import i18n
 from core.i18n import _, t
-from core.models import Community
 from core.sessions.checks import is_link
 from core.sessions.models import CommunitySession
 
@@ -90,21 +88,15 @@ def session_ics(cs: CommunitySession, now: datetime, *, name: str = PRODUCT) -> 
     return _ics([cs], now, name)
 
 
-def _community_language(sessions: Sequence[CommunitySession]) -> str | None:
-    db = object_session(sessions[0]) if sessions else None
-    community = db.get(Community, sessions[0].community_id) if db is not None else None
-    return community.language if community is not None else None
-
-
 def feed_ics(
     sessions: Iterable[CommunitySession],
     now: datetime,
     *,
+    language: str,
     name: str = PRODUCT,
-    language: str | None = None,
 ) -> str:
     """Many sessions in one calendar (a community's feed), read by calendar apps with no
-    one to ask: its notes are in `language`, by default the community's."""
+    one to ask: its notes are in `language`, the community's."""
     listed = list(sessions)
-    with i18n.speaking(language or _community_language(listed)):
+    with i18n.speaking(language):
         return _ics(listed, now, name)

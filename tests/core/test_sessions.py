@@ -538,6 +538,6 @@ def test_a_feed_holds_every_session(
     session: Session, community: Community, settings: Settings
 ) -> None:
     made = [create(session, community, settings, date=d) for d in ("2026-02-12", "2026-03-12")]
-    parsed = Calendar.from_ical(calendar.feed_ics(made, NOW, name="Our CoP"))
+    parsed = Calendar.from_ical(calendar.feed_ics(made, NOW, name="Our CoP", language="en"))
     assert str(parsed["x-wr-calname"]) == "Our CoP"
     assert [str(e["uid"]) for e in parsed.walk("VEVENT")] == [calendar.uid(cs) for cs in made]
