@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import logging
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from core import ui
+from core import i18n, ui
 from core.delivery import outbox as outbox
 from core.delivery.models import ScheduledItem
 from core.models import Community, Member
@@ -47,9 +48,9 @@ def _round(session: Session, community: Community, item: ScheduledItem, now: dat
         return "rounds are off"
     result = pairing.run_round(session, community, item.due_at, now, manual=False)
     if result.round is None:
-        return f"no round: {result.plan.participants} taking part"
+        return f"no round: {result.plan.participants} taking part"  # untranslated: job status log
     item.recipients = result.plan.participants
-    return (
+    return (  # untranslated: the scheduler's status line for operators, not for members
         f"round {result.round.number}: {len(result.plan.result.groups)} groups, "
         f"{result.plan.result.trios} of three, {len(result.plan.result.unplaced)} unplaced"
     )
@@ -64,22 +65,25 @@ def _notice(session: Session, community: Community, item: ScheduledItem, now: da
     round_at = _round_at(item, community)
     members = pairing.participants(session, community, round_at)
     if len(members) < 2:
-        return "fewer than two taking part: no notice"
-    messages = [
-        outbox.Outgoing(
-            key=f"{item.key}:m{member.id}",
-            kind="pairing_notice",
-            recipient=member.platform_user_id,
-            message=pairing_notices.day_before(member, round_at),
-            due_at=item.due_at,
-            expires_at=round_at,
-            member_id=member.id,
+        return "fewer than two taking part: no notice"  # untranslated: job status log
+    messages = []
+    for member in members:
+        with i18n.speaking(member.speaks):
+            note = pairing_notices.day_before(member, round_at)
+        messages.append(
+            outbox.Outgoing(
+                key=f"{item.key}:m{member.id}",
+                kind="pairing_notice",
+                recipient=member.platform_user_id,
+                message=note,
+                due_at=item.due_at,
+                expires_at=round_at,
+                member_id=member.id,
+            )
         )
-        for member in members
-    ]
     outbox.enqueue(session, community.id, messages, now)
     item.recipients = len(messages)
-    return f"day-before notice for {len(messages)} people"
+    return f"day-before notice for {len(messages)} people"  # untranslated: job status log
 
 
 def _checkin(session: Session, community: Community, item: ScheduledItem, now: datetime) -> str:
@@ -98,12 +102,16 @@ def _checkin(session: Session, community: Community, item: ScheduledItem, now: d
             group.outcome, group.outcome_at = Outcome.COULDNT.value, now
             alone += [_Alone(group, m) for m in still_here]
             continue
+        # One group DM, like the introduction: in the language the group shares, else the
+        # first member's (`pairing_notices.group_language`).
+        with i18n.speaking(pairing_notices.group_language(still_here)):
+            checkin = pairing_notices.checkin(group.id, still_here)
         messages.append(
             outbox.Outgoing(
                 key=f"pairing_checkin:{group.id}",
                 kind="pairing_checkin",
                 recipient=",".join(m.platform_user_id for m in still_here),
-                message=pairing_notices.checkin(group.id, still_here),
+                message=checkin,
                 due_at=item.due_at,
                 expires_at=expires,
             )
@@ -111,7 +119,7 @@ def _checkin(session: Session, community: Community, item: ScheduledItem, now: d
     messages += _repair(session, community, pairing_round, alone, now, final=True)
     outbox.enqueue(session, community.id, messages, now)
     item.recipients = len(messages)
-    return f"check-in for {len(messages)} groups"
+    return f"check-in for {len(messages)} groups"  # untranslated: job status log
 
 
 @dataclass(frozen=True)
@@ -157,7 +165,7 @@ def _partner_gone(session: Session, member: Member, now: datetime) -> int:
         return 0  # after the check-in the round is as good as over (they may have met)
     alone = [_Alone(group, staying[0]), *_alone_in(session, pairing_round.id, member.id)]
     if len(alone) < 2:
-        messages = [_alone_note(alone[0], pairing_notices.partner_waiting(alone[0].member), now)]
+        messages = [_alone_note(alone[0], pairing_notices.partner_waiting, now)]
     else:
         messages = _repair(session, community, pairing_round, alone, now, final=False)
     return outbox.enqueue(session, community.id, messages, now)
@@ -206,22 +214,25 @@ def _repair(
     ]
     for member_id, _ in result.unplaced:
         waiting = by_id[member_id]
-        note = (pairing_notices.partner_left if final else pairing_notices.partner_waiting)(
-            waiting.member
-        )
+        note = pairing_notices.partner_left if final else pairing_notices.partner_waiting
         messages.append(_alone_note(waiting, note, now))
     return messages
 
 
-def _alone_note(alone: _Alone, note: ui.Message, now: datetime) -> outbox.Outgoing:
-    """To someone whose partner left. Keyed by the group they were left alone in: told when
-    the partner leaves or at the check-in, they hear once; left alone again in a new group,
+def _alone_note(
+    alone: _Alone, note: Callable[[Member], ui.Message], now: datetime
+) -> outbox.Outgoing:
+    """To someone whose partner left, built in their language (the departure may happen in
+    someone else's request). Keyed by the group they were left alone in: told when the
+    partner leaves or at the check-in, they hear once; left alone again in a new group,
     they hear again."""
+    with i18n.speaking(alone.member.speaks):
+        message = note(alone.member)
     return outbox.Outgoing(
-        key=f"pairing_partner_left:g{alone.group.id}:m{alone.member.id}",
+        key=f"pairing_partner_left:g{alone.group.id}:m{alone.member.id}",  # untranslated: key
         kind="pairing_partner_left",
         recipient=alone.member.platform_user_id,
-        message=note,
+        message=message,
         due_at=now,
         expires_at=now + pairing.INTRO_VALID_FOR,
         member_id=alone.member.id,

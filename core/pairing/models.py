@@ -39,7 +39,9 @@ class PairingSettings(Base):
     __tablename__ = "pairing_settings"
 
     community_id: Mapped[int] = mapped_column(
-        ForeignKey("communities.id", ondelete="CASCADE"), primary_key=True
+        # untranslated: a foreign key, not words
+        ForeignKey("communities.id", ondelete="CASCADE"),
+        primary_key=True,
     )
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     weekday: Mapped[int] = mapped_column(Integer, default=0)  # Monday
@@ -63,6 +65,7 @@ class PairingRound(Base):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # untranslated: a foreign key, not words
     community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"))
     number: Mapped[int] = mapped_column(Integer)
     # The planned slot ("pairing_round:..." item) or the moment a facilitator ran it.
@@ -77,7 +80,9 @@ class PairingGroup(Base):
     __table_args__ = (Index("ix_pairing_groups_round", "round_id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # untranslated: a foreign key, not words
     round_id: Mapped[int] = mapped_column(ForeignKey("pairing_rounds.id", ondelete="CASCADE"))
+    # untranslated: a foreign key, not words
     community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"))
     size: Mapped[int] = mapped_column(Integer)
     cross_organisation: Mapped[bool] = mapped_column(Boolean)
@@ -85,7 +90,9 @@ class PairingGroup(Base):
     outcome: Mapped[str] = mapped_column(String(16), default=Outcome.OPEN.value)
     outcome_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     opener_member_id: Mapped[int | None] = mapped_column(
-        ForeignKey("members.id", ondelete="SET NULL"), nullable=True
+        # untranslated: a foreign key, not words
+        ForeignKey("members.id", ondelete="SET NULL"),
+        nullable=True,
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
@@ -95,10 +102,14 @@ class PairingGroupMember(Base):
     __table_args__ = (Index("ix_pairing_group_members_member", "member_id"),)
 
     group_id: Mapped[int] = mapped_column(
-        ForeignKey("pairing_groups.id", ondelete="CASCADE"), primary_key=True
+        # untranslated: a foreign key, not words
+        ForeignKey("pairing_groups.id", ondelete="CASCADE"),
+        primary_key=True,
     )
     member_id: Mapped[int] = mapped_column(
-        ForeignKey("members.id", ondelete="CASCADE"), primary_key=True
+        # untranslated: a foreign key, not words
+        ForeignKey("members.id", ondelete="CASCADE"),
+        primary_key=True,
     )
     # The person who joined a pair to make a group of three (odd numbers).
     third: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -110,10 +121,14 @@ class PairingAvoid(Base):
     __tablename__ = "pairing_avoids"
 
     member_id: Mapped[int] = mapped_column(
-        ForeignKey("members.id", ondelete="CASCADE"), primary_key=True
+        # untranslated: a foreign key, not words
+        ForeignKey("members.id", ondelete="CASCADE"),
+        primary_key=True,
     )
     avoided_member_id: Mapped[int] = mapped_column(
-        ForeignKey("members.id", ondelete="CASCADE"), primary_key=True
+        # untranslated: a foreign key, not words
+        ForeignKey("members.id", ondelete="CASCADE"),
+        primary_key=True,
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
@@ -124,7 +139,9 @@ class PairingPreference(Base):
     __tablename__ = "pairing_preferences"
 
     member_id: Mapped[int] = mapped_column(
-        ForeignKey("members.id", ondelete="CASCADE"), primary_key=True
+        # untranslated: a foreign key, not words
+        ForeignKey("members.id", ondelete="CASCADE"),
+        primary_key=True,
     )
     paused_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     skip_next: Mapped[bool] = mapped_column(Boolean, default=False)

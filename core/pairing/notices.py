@@ -11,51 +11,56 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from core import ui
+from core import i18n, ui
+from core.i18n import N_, _
 from core.models import Member
 from core.timefmt import when
 
-BOOKED = "pairing.booked"
-MET = "pairing.met"
-CANT = "pairing.cant"
-CHECKIN_YES = "pairing.checkin.yes"
-CHECKIN_NOT_YET = "pairing.checkin.not_yet"
-CHECKIN_COULDNT = "pairing.checkin.couldnt"
-SKIP_NEXT = "pairing.skip_next"
+BOOKED = "pairing.booked"  # untranslated: action id
+MET = "pairing.met"  # untranslated: action id
+CANT = "pairing.cant"  # untranslated: action id
+CHECKIN_YES = "pairing.checkin.yes"  # untranslated: action id
+CHECKIN_NOT_YET = "pairing.checkin.not_yet"  # untranslated: action id
+CHECKIN_COULDNT = "pairing.checkin.couldnt"  # untranslated: action id
+SKIP_NEXT = "pairing.skip_next"  # untranslated: action id
 
-GROW_STEPS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
-    (
-        "Goal",
-        "10 min",
-        ("What would you like to get out of this conversation?", "What would good look like?"),
+# The GROW guide, one line per step: each line a whole msgid, so a translator sees the step,
+# its minutes and its two questions together (and can use their own quotation marks).
+GROW_LINES: tuple[str, ...] = (
+    # Translators: GROW step 1 of 4, "Goal"; 10 minutes. Keep *…* (bold) around the step.
+    N_(
+        "*Goal* (10 min): “What would you like to get out of this conversation?” "
+        "“What would good look like?”"
     ),
-    (
-        "Reality",
-        "15 min",
-        (
-            "What's happening now, and who is involved?",
-            "What have you tried so far, and what got in the way?",
-        ),
+    # Translators: GROW step 2 of 4, "Reality"; 15 minutes.
+    N_(
+        "*Reality* (15 min): “What's happening now, and who is involved?” "
+        "“What have you tried so far, and what got in the way?”"
     ),
-    (
-        "Options",
-        "15 min",
-        (
-            "What could you do? What else?",
-            "What would you do if you had more power, time or support?",
-        ),
+    # Translators: GROW step 3 of 4, "Options"; 15 minutes.
+    N_(
+        "*Options* (15 min): “What could you do? What else?” "
+        "“What would you do if you had more power, time or support?”"
     ),
-    (
-        "Way forward",
-        "5 min",
-        ("What will you do, and by when?", "What support do you need, and from whom?"),
+    # Translators: GROW step 4 of 4, "Way forward"; 5 minutes.
+    N_(
+        "*Way forward* (5 min): “What will you do, and by when?” "
+        "“What support do you need, and from whom?”"
     ),
 )
 
 
 def _names(members: Sequence[Member]) -> str:
-    names = [m.display_name for m in members]
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    return i18n.and_list([m.display_name for m in members])
+
+
+def group_language(members: Sequence[Member]) -> str:
+    """The language of a message that a whole group reads together (the introduction, the
+    check-in: one group DM). Everyone's own language when they share one; when they don't,
+    the first member's (the order the round stored them in), so the choice is stable and
+    never the language of whoever happened to be running the round."""
+    spoken = {m.speaks for m in members}
+    return spoken.pop() if len(spoken) == 1 else members[0].speaks
 
 
 def guide_blocks(opener: Member | None) -> list[ui.Block]:
@@ -79,10 +84,9 @@ def guide_blocks(opener: Member | None) -> list[ui.Block]:
                 )
             )
         )
-    lines = []
-    for step, minutes, questions in GROW_STEPS:
-        lines.append(f"*{step}* ({minutes}): " + " ".join(f"“{q}”" for q in questions))
-    blocks.append(ui.Section(ui.text("\n".join(lines))))
+    # One line per step, each translated on its own.
+    lines = "\n".join(_(line) for line in GROW_LINES)
+    blocks.append(ui.Section(ui.Text(i18n.directed(lines))))
     return blocks
 
 
@@ -90,9 +94,9 @@ def outcome_buttons(group_id: int) -> ui.Actions:
     value = str(group_id)
     return ui.Actions(
         [
-            ui.Button("We've booked a time", BOOKED, value, "primary"),
-            ui.Button("We met", MET, value),
-            ui.Button("We can't this time", CANT, value),
+            ui.Button(_("We've booked a time"), BOOKED, value, "primary"),
+            ui.Button(_("We met"), MET, value),
+            ui.Button(_("We can't this time"), CANT, value),
         ]
     )
 
@@ -131,7 +135,7 @@ def day_before(member: Member, round_at: datetime) -> ui.Message:
         summary=body.plain(),
         blocks=[
             ui.Section(body),
-            ui.Actions([ui.Button("Skip this one", SKIP_NEXT, round_at.isoformat())]),
+            ui.Actions([ui.Button(_("Skip this one"), SKIP_NEXT, round_at.isoformat())]),
         ],
     )
 
@@ -145,9 +149,9 @@ def checkin(group_id: int, members: Sequence[Member]) -> ui.Message:
             ui.Section(body),
             ui.Actions(
                 [
-                    ui.Button("Yes", CHECKIN_YES, value, "primary"),
-                    ui.Button("Not yet", CHECKIN_NOT_YET, value),
-                    ui.Button("We couldn't", CHECKIN_COULDNT, value),
+                    ui.Button(_("Yes"), CHECKIN_YES, value, "primary"),
+                    ui.Button(_("Not yet"), CHECKIN_NOT_YET, value),
+                    ui.Button(_("We couldn't"), CHECKIN_COULDNT, value),
                 ]
             ),
         ],

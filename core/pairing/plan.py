@@ -19,7 +19,7 @@ from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from core import timefmt
+from core import i18n, timefmt
 from core.delivery.models import ItemStatus, ScheduledItem
 from core.models import Community
 from core.pairing.models import PairingItemKind, PairingSettings
@@ -84,12 +84,18 @@ class NextRound:
         if theirs.replace(tzinfo=None) == yours.replace(tzinfo=None):
             return timefmt.when(self.at, self.zone)  # the same wall-clock time: say it once
         community = (
-            f"{theirs:%H:%M} ({self.zone.replace('_', ' ')})"
+            f"{i18n.clock_time(theirs)} ({self.zone.replace('_', ' ')})"
             if theirs.date() == yours.date()
             else timefmt.when(self.at, self.zone)
         )
         mine = timefmt.when(self.at, reader_zone)
-        return f"{mine}, which is {community} in the community's timezone"
+        # Translators: {mine} is a date and time in the reader's timezone, {community} the
+        # same moment in the community's, e.g. "09:00 (Europe/London)".
+        return i18n.t(
+            "{mine}, which is {community} in the community's timezone",
+            mine=mine,
+            community=community,
+        )
 
 
 def next_round(session: Session, community: Community, now: datetime) -> NextRound | None:

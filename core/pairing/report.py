@@ -1,5 +1,8 @@
 """Peer coaching's scheduled items in words an operator reads (`catalyst jobs`), and the
-next round of each community before the scheduler has written it as a row."""
+next round of each community before the scheduler has written it as a row.
+
+These lines are for the operator at the command line, not for members: they stay English
+(`# untranslated` below)."""
 
 from __future__ import annotations
 
@@ -18,8 +21,10 @@ from core.pairing.models import PairingItemKind, PairingSettings
 
 def _round_job(session: Session, community: Community | None, at: datetime) -> tuple[str, int]:
     if community is None:
+        # untranslated: operator's CLI (`catalyst jobs`)
         return "peer-coaching round", 0
     number = pairing.next_round_number(session, community)
+    # untranslated: operator's CLI (`catalyst jobs`)
     return f"peer-coaching round {number}", len(pairing.participants(session, community, at))
 
 
@@ -34,13 +39,16 @@ def _pairing_job(
         what, people = _round_job(
             session, community, pairing_plan.days_before(item.due_at, -1, zone)
         )
+        # untranslated: operator's CLI (`catalyst jobs`)
         return f"day-before notice for {what}", people
     round_id = pairing_plan.round_id_of(item)
     pairing_round = pairing.round_by_id(session, round_id) if round_id else None
     if pairing_round is None:
+        # untranslated: operator's CLI (`catalyst jobs`)
         return "mid-round check-in for a peer-coaching round that is gone", 0
     groups = pairing.unanswered_with_members(session, pairing_round.id)
     people = sum(len(pairing.active(members)) for _, members in groups)
+    # untranslated: operator's CLI (`catalyst jobs`)
     return f"mid-round check-in for peer-coaching round {pairing_round.number}", people
 
 
@@ -74,6 +82,7 @@ def not_yet_planned(session: Session, now: datetime) -> list[PlannedItem]:
             PlannedItem(
                 due_at=upcoming_round.at,
                 zone=community.timezone,
+                # untranslated: operator's CLI (`catalyst jobs`)
                 what=f"{what} (the scheduler plans it at its next check)",
                 people=people,
             )

@@ -19,8 +19,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from core import i18n
 from core.delivery import outbox as outbox
 from core.errors import UserError
+from core.i18n import N_, _
 from core.models import Community, Member, MemberStatus, PairingCadence
 from core.pairing import matching as matching
 from core.pairing import notices as pairing_notices
@@ -41,7 +43,16 @@ CADENCE_EVERY = {
     PairingCadence.MONTHLY.value: 4,
 }
 INTRO_VALID_FOR = timedelta(days=3)  # an introduction later than this is no use
-WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+# Shown with `_()` (the settings form's day choice).
+WEEKDAYS = (
+    N_("Monday"),
+    N_("Tuesday"),
+    N_("Wednesday"),
+    N_("Thursday"),
+    N_("Friday"),
+    N_("Saturday"),
+    N_("Sunday"),
+)
 MAX_PAUSE = timedelta(days=366)
 
 
@@ -143,9 +154,9 @@ def preference(session: Session, member: Member, now: datetime) -> PairingPrefer
 
 def pause(session: Session, member: Member, until: datetime, now: datetime) -> None:
     if until <= now:
-        raise UserError("That date has already passed. Try `pair pause 4w` or a future date.")
+        raise UserError(_("That date has already passed. Try `pair pause 4w` or a future date."))
     if until - now > MAX_PAUSE:
-        raise UserError("Pauses can last up to a year. Choose a nearer date.")
+        raise UserError(_("Pauses can last up to a year. Choose a nearer date."))
     row = preference(session, member, now)
     row.paused_until, row.updated_at = until, now
 
@@ -174,7 +185,7 @@ def set_cadence(member: Member, cadence: PairingCadence, now: datetime) -> None:
 def avoid(session: Session, member: Member, other: Member, now: datetime) -> bool:
     """Never pair `member` with `other`; False if already so. Private to `member`."""
     if other.id == member.id:
-        raise UserError("You can't avoid yourself. Mention someone else.")
+        raise UserError(_("You can't avoid yourself. Mention someone else."))
     if session.get(PairingAvoid, (member.id, other.id)) is not None:
         return False
     session.add(PairingAvoid(member_id=member.id, avoided_member_id=other.id, created_at=now))
@@ -435,12 +446,15 @@ def run_round(
     ]
     for member_id, _reason in found.result.unplaced:
         member = found.members[member_id]
+        # In the member's language, never the facilitator's who may be running the round.
+        with i18n.speaking(member.speaks):
+            note = pairing_notices.unplaced(at, member)
         messages.append(
             outbox.Outgoing(
                 key=f"pairing_unplaced:{pairing_round.id}:m{member.id}",
                 kind="pairing_unplaced",
                 recipient=member.platform_user_id,
-                message=pairing_notices.unplaced(at, member),
+                message=note,
                 due_at=now,
                 expires_at=now + INTRO_VALID_FOR,
                 member_id=member.id,
@@ -513,12 +527,18 @@ def intro_message(
     group: PairingGroup, members: Sequence[Member], starts: datetime
 ) -> outbox.Outgoing:
     opener = next((m for m in members if m.id == group.opener_member_id), None)
+    # One group DM that everyone in the pair (or three) reads: in the language they share,
+    # or, when they speak different ones, the first member's (see
+    # `pairing_notices.group_language`). Never the language of the request that runs the
+    # round (a facilitator's `pairing run`).
+    with i18n.speaking(pairing_notices.group_language(members)):
+        message = pairing_notices.intro(group.id, members, opener)
     return outbox.Outgoing(
         key=f"pairing_intro:{group.id}",
         kind="pairing_intro",
         # A group DM: Slack's sender opens it with conversations.open(users=...).
         recipient=",".join(m.platform_user_id for m in members),
-        message=pairing_notices.intro(group.id, members, opener),
+        message=message,
         due_at=starts,
         expires_at=starts + INTRO_VALID_FOR,
     )
@@ -575,7 +595,7 @@ def group_for(session: Session, member: Member, group_id: int) -> PairingGroup:
     """The member's own group (a button's value never reaches someone else's)."""
     group = session.get(PairingGroup, group_id)
     if group is None or session.get(PairingGroupMember, (group_id, member.id)) is None:
-        raise UserError("That pairing is no longer yours to answer for.")
+        raise UserError(_("That pairing is no longer yours to answer for."))
     return group
 
 

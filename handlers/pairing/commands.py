@@ -11,9 +11,13 @@ import re
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from babel.numbers import format_decimal
+
+from core import i18n, timefmt
 from core.context import RequestContext
 from core.errors import InvalidInput
-from core.labels import CADENCE_LABELS
+from core.i18n import N_, NP_, _, t, tn
+from core.labels import CADENCE_LABELS, shown
 from core.membership import service as membership
 from core.models import Member, PairingCadence
 from core.pairing import notices as pairing_notices
@@ -39,16 +43,16 @@ from core.ui import (
     Section,
     Text,
     notice,
+    said,
     text,
 )
-from core.words import plural
 from handlers.guide import DISMISS
 from handlers.ids import record_id
 from handlers.mentions import mentioned_user_ids
 from handlers.pairing.form import SETTINGS_FORM, WEIGHT_LABELS, float_answer, settings_form
 from handlers.registry import Access, Action, Command, FormHandler, HomePlace, Registry
 
-CONFIRM_RUN = "pairing.run"
+CONFIRM_RUN = "pairing.run"  # untranslated: action id
 
 
 PAUSE = re.compile(r"^(\d{1,3})\s*(w|wk|wks|week|weeks|d|day|days)$")
@@ -66,9 +70,23 @@ CADENCE_WORDS = {
 }
 
 
-def _say(template: str, **values: object) -> Message:
-    body = text(template, **values)
+def _say(body: Text) -> Message:
     return Message(summary=body.plain().replace("*", ""), blocks=(Section(body),))
+
+
+def _counted(sentence: str) -> Text:
+    """Text from an already translated sentence with a count (`tn`); only numbers go into
+    these sentences, so nothing needs escaping."""
+    return Text(i18n.directed(sentence))
+
+
+def _names(members: list[Member]) -> str:
+    return i18n.and_list([m.display_name for m in members])
+
+
+def _part_of(part: int, whole: int) -> str:
+    # Translators: a figure in a table, e.g. "3 of 4" (groups).
+    return t("{part} of {whole}", part=i18n.number(part), whole=i18n.number(whole))
 
 
 def _next_round_line(ctx: RequestContext) -> Text:
@@ -84,22 +102,23 @@ def _round_line(ctx: RequestContext, upcoming: pairing_plan.NextRound | None) ->
 
 def _status_line(ctx: RequestContext, member: Member) -> Text:
     pref = ctx.session.get(PairingPreference, member.id)
-    cadence = CADENCE_LABELS.get(member.pairing_cadence, member.pairing_cadence)
+    cadence = shown(CADENCE_LABELS, member.pairing_cadence).lower()
     if member.pairing_cadence == PairingCadence.NOT_NOW.value:
         return text(
-            "You're not taking part for now. `{cmd} pair cadence weekly` to start.", cmd=ctx.command
+            "You're not taking part for now. `{command} pair cadence weekly` to start.",
+            command=ctx.command,
         )
     if pref is not None and pref.paused_until is not None and pref.paused_until > ctx.now():
         return text(
-            "Paused until {until}. `{cmd} pair resume` to come back sooner.",
+            "Paused until {until}. `{command} pair resume` to come back sooner.",
             until=when(pref.paused_until, member.timezone),
-            cmd=ctx.command,
+            command=ctx.command,
         )
     if pref is not None and pref.skip_next:
-        return text(
-            "You're skipping the next round ({cadence} otherwise).", cadence=cadence.lower()
-        )
-    return text("You take part: {cadence}.", cadence=cadence.lower())
+        # Translators: {cadence} is "weekly", "every two weeks" or "monthly" (lower case).
+        return text("You're skipping the next round ({cadence} otherwise).", cadence=cadence)
+    # Translators: {cadence} is "weekly", "every two weeks" or "monthly" (lower case).
+    return text("You take part: {cadence}.", cadence=cadence)
 
 
 def pair_command(ctx: RequestContext, args: str) -> Reply | Replies:
@@ -110,65 +129,69 @@ def pair_command(ctx: RequestContext, args: str) -> Reply | Replies:
         return _pause(ctx, member, rest)
     if word == "resume":
         resumed = pairing.resume(ctx.session, member, ctx.now())
-        lead = (
-            "Welcome back: you're in the next round you're due."
-            if resumed
-            else ("You weren't paused, so nothing changed.")
-        )
-        return [_say(lead + " {next}", next=_next_round_line(ctx).plain()), RefreshHome()]
+        next_line = _next_round_line(ctx).plain()
+        if resumed:
+            said_back = _say(
+                text("Welcome back: you're in the next round you're due. {next}", next=next_line)
+            )
+        else:
+            said_back = _say(text("You weren't paused, so nothing changed. {next}", next=next_line))
+        return [said_back, RefreshHome()]
     if word == "skip":
         pairing.skip_next(ctx.session, member, ctx.now())
         return [
             _say(
-                "Done: you'll sit out the next round only. {next}",
-                next=_next_round_line(ctx).plain(),
+                text(
+                    "Done: you'll sit out the next round only. {next}",
+                    next=_next_round_line(ctx).plain(),
+                )
             ),
             RefreshHome(),
         ]
     if word == "cadence":
         cadence = CADENCE_WORDS.get(rest.lower())
         if cadence is None:
+            # Translators: weekly, fortnightly, monthly and off are words to type: keep
+            # them in English.
             return notice(
-                "Choose weekly, fortnightly, monthly or off, like `{v0} pair cadence monthly`.",
-                ctx.command,
+                "Choose weekly, fortnightly, monthly or off, like "
+                "`{command} pair cadence monthly`.",
+                command=ctx.command,
             )
         pairing.set_cadence(member, cadence, ctx.now())
         return [
-            _say("Peer coaching: *{c}*.", c=CADENCE_LABELS[cadence.value]),
+            _say(text("Peer coaching: *{cadence}*.", cadence=shown(CADENCE_LABELS, cadence.value))),
             RefreshHome(),
         ]
     if word in {"avoid", "unavoid"}:
         return _avoid(ctx, member, rest, word == "avoid")
     if word not in {"", "show", "status"}:
         return notice(
-            "Type `{v0} pair` to see your partner, or `{v0} pair pause 4w`, `pair resume`, "
-            "`pair skip`, `pair cadence monthly`, `pair avoid @someone`.",
-            ctx.command,
+            "Type `{command} pair` to see your partner, or `{command} pair pause 4w`, "
+            "`pair resume`, `pair skip`, `pair cadence monthly`, `pair avoid @someone`.",
+            command=ctx.command,
         )
     return _show(ctx, member)
 
 
 def _show(ctx: RequestContext, member: Member) -> Message:
-    blocks: list[Block] = [Header("Peer coaching")]
+    blocks: list[Block] = [Header(_("Peer coaching"))]
     current = pairing.current_group(ctx.session, member)
     if current is None or not current[2]:
         blocks.append(Section(text("You don't have a partner in the current round.")))
     else:
         _round, group, others = current
-        blocks.append(
-            Section(
-                text(
-                    "*Your {partners} this round:* {names}",
-                    partners="partners" if len(others) > 1 else "partner",
-                    names=", ".join(m.display_name for m in others),
-                )
-            )
-        )
+        if len(others) == 1:
+            line = text("*Your partner this round:* {names}", names=_names(others))
+        else:
+            # Translators: always two partners (a group of three).
+            line = text("*Your partners this round:* {names}", names=_names(others))
+        blocks.append(Section(line))
         opener = next((m for m in [member, *others] if m.id == group.opener_member_id), None)
         blocks += pairing_notices.guide_blocks(opener)
         blocks.append(pairing_notices.outcome_buttons(group.id))
     blocks.append(Context([_status_line(ctx, member), _next_round_line(ctx)]))
-    return Message(summary="Peer coaching", blocks=blocks)
+    return Message(summary=_("Peer coaching"), blocks=blocks)
 
 
 def _pause(ctx: RequestContext, member: Member, rest: str) -> Replies | Reply:
@@ -189,18 +212,21 @@ def _pause(ctx: RequestContext, member: Member, rest: str) -> Replies | Reply:
         if day is not None:
             until = datetime.combine(day, time(0, 0), tzinfo=zone)
     if until is None:
+        # Translators: `4w` (4 weeks) and `until 2027-01-10` are typed as they are.
         return notice(
-            "Say how long, like `{v0} pair pause 4w`, or until when, like "
-            "`{v0} pair pause until 2027-01-10`.",
-            ctx.command,
+            "Say how long, like `{command} pair pause 4w`, or until when, like "
+            "`{command} pair pause until 2027-01-10`.",
+            command=ctx.command,
         )
     pairing.pause(ctx.session, member, until, now)
     return [
         _say(
-            "Paused until {until}. Nothing changes for your sessions; `{cmd} pair resume` "
-            "brings you back sooner.",
-            until=when(until, member.timezone),
-            cmd=ctx.command,
+            text(
+                "Paused until {until}. Nothing changes for your sessions; `{command} pair resume` "
+                "brings you back sooner.",
+                until=when(until, member.timezone),
+                command=ctx.command,
+            )
         ),
         RefreshHome(),
     ]
@@ -209,10 +235,11 @@ def _pause(ctx: RequestContext, member: Member, rest: str) -> Replies | Reply:
 def _avoid(ctx: RequestContext, member: Member, rest: str, adding: bool) -> Reply:
     users = mentioned_user_ids(rest)
     if len(users) != 1:
+        # Translators: {word} is `avoid` or `unavoid`, typed in English.
         return notice(
-            "Mention one person, like `{v0} pair {v1} @someone`. Only you will ever know.",
-            ctx.command,
-            "avoid" if adding else "unavoid",
+            "Mention one person, like `{command} pair {word} @someone`. Only you will ever know.",
+            command=ctx.command,
+            word="avoid" if adding else "unavoid",
         )
     other = membership.find(ctx.session, ctx.community, users[0])
     if other is None:
@@ -221,22 +248,23 @@ def _avoid(ctx: RequestContext, member: Member, rest: str, adding: bool) -> Repl
         pairing.avoid(ctx.session, member, other, ctx.now())
         return notice(
             "Noted, privately: you won't be paired with them. Nobody else sees this; "
-            "`{v0} pair unavoid` with the same mention undoes it.",
-            ctx.command,
+            "`{command} pair unavoid` with the same mention undoes it.",
+            command=ctx.command,
         )
     removed = pairing.unavoid(ctx.session, member, other)
-    return notice(
-        "Done: you may be paired with them again."
-        if removed
-        else "You hadn't asked to avoid them, so nothing changed."
-    )
+    if removed:
+        return notice("Done: you may be paired with them again.")
+    return notice("You hadn't asked to avoid them, so nothing changed.")
 
 
+# Shown with `text()`, which translates them. {name} is who clicked (the group sees it).
 ANSWERED = {
-    Outcome.BOOKED: "*{name}*: we've booked a time. Enjoy the conversation!",
-    Outcome.MET: "*{name}*: we met. Thank you, that helps the community learn what works.",
-    Outcome.COULDNT: "*{name}*: we can't this time. No problem: you'll be paired again next round.",
-    Outcome.NOT_YET: "*{name}*: not yet. There's still time this round.",
+    Outcome.BOOKED: N_("*{name}*: we've booked a time. Enjoy the conversation!"),
+    Outcome.MET: N_("*{name}*: we met. Thank you, that helps the community learn what works."),
+    Outcome.COULDNT: N_(
+        "*{name}*: we can't this time. No problem: you'll be paired again next round."
+    ),
+    Outcome.NOT_YET: N_("*{name}*: not yet. There's still time this round."),
 }
 
 
@@ -246,7 +274,8 @@ def _answer(ctx: RequestContext, value: str, outcome: Outcome) -> Replies:
     if group_id is None:
         return [
             notice(
-                "That button no longer works. Type `{v0} pair` to see your pairing.", ctx.command
+                "That button no longer works. Type `{command} pair` to see your pairing.",
+                command=ctx.command,
             )
         ]
     group = pairing.answer(ctx.session, member, group_id, outcome, ctx.now())
@@ -287,13 +316,14 @@ def skip_button(ctx: RequestContext, value: str) -> Replies:
     if round_at is None or round_at.tzinfo is None or round_at <= ctx.now():
         return [
             notice(
-                "That round has already started. Type `{v0} pair` to see your pairing.", ctx.command
+                "That round has already started. Type `{command} pair` to see your pairing.",
+                command=ctx.command,
             )
         ]
     pairing.skip_next(ctx.session, member, ctx.now())
     return [
         Message(
-            summary="You're skipping this round",
+            summary=_("You're skipping this round"),
             blocks=[Section(text("Done: you'll sit out this round only. See you next time."))],
             replace_original=True,
         ),
@@ -315,8 +345,8 @@ def pairing_command(ctx: RequestContext, args: str) -> Reply:
     if word == "stats":
         return _stats(ctx)
     return notice(
-        "Type `{v0} pairing settings`, `pairing preview`, `pairing run` or `pairing stats`.",
-        ctx.command,
+        "Type `{command} pairing settings`, `pairing preview`, `pairing run` or `pairing stats`.",
+        command=ctx.command,
     )
 
 
@@ -324,11 +354,19 @@ def _summary_fields(plan: pairing.Plan) -> Fields:
     result = plan.result
     return Fields(
         [
-            ("Taking part", str(plan.participants)),
-            ("Groups", f"{len(result.groups)} ({result.trios} of three)"),
-            ("Across organisations", f"{plan.cross_organisation()} of {len(result.groups)}"),
-            ("Repeats within the window", str(result.repeats)),
-            ("Couldn't be placed", str(len(result.unplaced))),
+            (_("Taking part"), i18n.number(plan.participants)),
+            (
+                _("Groups"),
+                # Translators: {groups} groups, {trios} of which are groups of three.
+                t(
+                    "{groups} ({trios} of three)",
+                    groups=i18n.number(len(result.groups)),
+                    trios=i18n.number(result.trios),
+                ),
+            ),
+            (_("Across organisations"), _part_of(plan.cross_organisation(), len(result.groups))),
+            (_("Repeats within the window"), i18n.number(result.repeats)),
+            (_("Couldn't be placed"), i18n.number(len(result.unplaced))),
         ]
     )
 
@@ -336,9 +374,12 @@ def _summary_fields(plan: pairing.Plan) -> Fields:
 def _preview(ctx: RequestContext) -> Message:
     found = pairing.plan(ctx.session, ctx.community, ctx.now())
     if found.participants < 2:
-        return notice(
-            "Only {v0} would take part right now, so there's nothing to pair.",
-            plural(found.participants, "member", "members"),
+        return said(
+            tn(
+                "Only {n} member would take part right now, so there's nothing to pair.",
+                "Only {n} members would take part right now, so there's nothing to pair.",
+                found.participants,
+            )
         )
     lines = [
         " + ".join(found.members[i].display_name for i in group)
@@ -346,25 +387,29 @@ def _preview(ctx: RequestContext) -> Message:
     ]
     more = len(found.result.groups) - len(lines)
     blocks: list[Block] = [
-        Header("Pairing preview (nothing sent)"),
+        Header(_("Pairing preview (nothing sent)")),
         _summary_fields(found),
         Section(text("{lines}", lines="\n".join(lines))),
     ]
     notes = [text("Private preferences are used for matching but never shown.")]
     if more > 0:
-        notes.insert(0, text("…and {n} more groups.", n=more))
+        notes.insert(0, _counted(tn("…and {n} more group.", "…and {n} more groups.", more)))
     if found.result.unplaced:
         # A count, never names: a name here could tell a facilitator who avoided whom.
         notes.insert(
             0,
-            text(
-                "{n} could not be paired this time (no shared language or other private "
-                "reasons); each of them is told so by DM.",
-                n=len(found.result.unplaced),
+            _counted(
+                tn(
+                    "{n} person could not be paired this time (no shared language or other "
+                    "private reasons); they are told so by DM.",
+                    "{n} could not be paired this time (no shared language or other private "
+                    "reasons); each of them is told so by DM.",
+                    len(found.result.unplaced),
+                )
             ),
         )
     blocks.append(Context(notes))
-    return Message(summary="Pairing preview", blocks=blocks)
+    return Message(summary=_("Pairing preview"), blocks=blocks)
 
 
 def _confirm_run(ctx: RequestContext) -> Message:
@@ -374,14 +419,20 @@ def _confirm_run(ctx: RequestContext) -> Message:
             "Fewer than two members would take part right now, so there's no round to run."
         )
     return Message(
-        summary="Run a pairing round now?",
+        summary=_("Run a pairing round now?"),
         blocks=(
             Section(
-                text(
-                    "*Run a pairing round now?* {n} members would be introduced in {g} group "
-                    "DMs straight away, with the GROW guide.",
-                    n=found.participants,
-                    g=len(found.result.groups),
+                _counted(
+                    # Translators: {n} members (two or more) in {groups} group DMs (one or
+                    # more).
+                    tn(
+                        "*Run a pairing round now?* {n} member would be introduced in {groups} "
+                        "group DMs straight away, with the GROW guide.",
+                        "*Run a pairing round now?* {n} members would be introduced in {groups} "
+                        "group DMs straight away, with the GROW guide.",
+                        found.participants,
+                        groups=i18n.number(len(found.result.groups)),
+                    )
                 )
             ),
             Actions(
@@ -389,12 +440,12 @@ def _confirm_run(ctx: RequestContext) -> Message:
                     # The round this confirms travels with the button: a second click, or a
                     # second facilitator's, finds it already run instead of running another.
                     Button(
-                        "Run the round",
+                        _("Run the round"),
                         CONFIRM_RUN,
                         value=str(pairing.next_round_number(ctx.session, ctx.community)),
                         style="primary",
                     ),
-                    Button("Not now", DISMISS),
+                    Button(_("Not now"), DISMISS),
                 ]
             ),
         ),
@@ -406,19 +457,23 @@ def confirm_run(ctx: RequestContext, value: str) -> Replies:
     if value != str(expected):
         return [
             notice(
-                "That round has already been run. Type `{v0} pairing stats` to see how it's "
-                "going, or `{v0} pairing run` to start another.",
-                ctx.command,
+                "That round has already been run. Type `{command} pairing stats` to see how "
+                "it's going, or `{command} pairing run` to start another.",
+                command=ctx.command,
             )
         ]
     result = pairing.run_round(ctx.session, ctx.community, ctx.now(), ctx.now(), manual=True)
     if result.round is None:
         return [notice("Fewer than two members would take part right now, so no round was run.")]
-    body = text(
-        "Round {n} is under way: {g} introductions are on their way to {p} members.",
-        n=result.round.number,
-        g=len(result.plan.result.groups),
-        p=result.plan.participants,
+    body = _counted(
+        # Translators: {n} introductions (group DMs), to {members} members (two or more).
+        tn(
+            "Round {round} is under way: {n} introduction is on its way to {members} members.",
+            "Round {round} is under way: {n} introductions are on their way to {members} members.",
+            len(result.plan.result.groups),
+            round=result.round.number,
+            members=i18n.number(result.plan.participants),
+        )
     )
     return [
         Message(
@@ -431,54 +486,85 @@ def confirm_run(ctx: RequestContext, value: str) -> Replies:
 
 
 def _percent(part: int, whole: int) -> str:
-    return f"{round(100 * part / whole)}%" if whole else "—"
+    if not whole:
+        return "—"
+    # Translators: a percentage; French writes "{percent} %", Arabic "{percent}٪".
+    return t("{percent}%", percent=i18n.number(round(100 * part / whole)))
 
 
 def _stats(ctx: RequestContext) -> Message:
     rounds = pairing.stats(ctx.session, ctx.community)
     if not rounds:
-        return notice("No rounds yet. `{v0} pairing run` runs one now.", ctx.command)
+        return notice("No rounds yet. `{command} pairing run` runs one now.", command=ctx.command)
     groups = sum(r.groups for r in rounds)
     blocks: list[Block] = [
-        Header("Peer coaching: the last rounds"),
+        Header(_("Peer coaching: the last rounds")),
         Fields(
             [
-                ("Rounds", str(len(rounds))),
+                (_("Rounds"), i18n.number(len(rounds))),
                 (
-                    "Taking part per round",
-                    f"{sum(r.participants for r in rounds) / len(rounds):.1f}",
+                    _("Taking part per round"),
+                    _one_decimal(sum(r.participants for r in rounds) / len(rounds)),
                 ),
-                ("Met", _percent(sum(r.met for r in rounds), groups)),
+                (_("Met"), _percent(sum(r.met for r in rounds), groups)),
                 (
-                    "Across organisations",
+                    _("Across organisations"),
                     _percent(sum(r.cross_organisation for r in rounds), groups),
                 ),
-                ("Repeats", _percent(sum(r.repeats for r in rounds), groups)),
-                ("Groups of three", str(sum(r.trios for r in rounds))),
+                (_("Repeats"), _percent(sum(r.repeats for r in rounds), groups)),
+                (_("Groups of three"), i18n.number(sum(r.trios for r in rounds))),
             ]
         ),
     ]
-    lines = [
-        f"Round {r.number} ({when(r.started_at, ctx.zone().key).split(',')[0]}): "
-        f"{r.participants} people, {r.groups} groups, {r.met} met, {r.booked} booked, "
-        f"{r.couldnt} couldn't" + (f", {r.unplaced} unplaced" if r.unplaced else "")
-        for r in rounds
-    ]
+    lines = [_stats_line(r, ctx.zone().key) for r in rounds]
     blocks.append(Section(text("{lines}", lines="\n".join(lines))))
-    return Message(summary="Peer coaching stats", blocks=blocks)
+    return Message(summary=_("Peer coaching stats"), blocks=blocks)
+
+
+def _one_decimal(value: float) -> str:
+    """ "5.0" in English, "5,0" in French."""
+    return str(format_decimal(value, format="#,##0.0", locale=i18n.current()))
+
+
+def _stats_line(r: pairing.RoundNumbers, zone: str) -> str:
+    values = {
+        "round": i18n.number(r.number),
+        "day": i18n.weekday_day_month(timefmt.local(r.started_at, zone)),
+        "people": i18n.number(r.participants),
+        "groups": i18n.number(r.groups),
+        "met": i18n.number(r.met),
+        "booked": i18n.number(r.booked),
+        "couldnt": i18n.number(r.couldnt),
+        "unplaced": i18n.number(r.unplaced),
+    }
+    if r.unplaced:
+        # Translators: one round in a facilitators' stats list: counts of people and groups,
+        # then how many groups met, booked or couldn't meet, and people left unplaced. A
+        # "label: number" style is fine where plural agreement would be awkward.
+        return t(
+            "Round {round} ({day}): {people} people, {groups} groups, {met} met, "
+            "{booked} booked, {couldnt} couldn't, {unplaced} unplaced",
+            **values,
+        )
+    # Translators: as above, without the people left unplaced.
+    return t(
+        "Round {round} ({day}): {people} people, {groups} groups, {met} met, "
+        "{booked} booked, {couldnt} couldn't",
+        **values,
+    )
 
 
 def submit_settings(ctx: RequestContext, values: FormValues, _state: str) -> Replies:
     errors: dict[str, str] = {}
     weekday = values.get("weekday")
     if not (isinstance(weekday, str) and weekday.isdigit() and 0 <= int(weekday) <= 6):
-        errors["weekday"] = "Choose a day."
+        errors["weekday"] = _("Choose a day.")
     local_time = values.get("local_time")
     if not (isinstance(local_time, str) and re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", local_time)):
-        errors["local_time"] = "Enter a time like 09:00."
+        errors["local_time"] = _("Enter a time like 09:00.")
     blend = values.get("blend")
     if blend not in (Blend.MIX.value, Blend.MATCH.value):
-        errors["blend"] = "Choose mix or match."
+        errors["blend"] = _("Choose mix or match.")
     weeks = float_answer(values, "recency_weeks", 1, 52, errors)
     weights = {name: float_answer(values, name, 0, 100, errors) for name in WEIGHT_LABELS}
     if errors:
@@ -493,19 +579,23 @@ def submit_settings(ctx: RequestContext, values: FormValues, _state: str) -> Rep
     )
     upcoming = pairing.save_settings(ctx.session, ctx.community, draft, ctx.now())
     if upcoming is None:
-        lead = "Saved. Rounds are off; no one will be paired until you turn them on."
-    else:
-        heads_up = (
-            "members get a one-line heads-up the day before"
-            if upcoming.notice_at is not None
-            else "it's less than a day away, so there's no heads-up this time"
+        lead = _say(text("Saved. Rounds are off; no one will be paired until you turn them on."))
+    elif upcoming.notice_at is not None:
+        lead = _say(
+            text(
+                "Saved. The next round is {at}; members get a one-line heads-up the day before.",
+                at=upcoming.shown_to(ctx.zone().key),
+            )
         )
-        lead = f"Saved. The next round is {upcoming.shown_to(ctx.zone().key)}; {heads_up}."
-    return [_dm(lead), RefreshHome()]
-
-
-def _dm(sentence: str) -> Reply:
-    return DirectMessage(_say("{s}", s=sentence))
+    else:
+        lead = _say(
+            text(
+                "Saved. The next round is {at}; it's less than a day away, so there's no "
+                "heads-up this time.",
+                at=upcoming.shown_to(ctx.zone().key),
+            )
+        )
+    return [DirectMessage(lead), RefreshHome()]
 
 
 def home_blocks(ctx: RequestContext) -> list[Block]:
@@ -515,13 +605,21 @@ def home_blocks(ctx: RequestContext) -> list[Block]:
         return []
     current = pairing.current_group(ctx.session, member)
     if current is not None and current[2]:
-        line = text(
-            "*Peer coaching*\nYour {partners} this round: {names}. `{cmd} pair` shows the "
-            "GROW guide.",
-            partners="partners" if len(current[2]) > 1 else "partner",
-            names=", ".join(m.display_name for m in current[2]),
-            cmd=ctx.command,
-        )
+        if len(current[2]) == 1:
+            line = text(
+                "*Peer coaching*\nYour partner this round: {names}. `{command} pair` shows the "
+                "GROW guide.",
+                names=_names(current[2]),
+                command=ctx.command,
+            )
+        else:
+            # Translators: always two partners (a group of three).
+            line = text(
+                "*Peer coaching*\nYour partners this round: {names}. `{command} pair` shows "
+                "the GROW guide.",
+                names=_names(current[2]),
+                command=ctx.command,
+            )
     else:
         line = text("*Peer coaching*\nNo partner in the current round.")
     return [Section(line), Context([_status_line(ctx, member), _next_round_line(ctx)])]
@@ -536,8 +634,8 @@ def facilitator_home_blocks(ctx: RequestContext) -> list[Block]:
         next_line = _round_line(ctx, upcoming)
     else:
         next_line = text(
-            "Peer-coaching rounds are off. `{cmd} pairing settings` turns them on.",
-            cmd=ctx.command,
+            "Peer-coaching rounds are off. `{command} pairing settings` turns them on.",
+            command=ctx.command,
         )
     if latest is None:
         first = [text("No peer-coaching round has run yet.")] if upcoming is not None else []
@@ -547,10 +645,11 @@ def facilitator_home_blocks(ctx: RequestContext) -> list[Block]:
         Section(text("*Peer-coaching round {n}*", n=numbers.number)),
         Fields(
             [
-                ("Taking part", str(numbers.participants)),
-                ("Met", f"{numbers.met} of {numbers.groups}"),
-                ("Booked", str(numbers.booked)),
-                ("Couldn't", str(numbers.couldnt)),
+                (_("Taking part"), i18n.number(numbers.participants)),
+                (_("Met"), _part_of(numbers.met, numbers.groups)),
+                (_("Booked"), i18n.number(numbers.booked)),
+                # Translators: groups that couldn't meet this round.
+                (_("Couldn't"), i18n.number(numbers.couldnt)),
             ]
         ),
         Context([next_line]),
@@ -562,21 +661,23 @@ def register(registry: Registry) -> None:
     registry.add_home_section(HomePlace.FACILITATOR, 20, facilitator_home_blocks)
     registry.add_command(
         Command(
-            "pair",
-            "Your peer-coaching partner, the GROW guide, and your choices",
+            NP_("command word", "pair"),
+            N_("Your peer-coaching partner, the GROW guide, and your choices"),
             pair_command,
-            usage="[pause 4w | resume | skip | cadence monthly | avoid @someone]",
-            group="Peer coaching",
+            # Translators: pause, resume, skip, cadence, monthly and avoid are typed in
+            # English; translate only "someone" (4w is 4 weeks).
+            usage=N_("[pause 4w | resume | skip | cadence monthly | avoid @someone]"),
+            group=N_("Peer coaching"),
         )
     )
     registry.add_command(
         Command(
-            "pairing",
-            "Peer-coaching rounds: settings, preview, run now, stats",
+            NP_("command word", "pairing"),
+            N_("Peer-coaching rounds: settings, preview, run now, stats"),
             pairing_command,
             Access.FACILITATOR,
-            usage="settings | preview | run | stats",
-            group="Facilitating",
+            usage="settings | preview | run | stats",  # untranslated: command words only
+            group=N_("Facilitating"),
         )
     )
     registry.add_action(Action(pairing_notices.BOOKED, booked))

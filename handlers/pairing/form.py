@@ -3,6 +3,8 @@ and reading its numbers back."""
 
 from __future__ import annotations
 
+from core import i18n
+from core.i18n import N_, _, t
 from core.pairing import service as pairing
 from core.pairing.matching import Blend
 from core.pairing.models import PairingSettings
@@ -14,18 +16,23 @@ from core.ui import (
     Option,
 )
 
-SETTINGS_FORM = "pairing.settings"
-WEEKDAY_OPTIONS = [Option(str(i), name) for i, name in enumerate(pairing.WEEKDAYS)]
+SETTINGS_FORM = "pairing.settings"  # untranslated: form id
 
 
+# What each weight is about (N_: shown with `_()` in the form's "Weight: …" label).
 WEIGHT_LABELS = {
-    "weight_organisation": "Different organisations",
-    "weight_hours": "Overlapping working hours",
-    "weight_lived_experience": "Lived-experience preference (when both chose it)",
-    "weight_theme": "A shared theme",
-    "weight_org_size": "Organisation size",
-    "weight_role_level": "Role level",
+    "weight_organisation": N_("Different organisations"),
+    "weight_hours": N_("Overlapping working hours"),
+    "weight_lived_experience": N_("Lived-experience preference (when both chose it)"),
+    "weight_theme": N_("A shared theme"),
+    "weight_org_size": N_("Organisation size"),
+    "weight_role_level": N_("Role level"),
 }
+
+
+def weekday_options() -> list[Option]:
+    """The days of the week, in the reader's language (built per request)."""
+    return [Option(str(i), _(name)) for i, name in enumerate(pairing.WEEKDAYS)]
 
 
 def number_text(value: float) -> str:
@@ -37,51 +44,62 @@ def settings_form(row: PairingSettings, saved: bool) -> Form:
     fields = [
         FormField(
             "enabled",
-            "Rounds",
+            _("Rounds"),
             FieldKind.CHECKBOX,
             required=False,
-            options=[Option("yes", "Run peer-coaching rounds")],
+            options=[Option("yes", _("Run peer-coaching rounds"))],
             initial=bool(row.enabled) if saved else True,
         ),
         FormField(
-            "weekday", "Day", FieldKind.SELECT, options=WEEKDAY_OPTIONS, initial=str(row.weekday)
+            "weekday",
+            _("Day"),
+            FieldKind.SELECT,
+            options=weekday_options(),
+            initial=str(row.weekday),
         ),
         FormField(
             "local_time",
-            "Time",
+            _("Time"),
             FieldKind.TIME,
             initial=row.local_time,
-            hint="In the community's timezone.",
+            hint=_("In the community's timezone."),
         ),
         FormField(
             "recency_weeks",
-            "No repeats within (weeks)",
+            _("No repeats within (weeks)"),
             FieldKind.NUMBER,
             initial=str(row.recency_weeks),
-            hint="From 1 to 52. Pairs who met more recently aren't paired again unless "
-            "there's no other way.",
+            hint=_(
+                "From 1 to 52. Pairs who met more recently aren't paired again unless "
+                "there's no other way."
+            ),
         ),
         FormField(
             "blend",
-            "Organisation size and role level",
+            _("Organisation size and role level"),
             FieldKind.SELECT,
-            options=[Option(Blend.MIX.value, "Mix them"), Option(Blend.MATCH.value, "Match them")],
+            options=[
+                Option(Blend.MIX.value, _("Mix them")),
+                Option(Blend.MATCH.value, _("Match them")),
+            ],
             initial=row.blend,
         ),
         *[
             FormField(
                 name,
-                f"Weight: {label}",
+                # Translators: a form label; {label} is what the weight is about, e.g.
+                # "Different organisations".
+                t("Weight: {label}", label=_(label)),
                 FieldKind.NUMBER,
                 initial=number_text(float(getattr(row, name))),
-                hint="From 0 to 100."
+                hint=_("From 0 to 100.")
                 if name != "weight_organisation"
-                else "From 0 to 100; the default 20 makes this count most.",
+                else _("From 0 to 100; the default 20 makes this count most."),
             )
             for name, label in WEIGHT_LABELS.items()
         ],
     ]
-    return Form(SETTINGS_FORM, "Peer-coaching settings", fields)
+    return Form(SETTINGS_FORM, _("Peer-coaching settings"), fields)
 
 
 def float_answer(
@@ -93,6 +111,8 @@ def float_answer(
     except ValueError:
         number = float("nan")
     if not (low <= number <= high):
-        errors[name] = f"Enter a number from {low:g} to {high:g}."
+        errors[name] = t(
+            "Enter a number from {low} to {high}.", low=i18n.number(low), high=i18n.number(high)
+        )
         return low
     return number

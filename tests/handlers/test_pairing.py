@@ -452,7 +452,7 @@ def test_preview_counts_the_unplaced_without_naming_them_or_whom_they_avoided(
     dispatcher.command(NOOR, "pair avoid <@U0AMINA>")
     shown = said(dispatcher.command(FACILITATOR, "pairing preview"))
     assert "Couldn't be placed: 1" in shown
-    assert "1 could not be paired this time" in shown
+    assert "1 person could not be paired this time" in shown
     assert "Member U0AMINA" not in shown
     assert "Member U0SAM + Member U0NOOR" in shown or "Member U0NOOR + Member U0SAM" in shown
 
