@@ -68,7 +68,13 @@ class Dispatcher:
         self.directory = directory
 
     @contextmanager
-    def _context(self, caller: Caller) -> Iterator[RequestContext]:
+    def _context(self, caller: Caller, *, reading: bool = True) -> Iterator[RequestContext]:
+        """One unit of work for a request, in the language of the person it answers.
+
+        `reading`: someone will read what this builds. Then a person who hasn't joined is
+        answered in their platform's language when Catalyst speaks it (Slack's locale,
+        cached by the directory), else the community's.
+        """
         with unit_of_work(self.session_factory) as session:
             community = communities.get_or_create(
                 session,
@@ -81,7 +87,11 @@ class Dispatcher:
             member = membership.find(session, community, caller.user_id)
             # Everything built from here to the end of the request's scope (replies, and
             # the sentence for an error caught after the unit of work) is in their language.
-            i18n.use(member.speaks if member is not None else community.language)
+            if member is not None:
+                i18n.use(member.speaks)
+            else:
+                visitor = self._visitor_language(caller) if reading else None
+                i18n.use(visitor or community.language)
             yield RequestContext(
                 session=session,
                 settings=self.settings,
@@ -91,6 +101,14 @@ class Dispatcher:
                 community=community,
                 member=member,
             )
+
+    def _visitor_language(self, caller: Caller) -> str | None:
+        try:
+            profile = self.directory.profile(caller.user_id)
+        except Exception:  # a directory problem must never cost a reply
+            log.info("no profile for a visitor's language", exc_info=True)
+            return None
+        return i18n.normalise(profile.locale) if profile is not None else None
 
     def _guarded(
         self, what: str, work: Callable[[], list[Reply]], *, in_form: bool = False
@@ -278,7 +296,7 @@ class Dispatcher:
 
     def members_named(self, caller: Caller, name: str) -> list[tuple[str, str]]:
         """(user id, display name) of the active members a typed `@name` may mean."""
-        with i18n.scope(), self._context(caller) as ctx:
+        with i18n.scope(), self._context(caller, reading=False) as ctx:
             return [
                 (m.platform_user_id, m.display_name)
                 for m in membership.named(ctx.session, ctx.community, name)
@@ -286,13 +304,13 @@ class Dispatcher:
 
     def role_of(self, caller: Caller) -> Role:
         """The caller's role as every reply sees it (stored, or from the settings)."""
-        with i18n.scope(), self._context(caller) as ctx:
+        with i18n.scope(), self._context(caller, reading=False) as ctx:
             return ctx.role
 
     def language_of(self, caller: Caller) -> str:
-        """The language the caller reads: theirs if they are a member, else the community's."""
-        with i18n.scope(), self._context(caller) as ctx:
-            return ctx.member.speaks if ctx.member is not None else ctx.community.language
+        """The language the caller reads (as every reply to them is built)."""
+        with i18n.scope(), self._context(caller):
+            return i18n.current()
 
     def set_own_role(self, caller: Caller, facilitator: bool) -> bool:
         """Store the caller's own role; False if they haven't joined (nothing to store on).
@@ -301,7 +319,7 @@ class Dispatcher:
         the same trust as being listed in CATALYST_FACILITATORS. Stored, the role is the
         one Home, `my-data`, `members` and the next start all see.
         """
-        with i18n.scope(), self._context(caller) as ctx:
+        with i18n.scope(), self._context(caller, reading=False) as ctx:
             if ctx.active_member is None:
                 return False
             membership.set_role(
@@ -335,7 +353,7 @@ class Dispatcher:
         if not (message.is_thread_reply or deleted):
             return  # most channel chatter: not a reply in a thread, so no database work
         try:
-            with i18n.scope(), self._context(caller) as ctx:
+            with i18n.scope(), self._context(caller, reading=False) as ctx:
                 capabilities.message_event(
                     ctx.session, ctx.community, caller.user_id, message, ctx.now()
                 )
