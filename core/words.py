@@ -17,5 +17,6 @@ def and_list(items: Sequence[str]) -> str:
 
 
 def plural(n: int, one: str, many: str) -> str:
-    """English-only count and noun; being replaced by `core.i18n.tn` everywhere."""
+    """English count and noun, for the command line's operator output (`catalyst jobs`);
+    anything a member reads uses `core.i18n.tn`."""
     return f"{n} {one if n == 1 else many}"

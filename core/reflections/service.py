@@ -467,6 +467,7 @@ class PromptDraft:
     date: str | None  # YYYY-MM-DD, in the community's timezone
     time: str | None  # HH:MM
     where: str | None  # a PromptAudience value
+    language: str | None = None  # of a channel post; None: the community's
 
 
 @dataclass(frozen=True)
@@ -475,6 +476,7 @@ class PromptPlan:
     post_at: datetime
     audience: PromptAudience
     channel_id: str | None
+    language: str | None = None
 
 
 def _local_instant(day: str | None, at: str | None, zone: str) -> datetime | None:
@@ -530,6 +532,12 @@ def check_prompt(
         audience = PromptAudience.DMS
     else:
         errors["where"] = _("Please choose where to post it.")
+    language = i18n.normalise(draft.language) if draft.language else None
+    if draft.language and language is None:
+        errors["language"] = t(
+            "Please choose one of the languages Catalyst speaks: {languages}.",
+            languages=i18n.and_list([i18n.name_of(code) for code in i18n.available()]),
+        )
     if errors or local is None or audience is None:
         raise InvalidInput(errors)
     return PromptPlan(
@@ -537,6 +545,7 @@ def check_prompt(
         post_at=max(local, now),
         audience=audience,
         channel_id=channel if audience is PromptAudience.CHANNEL else None,
+        language=language if audience is PromptAudience.CHANNEL else None,
     )
 
 
@@ -555,6 +564,7 @@ def schedule_prompt(
         post_at=plan.post_at,
         audience=plan.audience.value,
         channel_id=plan.channel_id,
+        language=plan.language,
         status=PromptStatus.SCHEDULED.value,
         created_by_member_id=created_by.id if created_by is not None else None,
         created_at=now,

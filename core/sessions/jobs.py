@@ -111,7 +111,8 @@ def prompt_post(session: Session, item: ScheduledItem, now: datetime) -> str:
     outgoing: list[Outgoing] = []
     if prompt.audience == PromptAudience.CHANNEL.value and prompt.channel_id:
         community = session.get(Community, prompt.community_id)
-        with i18n.speaking(community.language if community else None):
+        # The facilitator's pick for this post, else the community's language.
+        with i18n.speaking(prompt.language or (community.language if community else None)):
             post = notices.prompt_post(prompt, title)
         outgoing.append(
             Outgoing(

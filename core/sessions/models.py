@@ -130,6 +130,9 @@ class Prompt(Base):
     post_at: Mapped[datetime] = mapped_column(UTCDateTime())
     audience: Mapped[str] = mapped_column(String(16), default=PromptAudience.CHANNEL.value)
     channel_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    # The language of its channel post; None means the community's. (DMs are each in the
+    # member's own language.)
+    language: Mapped[str | None] = mapped_column(String(16), nullable=True)
     status: Mapped[str] = mapped_column(String(16), default=PromptStatus.SCHEDULED.value)
     posted_channel: Mapped[str | None] = mapped_column(String(64), nullable=True)
     posted_ts: Mapped[str | None] = mapped_column(String(32), nullable=True)

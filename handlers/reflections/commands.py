@@ -232,6 +232,7 @@ def submit_prompt(ctx: RequestContext, values: FormValues, _state: str) -> Reply
         date=text_of(values.get("date")),
         time=text_of(values.get("time")),
         where=text_of(values.get("where")),
+        language=text_of(values.get("language")),
     )
     plan = reflections.check_prompt(draft, ctx.community, ctx.settings, ctx.now())
     prompt = reflections.schedule_prompt(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from core import i18n
 from core.context import RequestContext
 from core.i18n import _, t
 from core.labels import shown
@@ -107,6 +108,15 @@ def prompt_form(ctx: RequestContext) -> Form:
                     Option(PromptAudience.DMS.value, _("By DM to all members")),
                 ],
                 initial=(PromptAudience.CHANNEL if has_channel else PromptAudience.DMS).value,
+            ),
+            FormField(
+                "language",
+                _("Language of the channel post"),
+                FieldKind.SELECT,
+                options=[Option(code, i18n.name_of(code)) for code in i18n.available()],
+                initial=ctx.community.language,
+                required=False,  # left out: the community's language
+                hint=_("By DM, each member gets it in their own language."),
             ),
         ],
     )

@@ -1,4 +1,5 @@
-"""Languages: the community's (CATALYST_LANGUAGE) and each member's own choice.
+"""Languages: the community's (CATALYST_LANGUAGE), each member's own choice, and the
+language a facilitator picks for a question posted in the channel.
 
 Revision ID: 0008
 Revises: 0007
@@ -30,8 +31,10 @@ def upgrade() -> None:
         "communities", sa.Column("language", sa.String(16), nullable=False, server_default="en")
     )
     op.add_column("members", sa.Column("language", sa.String(16), nullable=True))
+    op.add_column("prompts", sa.Column("language", sa.String(16), nullable=True))
 
 
 def downgrade() -> None:
+    op.drop_column("prompts", "language")
     op.drop_column("members", "language")
     op.drop_column("communities", "language")

@@ -26,7 +26,7 @@ from core.models import Member
 from core.pairing.models import PairingGroup, PairingGroupMember
 from core.pairing.notices import GROW_LINES
 from core.sessions.buttons import REFLECT
-from core.sessions.models import Reflection
+from core.sessions.models import Prompt, Reflection
 from handlers.pairing.commands import CONFIRM_RUN
 from scheduler.delivery import OutboxWorker
 from scheduler.runner import Runner
@@ -295,3 +295,45 @@ def test_every_flow_speaks_the_members_language(
             session.scalars(select(Member.language).where(Member.platform_user_id == user)).one()
             == code
         )
+
+
+def test_a_facilitator_picks_the_language_of_a_channel_post(
+    world: tuple[SlackHarness, Runner, FakeSlackApi], clock: FakeClock
+) -> None:
+    """The community speaks French; this question goes to the channel in Arabic, and by
+    DM each member would get their own language (see the reminders above)."""
+    slack, runner, fake = world
+    view = open_modal(slack, "prompt", FACILITATOR)
+    [language] = [b for b in view["blocks"] if b.get("block_id") == "language"]
+    assert language["element"]["initial_option"]["value"] == "fr"  # the community's
+    post_at = clock.now() + timedelta(hours=2)
+    values = {
+        "text": "ما الذي ستفعله بشكل مختلف هذا الشهر؟",
+        "date": post_at.date().isoformat(),
+        "time": f"{post_at:%H}:00",
+        "where": "channel",
+        "language": "ar",
+    }
+    reply = slack.submit(view, values, user=FACILITATOR)
+    assert (reply.status, reply.body) == (200, "")
+    clock.set(post_at + timedelta(hours=1))
+    runner.run_pending()
+    [post] = fake.messages_in(CHANNEL)
+    assert block_kit_problems("message", {"blocks": post["blocks"]}) == []
+    assert translated("ar", "Reflect") in readable(post)
+    assert values["text"] in readable(post)  # the question itself, as written
+
+    # A forged submission with a language Catalyst doesn't speak is refused on the field,
+    # and nothing more is scheduled.
+    later = clock.now() + timedelta(hours=2)
+    view = open_modal(slack, "prompt", FACILITATOR)
+    [language] = [b for b in view["blocks"] if b.get("block_id") == "language"]
+    language["element"]["options"].append(
+        {"text": {"type": "plain_text", "text": "de"}, "value": "de"}
+    )
+    values |= {"date": later.date().isoformat(), "time": f"{later:%H}:00", "language": "de"}
+    refused = slack.submit(view, values, user=FACILITATOR).json()
+    assert refused["response_action"] == "errors"
+    assert list(refused["errors"]) == ["language"]
+    with unit_of_work(slack.runtime.session_factory) as session:
+        assert session.scalars(select(Prompt.language)).all() == ["ar"]
