@@ -46,6 +46,12 @@ def join(slack: SlackHarness, user: str = "U0AMINA", **overrides: Any) -> None:
     assert (reply.status, reply.body) == (200, "")
 
 
+def in_language(code: str, msgid: str, **values: object) -> str:
+    """The shipped catalogue's `msgid` in `code`, without isolation marks."""
+    with i18n.speaking(code):
+        return i18n.without_marks(i18n.t(msgid, **values))
+
+
 def said(slack: SlackHarness, text: str, user: str = "U0AMINA") -> str:
     reply = slack.command(text, user=user)
     assert reply.status == 200
@@ -61,8 +67,9 @@ def test_the_join_form_suggests_the_slack_locale_and_stores_it(slack: SlackHarne
     [call] = [c for c in slack.fake.calls_to("users.info") if c.params["user"] == "U0CLAIRE"]
     assert call.params["include_locale"] in {"1", "true", True}
     language = inputs_of(view)["language"]
-    assert language["label"]["text"] == "Language"
-    assert language["hint"]["text"] == "The language Catalyst writes to you in."
+    # The form is already in French, the visitor's Slack language.
+    assert language["label"]["text"] == in_language("fr", "Language") != "Language"
+    assert language["hint"]["text"] == in_language("fr", "The language Catalyst writes to you in.")
     options = {o["value"]: o["text"]["text"] for o in language["element"]["options"]}
     assert options == {"en": "English", "ar": "العربية", "fr": "Français"}
     assert chosen(view, "language") == "fr"
@@ -130,7 +137,8 @@ def test_cop_language_switches_at_once(slack: SlackHarness) -> None:
     # Answered in the new language already: an Arabic reply is marked right-to-left.
     assert reply["text"].startswith(i18n.RLI)
     shown = i18n.without_marks(reply["text"])
-    assert shown == "Done: Catalyst will write to you in *العربية* from now on."
+    expected = "Done: Catalyst will write to you in *{language}* from now on."
+    assert shown == in_language("ar", expected, language="العربية") != expected
     assert language_of(slack, "U0AMINA") == "ar"
     assert "*العربية*" in said(slack, "language")
 
@@ -161,4 +169,6 @@ def test_my_data_includes_the_language(slack: SlackHarness) -> None:
     join(slack)
     said(slack, "language fr")
     shown = said(slack, "my-data")
-    assert "Catalyst writes to you in *Français*." in shown
+    assert (
+        in_language("fr", "Catalyst writes to you in *{language}*.", language="Français") in shown
+    )

@@ -266,6 +266,14 @@ def test_every_flow_speaks_the_members_language(
     )
     assert suggestion in command(slack, word, user)
 
+    # Home, in their language.
+    published = len(slack.fake.calls_to("views.publish"))
+    assert slack.open_home(user).status == 200
+    home = slack.fake.wait_for("views.publish", count=published + 1)[-1].params
+    assert home["user_id"] == user
+    assert block_kit_problems("home", home["view"]) == []
+    assert translated(code, "Your profile") in readable(home["view"])
+
     profile = command(slack, "profile", user)
     assert translated(code, "Edit profile") in profile
 
