@@ -106,7 +106,12 @@ def profile_form(ctx: RequestContext, member: Member | None) -> Form:
             FieldKind.SELECT,
             options=_options(ORG_SIZE_LABELS),
             initial=member.org_size if member else None,
-            hint=_("Used to match you into learning sets with similar-sized organisations."),
+            # Translators: the bands are UK charity income bands, in pounds; say so where
+            # your readers' countries have no such bands.
+            hint=_(
+                "Your organisation's yearly income, in the bands UK charities report. Used to "
+                "match you into learning sets with similar-sized organisations."
+            ),
         ),
         FormField(
             "role_level",
