@@ -25,6 +25,7 @@ from core.pairing import capability as pairing
 from core.reflections import capability as reflections
 from core.resources import capability as resources
 from core.sessions import capability as sessions
+from core.sets import capability as sets
 
 ALL: tuple[Capability, ...] = (
     membership.CAPABILITY,
@@ -32,6 +33,7 @@ ALL: tuple[Capability, ...] = (
     sessions.CAPABILITY,
     pairing.CAPABILITY,
     resources.CAPABILITY,
+    sets.CAPABILITY,
 )
 
 
