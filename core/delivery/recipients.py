@@ -1,0 +1,51 @@
+"""Where an outbox message goes, written as one string every platform's sender reads.
+
+- `U0AMINA`: a person's DM. `U1,U2,U3`: a group DM with those people (peer-coaching pairs).
+- `C0123`: a channel (or any conversation id the platform gave us).
+- `space:<name>:U1,U2,…`: a private space for a group (an action learning set): the sender
+  creates it with that name, or finds the one it created before (a crash between creating
+  and recording must not make a second), invites the people, then posts. Where private
+  spaces are refused it falls back to a group DM. The space's id comes back in `Delivered`.
+- `archive:<conversation id>`: post the message, then archive the conversation (kept, not
+  deleted). Archiving one already archived counts as done.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+SPACE = "space"
+ARCHIVE = "archive"
+
+
+@dataclass(frozen=True)
+class PrivateSpace:
+    name: str
+    user_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Archive:
+    conversation: str
+
+
+def private_space(name: str, user_ids: Sequence[str]) -> str:
+    if ":" in name or "," in name:
+        raise ValueError("a space name has no ':' or ','")
+    return f"{SPACE}:{name}:{','.join(user_ids)}"
+
+
+def archive(conversation: str) -> str:
+    return f"{ARCHIVE}:{conversation}"
+
+
+def parse(recipient: str) -> PrivateSpace | Archive | None:
+    """The instruction in a recipient, or None for a plain DM, group DM or channel."""
+    kind, _, rest = recipient.partition(":")
+    if kind == SPACE and rest:
+        name, _, users = rest.partition(":")
+        return PrivateSpace(name, tuple(u for u in users.split(",") if u))
+    if kind == ARCHIVE and rest:
+        return Archive(rest)
+    return None
