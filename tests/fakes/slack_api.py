@@ -7,6 +7,9 @@ enforces the Block Kit limits and trigger_id rules real Slack enforces, records 
 can inject failures. Posted messages are kept per channel, so conversations.history/replies and
 chat.getPermalink answer like Slack; optional rate rules (per-channel token bucket, seeded random
 429s) and permanent errors (deactivated users, archived channels) exercise delivery code.
+Channels can be created, joined by invitation, listed and archived (conversations.create,
+.invite, .list, .archive) with Slack's name rules and error answers, including a workspace that
+refuses channel creation (:meth:`FakeSlackApi.restrict_channel_creation`).
 Standard library only.
 
 Typical use::
@@ -27,6 +30,7 @@ import itertools
 import json
 import math
 import random
+import re
 import threading
 import time
 import urllib.parse
@@ -51,6 +55,11 @@ MethodHandler = Callable[[JsonDict], JsonDict]
 """Custom method handler: receives the decoded params, returns the JSON answer."""
 
 TRIGGER_TTL_SECONDS = 3.0
+MAX_CHANNEL_NAME = 80
+MAX_INVITES = 1000  # users in one conversations.invite
+MAX_GROUP_DM_USERS = 8  # people in a group DM besides the bot
+_CHANNEL_NAME = re.compile(r"[a-z0-9_-]+")
+_LIST_CURSOR = "dGVhbTpD"  # opaque to callers, like Slack's; an offset follows it
 BOT_USER_ID = "U0BOT"
 BOT_ID = "B0BOT"
 APP_ID = "A0APP"
@@ -521,6 +530,10 @@ class FakeSlackApi:
         self._channels: dict[str, list[JsonDict]] = {}
         self._posted: list[JsonDict] = []
         self._archived: set[str] = set()
+        # Channels made by conversations.create or add_named_channel: id -> Slack's channel
+        # object, with the members in "members" (the fake's own bookkeeping).
+        self._named: dict[str, JsonDict] = {}
+        self._creation_refused = False
         self._inactive_users: set[str] = set()
         self._rate: tuple[float, int] | None = None
         self._buckets: dict[str, tuple[float, float]] = {}
@@ -704,6 +717,55 @@ class FakeSlackApi:
         with self._cond:
             self._channels.setdefault(channel, [])
 
+    def add_named_channel(
+        self,
+        name: str,
+        *,
+        is_private: bool = False,
+        members: tuple[str, ...] = (),
+        bot_is_member: bool = True,
+    ) -> str:
+        """A channel someone made earlier, with this name (so creating it answers name_taken);
+        a private one the bot is not in stays out of the bot's conversations.list, as in
+        Slack. Returns its id."""
+        with self._cond:
+            people = ([BOT_USER_ID] if bot_is_member else []) + list(members)
+            return self._new_named_channel(name, is_private=is_private, members=people)
+
+    def restrict_channel_creation(self, refused: bool = True) -> None:
+        """The workspace setting that keeps apps from creating channels: conversations.create
+        answers restricted_action."""
+        with self._cond:
+            self._creation_refused = refused
+
+    def channel_named(self, name: str) -> JsonDict | None:
+        """A copy of the channel with this name (made by conversations.create or
+        add_named_channel), with its "members"; None when there is none."""
+        with self._cond:
+            for channel in self._named.values():
+                if channel["name"] == name:
+                    return copy.deepcopy(channel)
+            return None
+
+    def channels_named(self) -> list[JsonDict]:
+        """Copies of every named channel, oldest first (to count what was created)."""
+        with self._cond:
+            return copy.deepcopy(list(self._named.values()))
+
+    def members_of(self, channel: str) -> list[str]:
+        """Who is in a named channel (the bot included) or a DM / group DM, in join order."""
+        with self._cond:
+            if channel in self._named:
+                return list(self._named[channel]["members"])
+            for users, dm in self._dm_channels.items():
+                if dm == channel:
+                    return sorted(users)
+            return []
+
+    def is_archived(self, channel: str) -> bool:
+        with self._cond:
+            return channel in self._archived
+
     # ---- recordings ------------------------------------------------------------------------
 
     @property
@@ -881,6 +943,40 @@ class FakeSlackApi:
         self._last_ts_us = micros
         return f"{micros // 1_000_000}.{micros % 1_000_000:06d}"
 
+    def _new_named_channel(self, name: str, *, is_private: bool, members: list[str]) -> str:
+        channel = self._next_id("C")
+        self._named[channel] = {
+            "id": channel,
+            "name": name,
+            "name_normalized": name,
+            "is_channel": True,
+            "is_group": False,
+            "is_im": False,
+            "is_mpim": False,
+            "is_private": is_private,
+            "is_archived": False,
+            "is_general": False,
+            "created": int(self.ts_clock()),
+            "creator": members[0] if members else "",
+            "members": list(dict.fromkeys(members)),
+        }
+        self._channels.setdefault(channel, [])
+        return channel
+
+    def _channel_object(self, channel: str) -> JsonDict:
+        """Slack's channel object for a named channel, as the bot sees it (no member list)."""
+        stored = self._named[channel]
+        answer = {k: copy.deepcopy(v) for k, v in stored.items() if k != "members"}
+        answer["is_archived"] = channel in self._archived
+        answer["is_member"] = BOT_USER_ID in stored["members"]
+        answer["num_members"] = len(stored["members"])
+        return answer
+
+    def _hidden_from_bot(self, channel: str) -> bool:
+        """A private channel the bot is not in: Slack answers as if it did not exist."""
+        named = self._named.get(channel)
+        return bool(named and named["is_private"] and BOT_USER_ID not in named["members"])
+
     def _dm_channel(self, user_ids: list[str]) -> str:
         key = frozenset(user_ids)
         channel = self._dm_channels.get(key)
@@ -951,14 +1047,19 @@ class FakeSlackApi:
     def _readable_channel(self, params: JsonDict) -> str | JsonDict:
         """The channel to read (as given: Slack does not resolve user ids here) or an error."""
         channel = str(params.get("channel") or "")
-        if channel not in self._channels:
+        if channel not in self._channels or self._hidden_from_bot(channel):
             return {"ok": False, "error": "channel_not_found"}
         return channel
 
     def _write_problem(self, params: JsonDict, channel: str) -> JsonDict | None:
         """is_archived / account_inactive for a write to ``channel``, None when allowed."""
+        if self._hidden_from_bot(channel):
+            return {"ok": False, "error": "channel_not_found"}
         if channel in self._archived:
             return {"ok": False, "error": "is_archived"}
+        named = self._named.get(channel)
+        if named is not None and BOT_USER_ID not in named["members"]:
+            return {"ok": False, "error": "not_in_channel"}
         given = str(params.get("channel") or "")
         users = {given} if given[:1] in ("U", "W") else set()
         for members, dm in self._dm_channels.items():
@@ -1275,7 +1376,118 @@ class FakeSlackApi:
             if params.get("channel"):
                 return {"ok": True, "channel": {"id": params["channel"]}}
             return {"ok": False, "error": "users_list_not_supplied"}
+        if len(set(user_ids) - {BOT_USER_ID}) > MAX_GROUP_DM_USERS:
+            return {"ok": False, "error": "too_many_users"}
         return {"ok": True, "channel": {"id": self._dm_channel(user_ids)}}
+
+    def _conversations_create(self, params: JsonDict) -> JsonDict:
+        name = str(params.get("name") or "")
+        if not name:
+            return {"ok": False, "error": "invalid_name_required"}
+        if self._creation_refused:
+            return {"ok": False, "error": "restricted_action"}
+        if len(name) > MAX_CHANNEL_NAME:
+            return {"ok": False, "error": "invalid_name_maxlength"}
+        if not _CHANNEL_NAME.fullmatch(name):
+            return {"ok": False, "error": "invalid_name_specials"}
+        if not any(ch.isalnum() for ch in name):
+            return {"ok": False, "error": "invalid_name_punctuation"}
+        # Names stay taken by archived channels and by private channels the bot can't see.
+        if any(c["name"] == name for c in self._named.values()):
+            return {"ok": False, "error": "name_taken"}
+        private = _truthy(params.get("is_private", False))
+        channel = self._new_named_channel(name, is_private=private, members=[BOT_USER_ID])
+        return {"ok": True, "channel": self._channel_object(channel)}
+
+    def _named_channel(self, params: JsonDict) -> str | JsonDict:
+        """A named channel the bot may act on (it is in it, it is not archived), or the error."""
+        channel = str(params.get("channel") or "")
+        if channel in self._dm_channels.values():
+            return {"ok": False, "error": "method_not_supported_for_channel_type"}
+        if channel not in self._named or self._hidden_from_bot(channel):
+            return {"ok": False, "error": "channel_not_found"}
+        return channel
+
+    def _conversations_invite(self, params: JsonDict) -> JsonDict:
+        """All or nothing, as Slack documents: one refused user and nobody is invited; the
+        answer names each refusal in "errors". With force=true the valid ones are invited
+        (the docs give no answer shape for that case: this fake answers ok with "errors")."""
+        channel = self._named_channel(params)
+        if isinstance(channel, dict):
+            return channel
+        if channel in self._archived:
+            return {"ok": False, "error": "is_archived"}
+        members: list[str] = self._named[channel]["members"]
+        if BOT_USER_ID not in members:
+            return {"ok": False, "error": "not_in_channel"}
+        wanted = list(dict.fromkeys(u.strip() for u in str(params.get("users") or "").split(",")))
+        wanted = [u for u in wanted if u]
+        if not wanted:
+            return {"ok": False, "error": "no_user"}
+        if len(wanted) > MAX_INVITES:
+            return {"ok": False, "error": "too_many_users"}
+        refusals: list[JsonDict] = []
+        for user in wanted:
+            if user == BOT_USER_ID:
+                error = "cant_invite_self"
+            elif user not in self.users:
+                error = "user_not_found"
+            elif user in members:
+                error = "already_in_channel"
+            else:
+                continue
+            refusals.append({"user": user, "ok": False, "error": error})
+        refused = {r["user"] for r in refusals}
+        force = _truthy(params.get("force", False))
+        if refusals and not force:
+            return {"ok": False, "error": refusals[0]["error"], "errors": refusals}
+        members.extend(u for u in wanted if u not in refused)
+        answer: JsonDict = {"ok": True, "channel": self._channel_object(channel)}
+        if refusals:
+            answer["errors"] = refusals
+        return answer
+
+    def _conversations_archive(self, params: JsonDict) -> JsonDict:
+        channel = str(params.get("channel") or "")
+        if channel in self._dm_channels.values():
+            return {"ok": False, "error": "method_not_supported_for_channel_type"}
+        if channel not in self._channels or self._hidden_from_bot(channel):
+            return {"ok": False, "error": "channel_not_found"}
+        if channel in self._archived:
+            return {"ok": False, "error": "already_archived"}
+        named = self._named.get(channel)
+        if named is not None and BOT_USER_ID not in named["members"]:
+            return {"ok": False, "error": "not_in_channel"}
+        self._archived.add(channel)
+        return {"ok": True}
+
+    def _conversations_list(self, params: JsonDict) -> JsonDict:
+        """Named channels of the asked types (public_channel by default, as in Slack); private
+        ones only where the bot is a member. Paged with response_metadata.next_cursor."""
+        types = {t.strip() for t in str(params.get("types") or "public_channel").split(",")}
+        if not types <= {"public_channel", "private_channel", "mpim", "im"}:
+            return {"ok": False, "error": "invalid_types"}
+        skip_archived = _truthy(params.get("exclude_archived", False))
+        found = [
+            self._channel_object(channel)
+            for channel, stored in self._named.items()
+            if ("private_channel" if stored["is_private"] else "public_channel") in types
+            and not self._hidden_from_bot(channel)
+            and not (skip_archived and channel in self._archived)
+        ]
+        try:
+            limit = int(params.get("limit") or 100)
+            cursor = str(params.get("cursor") or "")
+            start = int(cursor.removeprefix(_LIST_CURSOR)) if cursor else 0
+        except ValueError:
+            return {"ok": False, "error": "invalid_cursor"}
+        limit = max(1, min(limit, 1000))
+        more = start + limit < len(found)
+        return {
+            "ok": True,
+            "channels": found[start : start + limit],
+            "response_metadata": {"next_cursor": f"{_LIST_CURSOR}{start + limit}" if more else ""},
+        }
 
     def _files_get_upload_url(self, params: JsonDict) -> JsonDict:
         filename = params.get("filename")
@@ -1321,6 +1533,10 @@ _METHODS: dict[str, Callable[[FakeSlackApi, JsonDict], JsonDict]] = {
     "views.publish": FakeSlackApi._views_publish,
     "users.info": FakeSlackApi._users_info,
     "conversations.open": FakeSlackApi._conversations_open,
+    "conversations.create": FakeSlackApi._conversations_create,
+    "conversations.invite": FakeSlackApi._conversations_invite,
+    "conversations.archive": FakeSlackApi._conversations_archive,
+    "conversations.list": FakeSlackApi._conversations_list,
     "files.getUploadURLExternal": FakeSlackApi._files_get_upload_url,
     "files.completeUploadExternal": FakeSlackApi._files_complete_upload,
 }

@@ -547,3 +547,187 @@ def test_archived_channel_is_archived(store: FakeSlackApi, raw: WebClient) -> No
     assert raw.conversations_history(channel="C9")["messages"] == []
     store.add_channel("C5")
     assert raw.conversations_history(channel="C5")["messages"] == []
+
+
+# ---- channels: create, invite, list, archive ----------------------------------------------
+
+
+def slack_error(call: Any) -> dict[str, Any]:
+    with pytest.raises(SlackApiError) as caught:
+        call()
+    return dict(caught.value.response.data)
+
+
+def test_conversations_create_makes_a_private_channel_the_bot_is_in(
+    fake: FakeSlackApi, client: WebClient
+) -> None:
+    answer = client.conversations_create(name="cop-set-cedar", is_private=True)
+    channel = answer["channel"]
+    assert channel["name"] == "cop-set-cedar"
+    assert channel["is_private"] is True
+    assert channel["is_member"] is True
+    assert fake.members_of(channel["id"]) == ["U0BOT"]
+    posted = client.chat_postMessage(channel=channel["id"], text="welcome")
+    assert posted["channel"] == channel["id"]
+    assert [c.method for c in fake.calls][:1] == ["conversations.create"]
+
+
+@pytest.mark.parametrize(
+    ("name", "error"),
+    [
+        ("", "invalid_name_required"),
+        ("Cop-Set", "invalid_name_specials"),
+        ("cop set", "invalid_name_specials"),
+        ("cop.set", "invalid_name_specials"),
+        ("c" * 81, "invalid_name_maxlength"),
+        ("---", "invalid_name_punctuation"),
+    ],
+)
+def test_conversations_create_applies_slacks_name_rules(
+    client: WebClient, name: str, error: str
+) -> None:
+    assert slack_error(lambda: client.conversations_create(name=name))["error"] == error
+
+
+def test_a_name_of_80_characters_is_fine(client: WebClient) -> None:
+    assert client.conversations_create(name="c" * 80)["ok"]
+
+
+def test_a_taken_name_is_refused_even_when_archived_or_hidden(
+    fake: FakeSlackApi, client: WebClient
+) -> None:
+    client.conversations_create(name="cop-set-oak", is_private=True)
+    assert slack_error(lambda: client.conversations_create(name="cop-set-oak"))["error"] == (
+        "name_taken"
+    )
+    fake.add_named_channel("someone-elses", is_private=True, bot_is_member=False)
+    assert slack_error(lambda: client.conversations_create(name="someone-elses"))["error"] == (
+        "name_taken"
+    )
+    assert len(fake.channels_named()) == 2
+
+
+def test_a_workspace_can_refuse_channel_creation(fake: FakeSlackApi, client: WebClient) -> None:
+    fake.restrict_channel_creation()
+    answer = slack_error(lambda: client.conversations_create(name="cop-set-ash", is_private=True))
+    assert answer["error"] == "restricted_action"
+    assert fake.channels_named() == []
+
+
+def test_invite_adds_people_and_names_each_refusal(fake: FakeSlackApi, client: WebClient) -> None:
+    for user in ("U1", "U2", "U3"):
+        fake.add_user(user)
+    channel = client.conversations_create(name="cop-set-elm", is_private=True)["channel"]["id"]
+    assert client.conversations_invite(channel=channel, users="U1,U2")["ok"]
+    assert fake.members_of(channel) == ["U0BOT", "U1", "U2"]
+
+    # One refusal and nobody is invited (Slack's "partially failed calls").
+    answer = slack_error(lambda: client.conversations_invite(channel=channel, users="U2,U3"))
+    assert answer["error"] == "already_in_channel"
+    assert answer["errors"] == [{"user": "U2", "ok": False, "error": "already_in_channel"}]
+    assert fake.members_of(channel) == ["U0BOT", "U1", "U2"]
+
+    answer = slack_error(lambda: client.conversations_invite(channel=channel, users="U0BOT,U9"))
+    assert answer["errors"] == [
+        {"user": "U0BOT", "ok": False, "error": "cant_invite_self"},
+        {"user": "U9", "ok": False, "error": "user_not_found"},
+    ]
+    # force=true invites the valid ones and still names the refusals.
+    forced = client.conversations_invite(channel=channel, users="U2,U3", force=True)
+    assert forced["errors"] == [{"user": "U2", "ok": False, "error": "already_in_channel"}]
+    assert fake.members_of(channel) == ["U0BOT", "U1", "U2", "U3"]
+
+
+def test_invite_needs_a_channel_the_bot_is_in(fake: FakeSlackApi, client: WebClient) -> None:
+    fake.add_user("U1")
+    public = fake.add_named_channel("town-square", bot_is_member=False)
+    hidden = fake.add_named_channel("private-room", is_private=True, bot_is_member=False)
+    assert slack_error(lambda: client.conversations_invite(channel=public, users="U1"))[
+        "error"
+    ] == ("not_in_channel")
+    assert slack_error(lambda: client.conversations_invite(channel=hidden, users="U1"))[
+        "error"
+    ] == ("channel_not_found")
+    assert slack_error(lambda: client.conversations_invite(channel="C404", users="U1"))[
+        "error"
+    ] == ("channel_not_found")
+    assert slack_error(lambda: client.chat_postMessage(channel=public, text="hi"))["error"] == (
+        "not_in_channel"
+    )
+
+
+def test_archive_once_then_already_archived_and_no_more_posts(
+    fake: FakeSlackApi, client: WebClient
+) -> None:
+    channel = client.conversations_create(name="cop-set-yew", is_private=True)["channel"]["id"]
+    client.chat_postMessage(channel=channel, text="closing")
+    assert client.conversations_archive(channel=channel)["ok"]
+    assert fake.is_archived(channel)
+    assert slack_error(lambda: client.conversations_archive(channel=channel))["error"] == (
+        "already_archived"
+    )
+    assert slack_error(lambda: client.chat_postMessage(channel=channel, text="hi"))["error"] == (
+        "is_archived"
+    )
+    fake.add_user("U1")
+    assert slack_error(lambda: client.conversations_invite(channel=channel, users="U1"))[
+        "error"
+    ] == ("is_archived")
+    # History stays readable, as in Slack.
+    history = client.conversations_history(channel=channel)
+    assert [m["text"] for m in history["messages"]] == ["closing"]
+
+
+def test_archive_refuses_dms_and_channels_the_bot_left(
+    fake: FakeSlackApi, client: WebClient
+) -> None:
+    fake.add_user("U1")
+    fake.add_user("U2")
+    group = client.conversations_open(users="U1,U2")["channel"]["id"]
+    assert slack_error(lambda: client.conversations_archive(channel=group))["error"] == (
+        "method_not_supported_for_channel_type"
+    )
+    public = fake.add_named_channel("town-square", bot_is_member=False)
+    assert slack_error(lambda: client.conversations_archive(channel=public))["error"] == (
+        "not_in_channel"
+    )
+    assert fake.calls_to("conversations.archive")[0].params["channel"] == group
+
+
+def test_conversations_list_pages_through_the_bots_private_channels(
+    fake: FakeSlackApi, client: WebClient
+) -> None:
+    made = [
+        client.conversations_create(name=f"cop-set-{n}", is_private=True)["channel"]["id"]
+        for n in range(5)
+    ]
+    client.conversations_create(name="public-one")
+    fake.add_named_channel("not-ours", is_private=True, bot_is_member=False)
+    client.conversations_archive(channel=made[0])
+
+    seen: list[str] = []
+    cursor = ""
+    pages = 0
+    while True:
+        page = client.conversations_list(types="private_channel", limit=2, cursor=cursor)
+        pages += 1
+        seen += [c["id"] for c in page["channels"]]
+        cursor = page["response_metadata"]["next_cursor"]
+        if not cursor:
+            break
+    assert seen == made
+    assert pages == 3
+    live = client.conversations_list(types="private_channel", exclude_archived=True)
+    assert [c["id"] for c in live["channels"]] == made[1:]
+    public = client.conversations_list()  # public_channel by default
+    assert [c["name"] for c in public["channels"]] == ["public-one"]
+
+
+def test_a_group_dm_holds_at_most_eight_people_besides_the_bot(
+    fake: FakeSlackApi, client: WebClient
+) -> None:
+    users = [f"U{n}" for n in range(9)]
+    assert client.conversations_open(users=",".join(users[:8]))["ok"]
+    assert slack_error(lambda: client.conversations_open(users=",".join(users)))["error"] == (
+        "too_many_users"
+    )
