@@ -162,6 +162,7 @@ class SlackSender:
                     found = self._private_channel_named(space.name)
                     if found is None:
                         raise PermanentFailure(
+                            # untranslated: outbox last_error; core words the leading code
                             f"name_taken: a channel called #{space.name} exists and Catalyst "
                             "is not in it; rename that channel or choose another name"
                         ) from error
@@ -204,6 +205,7 @@ class SlackSender:
                     continue
                 if channel.get("is_archived"):
                     raise PermanentFailure(
+                        # untranslated: outbox last_error; core words the leading code
                         f"name_taken: #{name} is an archived channel; "
                         "a new set needs a name not used before"
                     )
@@ -216,6 +218,7 @@ class SlackSender:
         people = list(dict.fromkeys(space.user_ids))
         if len(people) > MAX_GROUP_DM_PEOPLE:
             raise PermanentFailure(
+                # untranslated: outbox last_error; core words the leading code
                 "too_many_for_group_dm: this workspace doesn't let Catalyst create private "
                 f"channels, and a group DM holds at most {MAX_GROUP_DM_PEOPLE} people "
                 f"besides Catalyst; this set has {len(people)}"
