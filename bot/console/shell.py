@@ -307,13 +307,16 @@ class Console:
         if self.inbox is None:
             return
         for delivery in self.inbox.take_for(self.caller.user_id):
-            where = (
-                _("— Catalyst, in your DMs —")
-                if delivery.recipient.startswith("console-")
-                else _("— Catalyst, in the channel —")
-            )
+            if delivery.room is not None:  # a set's private space, shown as Slack names it
+                where = t("— Catalyst, in #{room} —", room=render.safe(delivery.room))
+            elif delivery.recipient.startswith(("console-", "archive:console-")):
+                where = _("— Catalyst, in your DMs —")
+            else:
+                where = _("— Catalyst, in the channel —")
             self.say(self.style.dim("\n" + where))
             self.show(delivery.message.blocks or [ui.Section(ui.literal(delivery.message.summary))])
+            if delivery.closes_room:
+                self.say(self.style.dim(_("(this room is now archived)")))
 
     def deliver(self, replies: Sequence[ui.Reply]) -> None:
         for reply in replies:
