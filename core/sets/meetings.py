@@ -473,6 +473,15 @@ def save_action(
     else:
         action.text, action.updated_at = cleaned, now
     session.flush()
+    mine = current_set(session, member)
+    if mine is not None:  # kept in the set: everyone sees what the presenter will do
+        name = member.display_name
+
+        def build() -> ui.Message:
+            return notices.action_kept(name, cleaned)
+
+        stamp = now.isoformat(timespec="seconds")
+        _to_space(session, mine, "sets_action", f"sets_action:{action.id}:{stamp}", now, build)
     return action
 
 
@@ -744,3 +753,9 @@ def _to_space(
         now,
     )
     return True
+
+
+def presented_at(session: Session, member: Member, meeting_id: int) -> bool:
+    """Whether `member` presented at that meeting of their set (the action form is theirs)."""
+    meeting = session.get(SetMeeting, meeting_id)
+    return meeting is not None and meeting.presenter_member_id == member.id
