@@ -30,7 +30,6 @@ from core.sets.models import (
     LearningSet,
     MeetingStatus,
     SetCycle,
-    SetMeeting,
     SetMembership,
     SlotProposal,
 )
@@ -166,7 +165,7 @@ def test_three_proposals_then_a_majority_chooses_and_six_meetings_are_planned(
     assert {lt.strftime("%H:%M") for lt in local} == {found[1].local_time}  # DST-safe
     assert all(
         b - a in (timedelta(weeks=4), timedelta(weeks=4, hours=1), timedelta(weeks=4, hours=-1))
-        for a, b in zip([r[1] for r in rows], [r[1] for r in rows][1:])
+        for a, b in zip([r[1] for r in rows], [r[1] for r in rows][1:], strict=False)
     )
     assert local[0] > clock.now() + timedelta(days=3)
     presenters = [p for *_, p, _ in [(r[0], r[1], r[2], r[3]) for r in rows]]
@@ -192,7 +191,7 @@ def test_ties_go_to_the_earliest_time(runtime: Runtime, clock: FakeClock) -> Non
     def work(session: Session) -> int:
         now = clock.now()
         meetings.open_vote(session, member(session, "U0AMINA"), set_id, now)
-        first, second, _third = meetings.proposals(session, set_id)
+        _first, second, _third = meetings.proposals(session, set_id)
         meetings.vote(session, member(session, "U0AMINA"), second.id, now)
         meetings.vote(session, member(session, "U0SAM"), second.id, now)
         return second.id
