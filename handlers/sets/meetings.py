@@ -14,7 +14,7 @@ from datetime import date, time
 
 from core import timefmt
 from core.context import RequestContext
-from core.errors import InvalidInput
+from core.errors import InvalidInput, UserError
 from core.i18n import N_, NP_, _, t
 from core.membership import service as membership
 from core.models import Member
@@ -379,7 +379,10 @@ def submit_action(ctx: RequestContext, values: FormValues, state: str) -> Replie
     words = values.get("action")
     if meeting_id is None or not isinstance(words, str):
         raise InvalidInput({"action": _("Write your action in a sentence.")})
-    action = meetings.save_action(ctx.session, member, meeting_id, words, ctx.now())
+    try:
+        action = meetings.save_action(ctx.session, member, meeting_id, words, ctx.now())
+    except UserError as problem:  # the form stays open with what they typed
+        raise InvalidInput({"action": str(problem)}) from None
     return [
         notice("Saved: {action}. Your set sees it at the next meeting.", action=action.text),
         RefreshHome(),
