@@ -187,7 +187,7 @@ def _closing(
             question = notices.next_cycle(learning_set.id)
         messages.append(
             outbox.Outgoing(
-                key=f"sets_next_cycle:s{learning_set.id}:u{member.id}",
+                key=f"sets_next_cycle:s{learning_set.id}:u{member.id}",  # untranslated: key
                 kind="sets_next_cycle",
                 recipient=member.platform_user_id,
                 message=question,

@@ -39,10 +39,12 @@ def _describe(
     number = meeting.number if meeting is not None else "?"
     what = _WHAT.get(item_kind, item_kind)
     if item_kind == SetsItemKind.REMINDER.value:
-        when = "two days" if sets_plan.phase_of(key_item) == "2d" else "an hour"  # untranslated
+        when = (
+            "two days" if sets_plan.phase_of(key_item) == "2d" else "an hour"
+        )  # untranslated: CLI
         if meeting is not None:
             people -= len(meetings.apologised(session, meeting.id))
-        return f"{what} ({when} before) for meeting {number} of {name}", people  # untranslated
+        return f"{what} ({when} before) for meeting {number} of {name}", people  # untranslated: CLI
     return f"{what} for meeting {number} of {name}", people  # untranslated: CLI
 
 

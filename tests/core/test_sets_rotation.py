@@ -40,7 +40,7 @@ def test_everyone_presents_once_before_anyone_presents_twice(
     size: int, meetings: int, leavers: list[tuple[int, int]]
 ) -> None:
     order = list(range(size))
-    leaving_at = {}
+    leaving_at: dict[int, int] = {}
     for at, who in leavers:
         if who < size:
             leaving_at.setdefault(at, who)
@@ -57,7 +57,7 @@ def test_everyone_presents_once_before_anyone_presents_twice(
         past.append(pick)
     # Planned in one go, the same rule holds and matches meeting by meeting.
     whole = rotation.plan(list(range(size)), [], meetings)
-    counts: Counter[int] = Counter()
+    totals: Counter[int] = Counter()
     for pick in whole:
-        assert counts[pick] == min(counts[m] for m in range(size))
-        counts[pick] += 1
+        assert totals[pick] == min(totals[m] for m in range(size))
+        totals[pick] += 1

@@ -5,6 +5,7 @@ changes nothing."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from datetime import timedelta
 from zoneinfo import ZoneInfo
@@ -14,6 +15,7 @@ from sqlalchemy import select
 
 from bot.wiring import Runtime
 from core.clock import FakeClock
+from core.context import Caller
 from core.db import unit_of_work
 from core.sets import meeting_notices as notices
 from core.sets import meetings
@@ -100,7 +102,10 @@ def test_bad_input_gets_a_sentence_and_changes_nothing(
         (SAM, notices.ACTION, str(first)),  # not the presenter
         (AMINA, notices.SWAP_ACCEPT, "12"),
     ):
-        answer = unchanged(runtime, lambda: text_of(sets_dispatcher.action(who, act, value)))
+        answer = unchanged(
+            runtime,
+            functools.partial(_clicked, sets_dispatcher, who, act, value),
+        )
         assert answer, (act, value)
     for words in (
         f"set meeting move 2 {yesterday} 10:00",
@@ -110,7 +115,7 @@ def test_bad_input_gets_a_sentence_and_changes_nothing(
         "set swap <@U0OTHER1>",
         "set dance",
     ):
-        answer = unchanged(runtime, lambda: text_of(sets_dispatcher.command(AMINA, words)))
+        answer = unchanged(runtime, functools.partial(_typed, sets_dispatcher, words))
         assert answer, words
     assert "passed" in text_of(
         sets_dispatcher.command(AMINA, f"set meeting move 2 {yesterday} 10:00")
@@ -181,3 +186,11 @@ def test_move_swap_action_and_next_cycle(
 def _first_meeting(runtime: Runtime, set_id: int) -> int:
     with unit_of_work(runtime.session_factory) as session:
         return meetings.meetings_of(session, set_id)[0].id
+
+
+def _clicked(dispatcher: Dispatcher, who: Caller, action_id: str, value: str) -> str:
+    return text_of(dispatcher.action(who, action_id, value))
+
+
+def _typed(dispatcher: Dispatcher, words: str) -> str:
+    return text_of(dispatcher.command(AMINA, words))
