@@ -109,11 +109,11 @@ def vote_message(lines: Sequence[ProposalLine], members: int, set_id: int) -> ui
     for line in lines:
         slot = slot_words(line.weekday, line.local_time, line.zone)
         if line.fits_everyone:
-            body = ui.text("{slot}: {votes} votes", slot=slot, votes=i18n.number(line.votes))
+            body = ui.text("{slot} (votes: {votes})", slot=slot, votes=i18n.number(line.votes))
         else:
             # Translators: a proposed time outside someone's working hours (9 to 5).
             body = ui.text(
-                "{slot}: {votes} votes (outside someone's working hours)",
+                "{slot} (votes: {votes}; outside someone's working hours)",
                 slot=slot,
                 votes=i18n.number(line.votes),
             )
