@@ -9,8 +9,9 @@ belongs to it, so a button from another set changes nothing.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, MutableMapping
 from datetime import date, time
+from typing import Protocol
 
 from core import timefmt
 from core.context import RequestContext
@@ -480,10 +481,46 @@ BUTTONS: tuple[tuple[str, Callable[[RequestContext, str], Replies]], ...] = (
 )
 
 
-def register_meetings(registry: Registry) -> None:
-    """Everything a set's members use once it exists: `set`, the buttons, the forms, and
-    the Home section."""
+class SetWords(Protocol):
+    """Where the forming part's `set` command looks for words it doesn't answer itself
+    (`handlers.sets.forming.Words`): the word after `set` and a runner given the rest."""
+
+    @property
+    def member(self) -> MutableMapping[str, CommandRun]: ...
+
+    show_set: CommandRun | None
+
+
+def show_word(ctx: RequestContext, rest: str) -> Reply | Replies:
+    """`set` alone (or `set show`): the member's set."""
+    del rest
+    return _show(ctx, ctx.require_member())
+
+
+def meeting_word(ctx: RequestContext, rest: str) -> Reply | Replies:
+    """`set meeting …`: the words after `meeting`."""
+    return _move(ctx, ctx.require_member(), f"meeting {rest}")
+
+
+def swap_word(ctx: RequestContext, rest: str) -> Reply | Replies:
+    """`set swap @someone`."""
+    return _swap(ctx, ctx.require_member(), rest)
+
+
+def register_meetings(registry: Registry, words: SetWords | None = None) -> None:
+    """Everything a set's members use once it exists: `set` (or, given the forming part's
+    `words`, its `set` alone, `set meeting …` and `set swap …`), the buttons, the forms,
+    and the Home section."""
     registry.add_home_section(HomePlace.MEMBER, 25, home_blocks)
+    for action_id, run in BUTTONS:
+        registry.add_action(Action(action_id, run))
+    registry.add_form(FormHandler(notices.PROPOSE_FORM, submit_proposal))
+    registry.add_form(FormHandler(notices.ACTION_FORM, submit_action))
+    if words is not None:  # forming owns the `set` command; these are its words
+        words.member["meeting"] = meeting_word
+        words.member["swap"] = swap_word
+        words.show_set = show_word
+        return
     registry.add_command(
         Command(
             SET_COMMAND,
@@ -494,7 +531,3 @@ def register_meetings(registry: Registry) -> None:
             group=N_("Action learning sets"),
         )
     )
-    for action_id, run in BUTTONS:
-        registry.add_action(Action(action_id, run))
-    registry.add_form(FormHandler(notices.PROPOSE_FORM, submit_proposal))
-    registry.add_form(FormHandler(notices.ACTION_FORM, submit_action))

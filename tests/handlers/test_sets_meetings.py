@@ -5,6 +5,7 @@ changes nothing."""
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections.abc import Callable
 from datetime import timedelta
@@ -15,13 +16,14 @@ from sqlalchemy import select
 
 from bot.wiring import Runtime
 from core.clock import FakeClock
-from core.context import Caller
+from core.context import Caller, RequestContext
 from core.db import unit_of_work
 from core.sets import meeting_notices as notices
 from core.sets import meetings
 from core.sets.models import LearningSet, SetAction, SetApology, SetInterest, TurnSwap
-from core.ui import FormErrors, Message, OpenForm
+from core.ui import FormErrors, Message, OpenForm, Replies, Reply
 from handlers.dispatch import Dispatcher
+from handlers.registry import Command, CommandRun, Registry
 from handlers.sets.meetings import SET_COMMAND, register_meetings
 from tests.conftest import table_counts
 from tests.core.test_sets_meetings import PEOPLE, choose_first, make_set, meeting_rows, member
@@ -194,3 +196,38 @@ def _clicked(dispatcher: Dispatcher, who: Caller, action_id: str, value: str) ->
 
 def _typed(dispatcher: Dispatcher, words: str) -> str:
     return text_of(dispatcher.command(AMINA, words))
+
+
+@dataclasses.dataclass
+class FormingWords:
+    """What the forming part's `set` command hands over (handlers.sets.forming.Words)."""
+
+    member: dict[str, CommandRun] = dataclasses.field(default_factory=dict)
+    show_set: CommandRun | None = None
+
+
+def test_given_the_forming_part_s_words_it_answers_through_them(
+    runtime: Runtime, clock: FakeClock
+) -> None:
+    registry = Registry()
+    words = FormingWords()
+    register_meetings(registry, words)
+    assert SET_COMMAND not in registry.commands  # forming registers `set` itself
+    assert set(words.member) == {"meeting", "swap"}
+    assert words.show_set is not None
+    set_id = make_set(runtime)
+    choose_first(runtime, set_id)
+
+    def forming_set(ctx: RequestContext, args: str) -> Reply | Replies:
+        word, _sep, rest = args.strip().partition(" ")
+        if word in words.member:
+            return words.member[word](ctx, rest)
+        assert words.show_set is not None
+        return words.show_set(ctx, rest)
+
+    registry.add_command(Command(SET_COMMAND, "", forming_set))
+    dispatcher = dataclasses.replace(runtime, registry=registry).dispatcher()
+    assert "Next meeting (1)" in text_of(dispatcher.command(AMINA, "set"))
+    assert "passed" in text_of(dispatcher.command(AMINA, "set meeting move 2 2020-01-01 10:00"))
+    assert "@someone" in text_of(dispatcher.command(AMINA, "set swap"))
+    del set_id
