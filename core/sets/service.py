@@ -411,10 +411,7 @@ def form_preview(
                 minimum=i18n.number(choices.min_size),
             )
         )
-    old = preview_cycle(session, community)
-    if old is not None:
-        session.delete(old)  # its sets, memberships and waiting rows cascade
-        session.flush()
+    discard_preview(session, community)
     number = (
         int(
             session.scalar(
@@ -493,7 +490,7 @@ def _waiting(session: Session, cycle: SetCycle) -> list[tuple[Member, str]]:
             .join(SetWaiting, SetWaiting.member_id == Member.id)
             .where(SetWaiting.cycle_id == cycle.id)
             .order_by(SetWaiting.since, Member.id)
-        ).tuples()
+        ).all()
     ]
 
 
@@ -688,7 +685,14 @@ def discard_preview(session: Session, community: Community) -> bool:
     cycle = preview_cycle(session, community)
     if cycle is None:
         return False
-    session.delete(cycle)
+    # Row by row, children first, so the session forgets each row it holds (ids may be
+    # reused by the next preview on SQLite).
+    set_ids = select(LearningSet.id).where(LearningSet.cycle_id == cycle.id)
+    session.execute(delete(SetMembership).where(SetMembership.set_id.in_(set_ids)))
+    session.execute(delete(SetWaiting).where(SetWaiting.cycle_id == cycle.id))
+    session.execute(delete(LearningSet).where(LearningSet.cycle_id == cycle.id))
+    session.execute(delete(SetCycle).where(SetCycle.id == cycle.id))
+    session.expunge(cycle)
     session.flush()
     return True
 
