@@ -130,7 +130,7 @@ def outbox_rows(session: Session) -> list[OutboxMessage]:
     return list(session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
 
 
-# ---- interest -------------------------------------------------------------------------------------
+# ---- interest ------------------------------------------------------------------------------------
 
 
 def test_interest_is_recorded_once_and_withdrawn(
@@ -146,7 +146,7 @@ def test_interest_is_recorded_once_and_withdrawn(
     assert sets.interest_count(session, community) == 0
 
 
-# ---- forming ---------------------------------------------------------------------------------------
+# ---- forming -------------------------------------------------------------------------------------
 
 
 def test_twenty_three_people_make_four_sets_and_nothing_is_sent(
@@ -249,7 +249,7 @@ def test_moves_and_swaps_keep_the_hard_rules(
         sets.move(session, community, mover, 9, clock.now())
 
 
-# ---- confirming ---------------------------------------------------------------------------------------
+# ---- confirming ----------------------------------------------------------------------------------
 
 
 def test_confirm_starts_the_cycle_once_with_turns_and_welcomes(
@@ -288,14 +288,15 @@ def test_group_dm_cycles_and_where_the_welcome_landed(
     view = preview(session, community, clock, space_kind=SpaceKind.GROUP_DM.value)
     sets.confirm(session, community, view.cycle.id, clock.now())
     row = outbox_rows(session)[0]
-    assert "," in row.recipient and ":" not in row.recipient
+    assert "," in row.recipient
+    assert ":" not in row.recipient
     row.sent_channel = "G0SPACE1"
     sets.message_sent(session, row, None)
     learning_set = session.get_one(LearningSet, int(row.key.split(":")[2]))
     assert (learning_set.space_id, learning_set.space_kind) == ("G0SPACE1", "group_dm")
 
 
-# ---- during the cycle ---------------------------------------------------------------------------------
+# ---- during the cycle ----------------------------------------------------------------------------
 
 
 def started(session: Session, community: Community, clock: FakeClock, **choices: Any) -> Any:
@@ -315,7 +316,8 @@ def test_a_leaver_frees_a_space_and_facilitators_hear_of_a_small_set(
     leaver = five.members[0]
     clock.advance(timedelta(days=3))
     left = sets.leave_set(session, leaver, clock.now(), named=False)
-    assert left is not None and left.id == five.row.id
+    assert left is not None
+    assert left.id == five.row.id
     assert sets.current_set(session, leaver) is None
     turns = sorted(
         session.scalars(select(SetMembership.turn).where(SetMembership.set_id == five.row.id))
@@ -344,7 +346,8 @@ def test_late_joiners_merges_and_closing(
     five = next(s for s in view.sets if len(s.members) == 5)
     late = join(session, community, clock, "U0LATE", organisation="Brand New Org")
     added = sets.add_late(session, community, late, five.row.number, clock.now(), "/cop")
-    assert added.learning_set is not None and added.learning_set.id == five.row.id
+    assert added.learning_set is not None
+    assert added.learning_set.id == five.row.id
     assert sets.wants_a_set(session, late)
     keys = [r.key for r in outbox_rows(session)]
     assert any(k.startswith(f"sets:joined:{five.row.id}:") for k in keys)
@@ -411,6 +414,7 @@ def test_my_data_and_forget_me(session: Session, community: Community, clock: Fa
     ]
     assert len(sets.set_members(session, view.sets[0].row)) == len(view.sets[0].members) - 1
     told = [r for r in outbox_rows(session) if r.key.startswith("sets:left:")]
-    assert len(told) == 1 and "A member has left the set" in str(told[0].payload)
+    assert len(told) == 1
+    assert "A member has left the set" in str(told[0].payload)
     assert all(someone.platform_user_id not in r.recipient for r in outbox_rows(session))
     assert len(people) == 23
