@@ -39,7 +39,13 @@ from core.ui import (
     text,
 )
 from handlers.guide import DISMISS
-from handlers.membership.form import EDIT_FORM, JOIN_FORM, draft_from, profile_form
+from handlers.membership.form import (
+    EDIT_FORM,
+    JOIN_FORM,
+    draft_from,
+    profile_form,
+    record_set_interest,
+)
 from handlers.mentions import shorten
 from handlers.registry import Access, Action, Command, FormHandler, HomePlace, Registry
 
@@ -93,6 +99,7 @@ def submit_join(ctx: RequestContext, values: FormValues, _state: str) -> Replies
     member, changed = membership.join(
         ctx.session, ctx.community, ctx.caller.user_id, profile, ctx.now()
     )
+    record_set_interest(ctx, member, values)
     # In the language they just chose.
     with i18n.speaking(member.speaks):
         return [DirectMessage(welcome(ctx, member, first_time=changed)), RefreshHome()]
@@ -162,6 +169,7 @@ def submit_edit(ctx: RequestContext, values: FormValues, _state: str) -> Replies
         ]
     profile = membership.check_profile(draft_from(values), ctx.community, joining=False)
     membership.update_profile(ctx.session, member, profile, ctx.now())
+    record_set_interest(ctx, member, values)
     with i18n.speaking(member.speaks):
         return [DirectMessage(welcome(ctx, member, first_time=False)), RefreshHome()]
 

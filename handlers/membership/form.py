@@ -10,6 +10,7 @@ from core.i18n import N_, _
 from core.labels import CADENCE_LABELS, ORG_SIZE_LABELS, ROLE_LEVEL_LABELS
 from core.membership.service import NAME_MAX, ORGANISATION_MAX, PRONOUNS_MAX, ProfileDraft
 from core.models import Member, PairingCadence
+from core.sets import service as sets_service
 from core.ui import (
     Block,
     FieldKind,
@@ -30,6 +31,7 @@ EDIT_FORM = "membership.edit"  # untranslated: a form id
 SECTION_LIMIT = 2900  # Slack allows 3,000 characters in a section; keep a margin.
 
 # Slack shows at most 75 characters of an option.
+SET_OPTION = N_("Yes, I'd like to join an action learning set")
 LIVED_EXPERIENCE_OPTION = N_(
     "Match me with peers who share lived experience of the migration system"
 )
@@ -169,6 +171,18 @@ def profile_form(ctx: RequestContext, member: Member | None) -> Form:
             initial=member.lived_experience_match if member else False,
             hint=_("Never shown to anyone, facilitators included; used only when matching you."),
         ),
+        FormField(
+            "wants_set",
+            _("Would you like to join an action learning set?"),
+            FieldKind.CHECKBOX,
+            required=False,
+            options=[Option(value="yes", label=_(SET_OPTION))],
+            initial=sets_service.wants_a_set(ctx.session, member) if member else False,
+            hint=_(
+                "A small group of peers from similar-sized organisations who meet every few "
+                "weeks to work through real problems together. Optional."
+            ),
+        ),
     ]
     intro: list[Block] = []
     if joining:
@@ -214,3 +228,13 @@ def draft_from(values: FormValues) -> ProfileDraft:
         agreed=values.get("agreed") is True,
         language=text_of(values.get("language")),
     )
+
+
+def record_set_interest(ctx: RequestContext, member: Member, values: FormValues) -> None:
+    """The form's action learning set question, kept by the sets service (a place on the
+    next forming, or on the running cycle's waiting list). Unticking it takes them off the
+    list; leaving a set they are already in is `set leave`, which asks first."""
+    if values.get("wants_set") is True:
+        sets_service.ask_for_a_set(ctx.session, member, ctx.now())
+    elif "wants_set" in values:
+        sets_service.withdraw(ctx.session, member, ctx.now())

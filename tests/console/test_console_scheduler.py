@@ -30,7 +30,7 @@ class ScriptedInput(io.StringIO):
         return ""
 
 
-JOIN = ["join", "Sam", "", "Migrant Voice", "3", "2", "", "", "", "", "", "", "y"]
+JOIN = ["join", "Sam", "", "Migrant Voice", "3", "2", "", "", "", "", "", "", "", "y"]
 
 
 def test_a_session_added_in_the_console_reminds_members_in_the_console(

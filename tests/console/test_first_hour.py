@@ -46,6 +46,7 @@ def join_as(name: str, organisation: str) -> list[Step]:
         "Amman",  # a city, not a number: the timezone question finds Asia/Amman
         "",  # pairing: keep Monthly
         "n",
+        "",  # an action learning set: not now
         "y",
     ]
 

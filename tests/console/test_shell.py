@@ -87,6 +87,7 @@ def join_answers(
         "",  # timezone: keep the community's (Europe/London)
         "",  # peer coaching: keep Monthly
         lived,  # private matching preference
+        "n",  # an action learning set: not now
         "y",  # agreement
     ]
 
@@ -291,7 +292,7 @@ def test_enter_keeps_prefilled_values_when_editing_via_the_numbered_button(
     type_lines(join_answers())
     before = joined(runtime)
 
-    output = flat(type_lines(["profile", "1", *[""] * 11]))
+    output = flat(type_lines(["profile", "1", *[""] * 12]))
 
     assert "[1] Edit profile" in output
     assert "Your name [Amina Yusuf]:" in output
@@ -319,7 +320,7 @@ def test_editing_changes_what_is_typed_and_dash_clears_an_optional_answer(
 ) -> None:
     type_lines(join_answers())
 
-    type_lines(["profile", "1", "", "-", "Safe Passage", "", "", "", "", "", "", "", "n"])
+    type_lines(["profile", "1", "", "-", "Safe Passage", "", "", "", "", "", "", "", "n", ""])
 
     member = joined(runtime)
     assert member.display_name == "Amina Yusuf"
@@ -335,7 +336,7 @@ def test_optional_multi_select_can_be_emptied_when_editing_bug(
     # a member who once picked themes can never go back to none.
     type_lines(join_answers())
 
-    type_lines(["profile", "1", "", "", "", "", "", "-", "", "", "", "", ""])
+    type_lines(["profile", "1", "", "", "", "", "", "-", "", "", "", "", "", ""])
 
     assert joined(runtime).themes == []
 
@@ -343,7 +344,7 @@ def test_optional_multi_select_can_be_emptied_when_editing_bug(
 def test_unclear_checkbox_answer_asks_again_bug(runtime: Runtime, type_lines: Typist) -> None:
     # Anything but y/yes silently reads as "no", so a typo turns a sensitive preference off.
     answers = join_answers(lived="yse")
-    answers.insert(-1, "y")  # the answer the person gives when asked again
+    answers.insert(-2, "y")  # the answer the person gives when asked again
 
     type_lines(answers)
 
