@@ -80,7 +80,8 @@ class OutboxMessage(Base):
     key: Mapped[str] = mapped_column(String(200), unique=True)
     kind: Mapped[str] = mapped_column(String(32))
     # A user id (a DM) or a channel id.
-    recipient: Mapped[str] = mapped_column(String(64))
+    # A person, a channel, a group DM or a private space with its members (recipients.py).
+    recipient: Mapped[str] = mapped_column(String(1000))
     # Erasing a member erases the messages meant for them.
     member_id: Mapped[int | None] = mapped_column(
         # untranslated: a table and column name

@@ -105,8 +105,9 @@ def vote_message(lines: Sequence[ProposalLine], members: int, set_id: int) -> ui
         members=i18n.number(members),
     )
     blocks: list[ui.Block] = [ui.Section(lead)]
-    buttons: list[ui.Button | ui.Select] = []
-    for line in lines:
+    # Each time with its own vote button in its own block: Slack wants a block's action
+    # ids unique, and every vote button is the same action. 20 times at most (41 blocks).
+    for line in lines[:20]:
         slot = slot_words(line.weekday, line.local_time, line.zone)
         if line.fits_everyone:
             body = ui.text("{slot} (votes: {votes})", slot=slot, votes=i18n.number(line.votes))
@@ -118,10 +119,9 @@ def vote_message(lines: Sequence[ProposalLine], members: int, set_id: int) -> ui
                 votes=i18n.number(line.votes),
             )
         blocks.append(ui.Section(body))
-        buttons.append(ui.Button(i18n.t("Vote: {slot}", slot=slot), VOTE, str(line.proposal_id)))
-    buttons = buttons[:24]
-    buttons.append(ui.Button(_("Propose another time"), PROPOSE, str(set_id)))
-    blocks.append(ui.Actions(buttons))
+        vote = ui.Button(i18n.t("Vote: {slot}", slot=slot), VOTE, str(line.proposal_id))
+        blocks.append(ui.Actions([vote]))
+    blocks.append(ui.Actions([ui.Button(_("Propose another time"), PROPOSE, str(set_id))]))
     return ui.Message(summary=lead.plain().replace("*", ""), blocks=blocks)
 
 

@@ -5,17 +5,14 @@ beside it."""
 from __future__ import annotations
 
 from handlers.registry import Registry
-from handlers.sets import forming
+from handlers.sets import forming, meetings
 
 
 def register(registry: Registry) -> None:
     """Everything this capability adds: commands, buttons, forms and Home sections."""
     words = forming.Words()
-    # MEETINGS: the meetings part registers here, before the commands are built, so its
-    # words after `set` / `sets` reach it:
-    #     from handlers.sets.meetings import register_meetings
-    #     register_meetings(registry, words)
-    # It adds its buttons (including `sets.pick_time`, which the welcome carries) and forms
-    # to the registry, `words.member["meeting"] = ...` and `words.facilitator["stats"] =
-    # ...`, and `words.show_set` for `set` alone.
+    # The meetings part first: it adds its buttons (including `sets.pick_time`, which the
+    # welcome carries), forms and Home section, and its words after `set` (`meeting`,
+    # `swap`, and `set` alone) to `words`, which the forming part's commands then route.
+    meetings.register_meetings(registry, words)
     forming.register(registry, words)

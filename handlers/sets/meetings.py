@@ -21,6 +21,7 @@ from core.membership import service as membership
 from core.models import Member
 from core.sets import meeting_notices as notices
 from core.sets import meetings
+from core.sets import service as forming_service
 from core.ui import (
     Actions,
     Block,
@@ -92,9 +93,14 @@ def set_command(ctx: RequestContext, args: str) -> Reply | Replies:
 def _show(ctx: RequestContext, member: Member) -> Message:
     mine = meetings.current_set(ctx.session, member)
     if mine is None:
+        # Not in a set: say whether they are on the list for one, and how to ask.
+        if forming_service.wants_a_set(ctx.session, member):
+            return notice(
+                "You're not in an action learning set yet, and you're on the list for one."
+            )
         return notice(
-            "You're not in an action learning set at the moment. The facilitators form sets "
-            "each cycle for members who ask."
+            "You're not in an action learning set. `{command} set join` asks for a place.",
+            command=ctx.command,
         )
     learning_set = mine.learning_set
     zone = ctx.zone().key

@@ -14,7 +14,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.wiring import Runtime
@@ -53,21 +53,6 @@ ORGANISATIONS = {
     "Rights First": "over_10m",
 }
 TWENTY_THREE = [org for org in ORGANISATIONS for _ in range(3)][:23]
-
-
-def widen_outbox_recipient(runtime: Runtime) -> None:
-    """SCHEMA GAP (reported, not migrated): `outbox.recipient` is VARCHAR(64), and a set's
-    recipient (`space:cop-set-cedar:U…,U…,…`, or a group DM of six Slack ids) is longer.
-    SQLite ignores the length; PostgreSQL refuses the row. Until a migration widens the
-    column, these tests widen it in their own schema so the sets' logic is tested there."""
-    if runtime.engine.dialect.name == "postgresql":
-        with runtime.engine.begin() as connection:
-            connection.execute(text("ALTER TABLE outbox ALTER COLUMN recipient TYPE varchar(1000)"))
-
-
-@pytest.fixture(autouse=True)
-def outbox_recipient_fits_a_set(runtime: Runtime) -> None:
-    widen_outbox_recipient(runtime)
 
 
 @pytest.fixture

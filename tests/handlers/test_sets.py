@@ -18,7 +18,7 @@ from handlers.dispatch import Dispatcher
 from handlers.sets import forming
 from handlers.sets.form import FORMING_FORM
 from tests.conftest import table_counts
-from tests.core.test_sets_service import ORGANISATIONS, TWENTY_THREE, widen_outbox_recipient
+from tests.core.test_sets_service import ORGANISATIONS, TWENTY_THREE
 from tests.handlers.plain import buttons, message_text, one, said
 from tests.helpers import caller, profile_values
 
@@ -111,7 +111,6 @@ def test_only_facilitators_form_sets(dispatcher: Dispatcher, runtime: Runtime) -
 def test_forming_previewing_swapping_and_confirming(
     dispatcher: Dispatcher, runtime: Runtime
 ) -> None:
-    widen_outbox_recipient(runtime)
     everyone_joins(dispatcher)
     overview = one(dispatcher.command(FACILITATOR, "sets"), Message)
     assert "23 members have said they'd like one" in message_text(overview)

@@ -19,7 +19,7 @@ from core.sets.models import LearningSet, SetCycle, SetMembership
 from core.sets.notices import PICK_TIME
 from handlers.sets.forming import CONFIRM
 from scheduler.delivery import OutboxWorker
-from tests.core.test_sets_service import ORGANISATIONS, TWENTY_THREE, widen_outbox_recipient
+from tests.core.test_sets_service import ORGANISATIONS, TWENTY_THREE
 from tests.fakes.slack_api import block_kit_problems
 from tests.helpers import profile_values
 from tests.slack.test_sessions_flow import open_modal, sent, settled
@@ -44,7 +44,6 @@ def latest_post(slack: SlackHarness) -> dict[str, Any]:
 
 
 def test_a_facilitator_forms_previews_swaps_and_confirms_four_sets(slack: SlackHarness) -> None:
-    widen_outbox_recipient(slack.runtime)
     for user, organisation in PEOPLE.items():
         view = open_modal(slack, "join", user)
         assert any("action learning set" in json.dumps(b) for b in view["blocks"])
