@@ -11,7 +11,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: run shell test lint messages bench bench-fanout bench-resources bench-pairing bench-intros install clean
+.PHONY: run shell test lint messages bench bench-fanout bench-resources bench-pairing bench-sets bench-intros install clean
 
 $(STAMP): pyproject.toml
 	@if [ -z "$(PYTHON)" ]; then echo "Catalyst needs Python 3.11 or newer: install it from python.org, then run make again."; exit 1; fi
@@ -69,6 +69,9 @@ bench-resources: $(STAMP)
 
 bench-pairing: $(STAMP)
 	$(BIN)/python -m benchmarks.bench_pairing
+
+bench-sets: $(STAMP)
+	$(BIN)/python -m benchmarks.bench_sets
 
 bench-intros: $(STAMP)
 	$(BIN)/python -m benchmarks.bench_intros

@@ -918,6 +918,7 @@ def form_sets(
     sets: list[list[int]] = []
     if problem.n >= size.minimum:
         sets = _seed(problem, size, waiting)
+        waiting = _place_waiting(problem, size, sets, waiting)
         _fill_small_sets(problem, size, sets, waiting)
         waiting = _place_waiting(problem, size, sets, waiting)
         _new_sets(problem, size, sets, waiting)
