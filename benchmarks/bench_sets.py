@@ -62,10 +62,10 @@ OTHER_LANGUAGES = ["ar", "fa", "fr", "ti", "uk"]
 
 def community(size: int, seed: int) -> tuple[list[Candidate], History]:
     rng = random.Random(seed)
-    organisations = [f"Organisation {k}" for k in range(max(3, int(size / 2.5)))]
+    # A few organisations send more people (weights 1/k^0.7), none more than a sixth.
+    cap = max(2, size // 6)
+    organisations = [f"Organisation {k}" for k in range(max(int(size / 2.5), size // cap + 2))]
     band_of = {org: rng.choice(BANDS) for org in organisations}
-    # A few organisations send more people (weights 1/k), none more than a sixth.
-    cap = max(1, size // 6)
     counts: dict[str, int] = {}
     people: list[Candidate] = []
     for i in range(size):
@@ -197,7 +197,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         "",
         f"- when: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC; machine: {platform.machine()}, "
         f"Python {platform.python_version()}, OR-tools {ortools.__version__}",
-        "- command: `make bench-sets` (`python -m benchmarks.bench_sets`)",
+        "- command: `make bench-sets` (`python -m benchmarks.bench_sets`); "
+        f"{args.instances} communities per size, CP-SAT limited to {args.seconds:.0f} s each "
+        "on 2 workers",
         "- sets of 4–6, default weights (same size band asked), working hours compared on "
         f"{ON.isoformat()}",
         "",
