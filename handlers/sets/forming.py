@@ -280,7 +280,7 @@ def sets_command(ctx: RequestContext, args: str, words: Words) -> Reply | Replie
         return words.facilitator[word](ctx, rest)
     return notice(
         "Type `{command} sets`, `sets form`, `sets move @someone 3`, `sets swap @one @another`, "
-        "`sets add @someone 3`, `sets merge 3 4` or `sets close`.",
+        "`sets add @someone 3`, `sets merge 3 4`, `sets stats` or `sets close`.",
         command=ctx.command,
     )
 
@@ -644,7 +644,8 @@ def register(registry: Registry, words: Words) -> None:
             N_("Action learning sets: form, preview, confirm, change, close"),
             lambda ctx, args: sets_command(ctx, args, words),
             Access.FACILITATOR,
-            usage="form | move @a 3 | swap @a @b | add @a 3 | merge 3 4 | close",  # untranslated
+            # untranslated: command words only
+            usage="form | move @a 3 | swap @a @b | add @a 3 | merge 3 4 | close | stats",
             group=N_("Facilitating"),
         )
     )

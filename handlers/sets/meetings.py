@@ -13,15 +13,16 @@ from collections.abc import Callable, MutableMapping
 from datetime import date, time
 from typing import Protocol
 
-from core import timefmt
+from core import i18n, timefmt
 from core.context import RequestContext
 from core.errors import InvalidInput, UserError
-from core.i18n import N_, NP_, _, t
+from core.i18n import N_, NP_, _, t, tn
 from core.membership import service as membership
 from core.models import Member
 from core.sets import meeting_notices as notices
 from core.sets import meetings
 from core.sets import service as forming_service
+from core.sets import stats as set_stats
 from core.ui import (
     Actions,
     Block,
@@ -494,6 +495,9 @@ class SetWords(Protocol):
     @property
     def member(self) -> MutableMapping[str, CommandRun]: ...
 
+    @property
+    def facilitator(self) -> MutableMapping[str, CommandRun]: ...
+
     show_set: CommandRun | None
 
 
@@ -513,6 +517,62 @@ def swap_word(ctx: RequestContext, rest: str) -> Reply | Replies:
     return _swap(ctx, ctx.require_member(), rest)
 
 
+def stats_word(ctx: RequestContext, _rest: str) -> Reply:
+    """`sets stats` (facilitators): how each set of the current cycle is doing."""
+    found = set_stats.current(ctx.session, ctx.community, ctx.now())
+    if found is None:
+        return notice(
+            "No cycle of action learning sets is running. Type `{command} sets form` to form one.",
+            command=ctx.command,
+        )
+    blocks: list[Block] = [Header(_("Action learning sets: how they are going"))]
+    zone = ctx.zone().key
+    for row in found:
+        attendance = (
+            _("no meeting held yet")
+            if row.attendance is None
+            else t("{percent}% attendance", percent=i18n.number(round(row.attendance * 100)))
+        )
+        line = text(
+            "*Set {number}* ({members}): {held} of {planned} meetings held, {attendance}; "
+            "{agreed} agreed, {reported} reported back as done.",
+            number=i18n.number(row.number),
+            members=tn("{n} member", "{n} members", row.members),
+            held=i18n.number(row.meetings_held),
+            planned=i18n.number(row.meetings_planned),
+            attendance=attendance,
+            agreed=tn("{n} action", "{n} actions", row.actions_agreed),
+            reported=i18n.number(row.actions_reported),
+        )
+        blocks.append(Section(line))
+        if row.quiet:
+            since = (
+                timefmt.when(row.last_met, zone)
+                if row.last_met is not None
+                else _("the start of the cycle")
+            )
+            blocks.append(
+                Context(
+                    [
+                        text(
+                            "Set {number} has gone quiet: no meeting since {since}. A word "
+                            "from a facilitator often helps.",
+                            number=i18n.number(row.number),
+                            since=since,
+                        )
+                    ]
+                )
+            )
+    quiet = sum(1 for row in found if row.quiet)
+    summary = tn(
+        "{n} set; {quiet} gone quiet",
+        "{n} sets; {quiet} gone quiet",
+        len(found),
+        quiet=i18n.number(quiet),
+    )
+    return Message(summary=summary, blocks=blocks)
+
+
 def register_meetings(registry: Registry, words: SetWords | None = None) -> None:
     """Everything a set's members use once it exists: `set` (or, given the forming part's
     `words`, its `set` alone, `set meeting …` and `set swap …`), the buttons, the forms,
@@ -526,6 +586,7 @@ def register_meetings(registry: Registry, words: SetWords | None = None) -> None
         words.member["meeting"] = meeting_word
         words.member["swap"] = swap_word
         words.show_set = show_word
+        words.facilitator["stats"] = stats_word
         return
     registry.add_command(
         Command(

@@ -216,3 +216,15 @@ def test_forming_previewing_swapping_and_confirming(
     closed = one(dispatcher.action(FACILITATOR, close.action_id, close.value), Message)
     assert "cycle is closed" in message_text(closed)
     assert "already ended" in said(dispatcher.action(FACILITATOR, close.action_id, close.value))
+
+
+def test_stats_before_any_cycle_say_how_to_start_and_are_for_facilitators(
+    dispatcher: Dispatcher, runtime: Runtime
+) -> None:
+    join(dispatcher, USERS[0], "Welcome Hub", "100k_1m")
+    before = table_counts(runtime)
+    assert "Only facilitators" in said(dispatcher.command(caller(USERS[0]), "sets stats"))
+    shown = said(dispatcher.command(FACILITATOR, "sets stats"))
+    assert "No cycle of action learning sets is running" in shown
+    assert "`/cop sets form`" in shown
+    assert table_counts(runtime) == before

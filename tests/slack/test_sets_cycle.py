@@ -211,6 +211,16 @@ def test_twenty_three_members_four_sets_private_channels_and_a_whole_cycle(
     assert len(set(presenters[:size])) == min(size, 6)
     assert None not in presenters
 
+    # `sets stats`: set 1 met six times; the others never chose a time and have gone quiet.
+    stats = slack.command("sets stats", user=FACILITATOR).json()
+    assert block_kit_problems("message", stats) == []
+    shown = json.dumps(stats, ensure_ascii=False)
+    assert "*Set 1* (6 members): 6 of 6 meetings held" in shown or (
+        "*Set 1* (5 members): 6 of 6 meetings held" in shown
+    )
+    assert "100% attendance" in shown
+    assert shown.count("has gone quiet") == 3
+
     # The close: a closing reflection, then the channel is archived (kept, not deleted).
     clock.set(meetings[-1].starts_at + timedelta(days=9))
     runner.run_pending()
