@@ -378,12 +378,15 @@ def mark_helpful(session: Session, resource: Resource, member: Member, now: date
     """Count a member's "Helpful" once. Returns False if they had already said so."""
     voted = session.get(ResourceVote, (resource.id, member.id))
     if voted is not None:
+        session.refresh(resource)  # the count as it is now, not as this request first read it
         return False
     try:
         with session.begin_nested():
             session.add(ResourceVote(resource_id=resource.id, member_id=member.id, voted_at=now))
     except IntegrityError:
-        return False  # a double click racing itself
+        # A double click racing itself: the other click's vote is in; show its count.
+        session.refresh(resource)
+        return False
     session.execute(
         update(Resource)
         .where(Resource.id == resource.id)
