@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 
+from bot.slack.sender import SlackSender
 from bot.wiring import build_runtime
 from core.clock import FakeClock
+from scheduler.runner import Runner
 from tests.conftest import make_settings
 from tests.fakes.slack_api import FakeSlackApi
 from tests.slack_harness import BOT_TOKEN, SIGNING_SECRET, SlackHarness
@@ -62,3 +65,39 @@ class TracebackCatcher(logging.Handler):
     def emit(self, record: logging.LogRecord) -> None:
         if record.exc_info and record.exc_info[0] is not None:
             self.seen.append(f"{record.name}: {record.getMessage()}\n{self.format(record)}")
+
+
+World = tuple[SlackHarness, Runner, FakeSlackApi]
+
+
+@contextmanager
+def scheduled_world(
+    database_url: str,
+    clock: FakeClock,
+    fake: FakeSlackApi,
+    holder: str,
+    **env: str,
+) -> Iterator[World]:
+    """Catalyst over real HTTP with the real scheduler (paused: tests call `run_pending`)
+    sending through the real SlackSender to `fake`, whose message timestamps follow the
+    fake clock. `env` adds settings (CATALYST_CHANNEL, CATALYST_LANGUAGE, ...)."""
+    settings = make_settings(
+        database_url,
+        SLACK_BOT_TOKEN=BOT_TOKEN,
+        SLACK_SIGNING_SECRET=SIGNING_SECRET,
+        SLACK_API_URL=fake.base_url,
+        CATALYST_FACILITATORS="UFACIL01",
+        **env,
+    )
+    runtime = build_runtime(settings, clock=clock)
+    harness = SlackHarness(runtime, fake)
+    runner = Runner(
+        runtime.session_factory, clock, settings, SlackSender(BOT_TOKEN, fake.base_url), holder
+    )
+    runner.start(paused=True)
+    try:
+        yield harness, runner, fake
+    finally:
+        runner.stop()
+        harness.close()
+        runtime.close()

@@ -18,7 +18,6 @@ import pytest
 from sqlalchemy import select
 
 from bot.slack.sender import SlackSender
-from bot.wiring import build_runtime
 from core import i18n
 from core.clock import FakeClock
 from core.db import unit_of_work
@@ -30,11 +29,11 @@ from core.sessions.models import Prompt, Reflection
 from handlers.pairing.commands import CONFIRM_RUN
 from scheduler.delivery import OutboxWorker
 from scheduler.runner import Runner
-from tests.conftest import make_settings
 from tests.fakes.slack_api import FakeSlackApi, block_kit_problems
 from tests.helpers import profile_values
+from tests.slack.conftest import World, scheduled_world
 from tests.slack.test_sessions_flow import SESSION
-from tests.slack_harness import BOT_TOKEN, SIGNING_SECRET, SlackHarness
+from tests.slack_harness import BOT_TOKEN, SlackHarness
 
 FACILITATOR = "UFACIL01"
 CHANNEL = "C0COMMUNITY"
@@ -65,38 +64,22 @@ def readable(payload: Any) -> str:
 
 
 @pytest.fixture
-def world(
-    database_url: str, clock: FakeClock
-) -> Iterator[tuple[SlackHarness, Runner, FakeSlackApi]]:
+def world(database_url: str, clock: FakeClock) -> Iterator[World]:
     with FakeSlackApi(team_id="T0001", ts_clock=lambda: clock.now().timestamp()) as fake:
         for user, (name, locale, zone, _org) in PEOPLE.items():
             fake.add_user(user, real_name=name, tz=zone, locale=locale)
         fake.add_user(FACILITATOR, real_name="Fran Facilitator", locale="en-GB")
         fake.add_channel(CHANNEL)
-        settings = make_settings(
+        with scheduled_world(
             database_url,
-            SLACK_BOT_TOKEN=BOT_TOKEN,
-            SLACK_SIGNING_SECRET=SIGNING_SECRET,
-            SLACK_API_URL=fake.base_url,
-            CATALYST_FACILITATORS=FACILITATOR,
+            clock,
+            fake,
+            "languages",
             CATALYST_CHANNEL=CHANNEL,
             CATALYST_REMINDER_OFFSETS="1d",
             CATALYST_LANGUAGE="fr",  # the community's: channel posts are in French
-        )
-        runtime = build_runtime(settings, clock=clock)
-        harness = SlackHarness(runtime, fake)
-        runner = Runner(
-            runtime.session_factory,
-            clock,
-            settings,
-            SlackSender(BOT_TOKEN, fake.base_url),
-            holder="languages",
-        )
-        runner.start(paused=True)
-        yield harness, runner, fake
-        runner.stop()
-        harness.close()
-        runtime.close()
+        ) as world:
+            yield world
 
 
 def open_modal(slack: SlackHarness, text: str, user: str) -> dict[str, Any]:

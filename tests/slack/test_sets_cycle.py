@@ -16,8 +16,6 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from bot.slack.sender import SlackSender
-from bot.wiring import build_runtime
 from core.clock import FakeClock
 from core.db import unit_of_work
 from core.models import Member
@@ -25,45 +23,24 @@ from core.sets.meeting_notices import MET, PICK_TIME, VOTE
 from core.sets.models import LearningSet, SetCycle, SetMeeting, SetMembership
 from handlers.sets.forming import CONFIRM
 from scheduler.runner import Runner
-from tests.conftest import make_settings
 from tests.core.test_sets_service import ORGANISATIONS, TWENTY_THREE
 from tests.fakes.slack_api import FakeSlackApi, block_kit_problems
 from tests.helpers import profile_values
-from tests.slack_harness import BOT_TOKEN, SIGNING_SECRET, SlackHarness
+from tests.slack.conftest import World, scheduled_world
+from tests.slack_harness import SlackHarness
 
 FACILITATOR = "UFACIL01"
 PEOPLE = {f"U0P{i:02d}": org for i, org in enumerate(TWENTY_THREE)}
 
 
 @pytest.fixture
-def world(
-    database_url: str, clock: FakeClock
-) -> Iterator[tuple[SlackHarness, Runner, FakeSlackApi]]:
+def world(database_url: str, clock: FakeClock) -> Iterator[World]:
     with FakeSlackApi(team_id="T0001", ts_clock=lambda: clock.now().timestamp()) as fake:
         for user in PEOPLE:
             fake.add_user(user, real_name=f"Member {user}", tz="Europe/London")
         fake.add_user(FACILITATOR, real_name="Fran Facilitator", tz="Europe/London")
-        settings = make_settings(
-            database_url,
-            SLACK_BOT_TOKEN=BOT_TOKEN,
-            SLACK_SIGNING_SECRET=SIGNING_SECRET,
-            SLACK_API_URL=fake.base_url,
-            CATALYST_FACILITATORS=FACILITATOR,
-        )
-        runtime = build_runtime(settings, clock=clock)
-        harness = SlackHarness(runtime, fake)
-        runner = Runner(
-            runtime.session_factory,
-            clock,
-            settings,
-            SlackSender(BOT_TOKEN, fake.base_url),
-            holder="sets-cycle",
-        )
-        runner.start(paused=True)
-        yield harness, runner, fake
-        runner.stop()
-        harness.close()
-        runtime.close()
+        with scheduled_world(database_url, clock, fake, "sets-cycle") as world:
+            yield world
 
 
 def open_modal(slack: SlackHarness, text: str, user: str) -> dict[str, Any]:
@@ -173,6 +150,7 @@ def test_twenty_three_members_four_sets_private_channels_and_a_whole_cycle(
 
     # Set 1 chooses its time: one member opens the vote, a majority clicks the first slot.
     set_id, space_id, _name = spaces[1]
+    assert space_id is not None
     members = sorted(u for u, n in final.items() if n == 1)
     opened = click(slack, PICK_TIME, str(set_id), members[0])
     first_slot = buttons(opened, VOTE)[0]
