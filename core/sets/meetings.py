@@ -66,6 +66,12 @@ def active_members(session: Session, learning_set: LearningSet) -> list[Member]:
     return [m for m in rows if m.is_active]
 
 
+def was_in(session: Session, member: Member, set_id: int) -> bool:
+    """Whether `member` is, or was until its close, in set `set_id`."""
+    found = session.get(SetMembership, (set_id, member.id))
+    return found is not None
+
+
 def current_set(session: Session, member: Member) -> MySet | None:
     """The member's set in an active cycle, if they are in one."""
     row = session.execute(

@@ -434,7 +434,10 @@ def swap_accept(ctx: RequestContext, value: str) -> Replies:
 
 def next_cycle(ctx: RequestContext, value: str) -> Replies:
     member = ctx.require_member()
-    del value  # the same answer whichever set asked
+    # The button names the set that asked; only someone who was in it can answer.
+    set_id = record_id(value)
+    if set_id is None or not meetings.was_in(ctx.session, member, set_id):
+        return _bad_button(ctx)
     added = meetings.want_next_cycle(ctx.session, member, ctx.now())
     if added:
         body = text("Noted: you'd like a set next cycle. The facilitators will include you.")

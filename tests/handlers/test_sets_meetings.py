@@ -23,7 +23,8 @@ from core.sets import meetings
 from core.sets.models import LearningSet, SetAction, SetApology, SetInterest, TurnSwap
 from core.ui import FormErrors, Message, OpenForm, Replies, Reply
 from handlers.dispatch import Dispatcher
-from handlers.registry import Command, CommandRun, Registry
+from handlers.registry import Command, Registry
+from handlers.sets import forming
 from handlers.sets.meetings import SET_COMMAND, register_meetings
 from tests.conftest import table_counts
 from tests.core.test_sets_meetings import PEOPLE, choose_first, make_set, meeting_rows, member
@@ -198,12 +199,7 @@ def _typed(dispatcher: Dispatcher, words: str) -> str:
     return text_of(dispatcher.command(AMINA, words))
 
 
-@dataclasses.dataclass
-class FormingWords:
-    """What the forming part's `set` command hands over (handlers.sets.forming.Words)."""
-
-    member: dict[str, CommandRun] = dataclasses.field(default_factory=dict)
-    show_set: CommandRun | None = None
+FormingWords = forming.Words  # what the forming part's `set` command hands over
 
 
 def test_given_the_forming_part_s_words_it_answers_through_them(
