@@ -12,10 +12,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, or_
+from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
 from core import capabilities
+from core.delivery import recipients
 from core.delivery.models import OutboxMessage
 from core.models import Member, MembershipEvent, MembershipEventKind
 
@@ -49,5 +50,19 @@ def forget(session: Session, member: Member, now: datetime) -> None:
             ),
         )
     )
+    # A set's private space names its members in its recipient (`space:<name>:U1,U2`): the
+    # message still belongs to the set, so this person is taken out of it, not the message.
+    spaces = session.scalars(
+        select(OutboxMessage).where(
+            OutboxMessage.community_id == member.community_id,
+            OutboxMessage.recipient.startswith(f"{recipients.SPACE}:", autoescape=True),
+            OutboxMessage.recipient.contains(user, autoescape=True),
+        )
+    )
+    for row in spaces:
+        space = recipients.parse(row.recipient)
+        if isinstance(space, recipients.PrivateSpace) and user in space.user_ids:
+            others = [u for u in space.user_ids if u != user]
+            row.recipient = recipients.private_space(space.name, others)
     session.delete(member)
     session.flush()

@@ -144,8 +144,12 @@ def notice(sentence: str, *positional: object, **values: object) -> Message:
 
 def said(sentence: str) -> Message:
     """A reply whose sentence is already in the reader's language (an error raised by a
-    service, built with `core.i18n.t`): shown as it is, never looked up again."""
-    body = Text(i18n.directed(sentence))
+    service, built with `core.i18n.t`): shown as it is, never looked up again.
+
+    The whole sentence travels as a value, so the renderer escapes it: a service's sentence
+    may carry a member's name, and a name like `<https://x|Confirm>` must stay text. (Our
+    markup, `*bold*` and `code`, is not touched by escaping.)"""
+    body = Text("{sentence}", {"sentence": i18n.directed(sentence)})
     return Message(summary=body.plain(), blocks=(Section(body),))
 
 

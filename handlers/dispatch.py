@@ -148,6 +148,9 @@ class Dispatcher:
 
     def command(self, caller: Caller, text: str) -> list[Reply]:
         """A slash command (or a console line) with the text after the command word."""
+        # Words copied from an Arabic message carry invisible isolation marks around each
+        # value (`/cop sets merge ⁨3⁩ ⁨4⁩`): they are layout, not part of what was typed.
+        text = i18n.without_marks(text)
 
         def work() -> list[Reply]:
             with self._context(caller) as ctx:

@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 
 METADATA_TYPE = "catalyst_outbox"
 PERMANENT = {
+    "too_many_users",  # a group DM of more than eight people: waiting won't help
     "user_not_found",
     "account_inactive",
     "channel_not_found",
@@ -168,8 +169,10 @@ class SlackSender:
                         ) from error
                     known = _Space(found, is_channel=True)
                 elif code in CHANNELS_REFUSED:
+                    # Not cached: a group DM is fixed to its people, so it is opened for the
+                    # members as they are now (a leaver out, a newcomer in) on every send.
                     log.info("private channels refused (%s): a group DM for %s", code, space.name)
-                    known = _Space(self._space_group_dm(space), is_channel=False)
+                    return self._space_group_dm(space)
                 else:
                     raise
             self._spaces[space.name] = known
@@ -238,7 +241,9 @@ class SlackSender:
                 code = str(error.response.get("error") or "")
                 refusals = error.response.get("errors") or []
                 if not refusals:
-                    if code in INVITED_ALREADY and len(wanted) == 1:
+                    if len(wanted) == 1 and (code in INVITED_ALREADY or code == "user_not_found"):
+                        if code == "user_not_found":
+                            log.warning("could not invite %s to %s: %s", wanted[0], channel, code)
                         return
                     if code in INVITED_ALREADY or code == "user_not_found":
                         for user in wanted:  # no per-person answer: one at a time

@@ -227,7 +227,8 @@ def add_from_form(
     session.flush()
     if chosen is Visibility.SHARED and prompt.posted_channel and prompt.posted_ts:
         # (check_visibility offered sharing only because the thread exists.)
-        with i18n.speaking(member.community.language):
+        # In the thread's own language: the question's, else the community's.
+        with i18n.speaking(prompt.language or member.community.language):
             message = share_message(member, text)
         enqueue(
             session,

@@ -14,7 +14,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import delete, or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from core import i18n, ui
@@ -213,17 +214,22 @@ def open_vote(session: Session, member: Member, set_id: int, now: datetime) -> M
         )
     if not proposals(session, set_id):
         zones = [m.timezone for m in mine.members]
-        for slot in slots.propose(zones, now.date(), mine.cycle.meeting_minutes):
-            session.add(
-                SlotProposal(
-                    set_id=set_id,
-                    weekday=slot.weekday,
-                    local_time=slot.local_time,
-                    zone=slot.zone,
-                    created_at=now,
-                )
-            )
-        session.flush()
+        try:
+            with session.begin_nested():
+                for slot in slots.propose(zones, now.date(), mine.cycle.meeting_minutes):
+                    session.add(
+                        SlotProposal(
+                            set_id=set_id,
+                            weekday=slot.weekday,
+                            local_time=slot.local_time,
+                            zone=slot.zone,
+                            created_at=now,
+                        )
+                    )
+        except IntegrityError:
+            # Everyone clicks the welcome's button at once: another click proposed the
+            # same times a moment ago, and posts the vote; this one shows it.
+            return mine
         _to_space(
             session,
             mine,
@@ -394,6 +400,9 @@ def apologise(session: Session, member: Member, meeting_id: int, now: datetime) 
     return meeting
 
 
+MOVE_WITHIN = timedelta(days=365)
+
+
 def move_meeting(
     session: Session, member: Member, number: int, day: date, at: time, now: datetime
 ) -> SetMeeting:
@@ -413,6 +422,12 @@ def move_meeting(
     if meeting.status != MeetingStatus.SCHEDULED.value or meeting.starts_at <= now:
         raise UserError(t("Meeting {n} has already happened, so it can't move.", n=number))
     zone = mine.learning_set.slot_zone or member.timezone
+    # A meeting moves within the coming year: beyond that is a typo (and a year like 9999
+    # would leave no room for the reminders and follow-ups planned around it).
+    if day < (now - timedelta(days=1)).date():
+        raise UserError(_("That time has already passed. Choose a time in the future."))
+    if day > (now + MOVE_WITHIN).date():
+        raise UserError(_("Choose a date within the coming year for the meeting."))
     starts_at = datetime.combine(day, at, tzinfo=ZoneInfo(zone)).astimezone(UTC)
     if starts_at <= now:
         raise UserError(_("That time has already passed. Choose a time in the future."))
@@ -437,8 +452,15 @@ def record_outcome(
         raise UserError(_("That meeting hasn't happened yet. Answer after it."))
     if meeting.status in (MeetingStatus.HELD.value, MeetingStatus.NOT_HELD.value):
         return meeting  # someone answered first; the first answer stands
-    meeting.status = (MeetingStatus.HELD if met else MeetingStatus.NOT_HELD).value
-    session.flush()
+    # Conditional, so two answers clicked at once can't both count: the first stands.
+    answered = session.execute(
+        update(SetMeeting)
+        .where(SetMeeting.id == meeting.id, SetMeeting.status == meeting.status)
+        .values(status=(MeetingStatus.HELD if met else MeetingStatus.NOT_HELD).value)
+    )
+    session.refresh(meeting)
+    if not getattr(answered, "rowcount", 0):
+        return meeting
     if not met:
         replan_presenters(session, mine.learning_set, now)  # their turn comes round again
     return meeting
@@ -576,7 +598,9 @@ def ask_swap(session: Session, member: Member, other: Member, now: datetime) -> 
         member.community_id,
         [
             outbox.Outgoing(
-                key=f"sets_swap:{swap.id}",
+                # With when it was asked: SQLite reuses a deleted swap's id, and a reused
+                # id must not make a new request look like one already sent.
+                key=f"sets_swap:{swap.id}:{swap.created_at.timestamp():.0f}",
                 kind="sets_swap",
                 recipient=other.platform_user_id,
                 message=message,
@@ -610,6 +634,7 @@ def accept_swap(
     swap = session.get(TurnSwap, swap_id)
     if swap is None or swap.asked_of_member_id != member.id:
         raise UserError(_("That swap request isn't for you, or it has already been settled."))
+    asked_at = swap.created_at.timestamp()  # part of the message's key (see `ask_swap`)
     asker = session.get(Member, swap.asked_by_member_id)
     learning_set = session.get(LearningSet, swap.set_id)
     if asker is None or not asker.is_active or learning_set is None:
@@ -645,7 +670,7 @@ def accept_swap(
     def build() -> ui.Message:
         return notices.swapped(*pair)
 
-    _to_space(session, mine, "sets_swapped", f"sets_swapped:{swap_id}", now, build)
+    _to_space(session, mine, "sets_swapped", f"sets_swapped:{swap_id}:{asked_at:.0f}", now, build)
     return asker, member
 
 

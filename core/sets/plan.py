@@ -11,6 +11,7 @@ daylight-saving change, and so does its two-day reminder.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -29,6 +30,8 @@ from core.sets.models import (
     SetsItemKind,
     SetStatus,
 )
+
+log = logging.getLogger(__name__)
 
 REMINDER_DAYS = 2
 REMINDER_HOUR = timedelta(hours=1)
@@ -197,7 +200,12 @@ def ensure_upcoming(session: Session, now: datetime) -> int:
     inserts conflict away once planned). Returns sets seen."""
     found = sets_going(session)
     for learning_set in found:
-        plan_set(session, learning_set, now)
+        # One set's broken row must not stop the planning of every other set.
+        try:
+            with session.begin_nested():
+                plan_set(session, learning_set, now)
+        except (ValueError, OverflowError):
+            log.exception("could not plan set %s; the others are planned", learning_set.id)
     return len(found)
 
 

@@ -32,7 +32,7 @@ from core.errors import InvalidInput, UserError
 from core.i18n import t
 from core.models import Community, Member, MemberStatus, Role
 from core.pairing.models import PairingAvoid
-from core.sets import matching, names, notices
+from core.sets import matching, meetings, names, notices
 from core.sets.models import (
     CycleStatus,
     LearningSet,
@@ -241,6 +241,9 @@ class FormChoices:
     advised: bool = False
 
 
+GROUP_DM_MOST = 8
+
+
 def check_choices(choices: FormChoices) -> FormChoices:
     """The choices, or InvalidInput keyed by the form's field names."""
     errors: dict[str, str] = {}
@@ -270,6 +273,17 @@ def check_choices(choices: FormChoices) -> FormChoices:
         )
     if choices.space_kind not in {k.value for k in SpaceKind}:
         errors["space_kind"] = t("Choose a private channel or a group DM.")
+    elif (
+        choices.space_kind == SpaceKind.GROUP_DM.value
+        and "max_size" not in errors
+        and choices.max_size + int(choices.advised) > GROUP_DM_MOST
+    ):
+        # Slack's group DMs hold at most eight people (and the bot).
+        errors["space_kind"] = t(
+            "A group DM holds at most {most} people, adviser included: choose private "
+            "channels, or a smaller largest size.",
+            most=i18n.number(GROUP_DM_MOST),
+        )
     if errors:
         raise InvalidInput(errors)
     return choices
@@ -786,7 +800,7 @@ def confirm(
         )
         if welcome is not None:
             messages.append(welcome)
-    waiting = _waiting(session, cycle)
+    waiting = [(m, reason) for m, reason in _waiting(session, cycle) if m.is_active]
     for member, _reason in waiting:
         with i18n.speaking(member.speaks):
             message = notices.on_waiting_list()
@@ -910,6 +924,8 @@ def add_late(
         SetMembership(set_id=chosen.id, member_id=member.id, turn=len(group), joined_at=now)
     )
     session.flush()
+    # The newcomer takes their place in the rotation of the meetings still to come.
+    meetings.replan_presenters(session, chosen, now)
     everyone = [*group, member]
     note = _to_set(
         session,
@@ -1081,6 +1097,7 @@ def member_leaving(session: Session, member: Member, now: datetime) -> None:
     """Before a member leaves the community or is erased: out of their set (the set hears,
     without a name), out of any preview; the rest cascades with the member row."""
     leave_set(session, member, now, named=False)
+    session.execute(delete(SetWaiting).where(SetWaiting.member_id == member.id))
     session.execute(
         delete(SetMembership).where(
             SetMembership.member_id == member.id,
@@ -1130,6 +1147,7 @@ def merge(
         .values(status=MeetingStatus.CANCELLED.value)
     )
     session.flush()
+    meetings.replan_presenters(session, kept, now)  # the newcomers join the rotation
     note = _to_set(
         session,
         cycle,

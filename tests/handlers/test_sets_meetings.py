@@ -114,6 +114,9 @@ def test_bad_input_gets_a_sentence_and_changes_nothing(
         f"set meeting move 2 {yesterday} 10:00",
         "set meeting move 9 2027-06-01 10:00",
         "set meeting move soon",
+        # The year 9999 once stopped every set's planning (no room for the items after it).
+        "set meeting move 6 9999-12-25 10:00",
+        "set meeting move 6 9999-12-31 23:00",
         "set swap",
         "set swap <@U0OTHER1>",
         "set dance",
@@ -123,6 +126,8 @@ def test_bad_input_gets_a_sentence_and_changes_nothing(
     assert "passed" in text_of(
         sets_dispatcher.command(AMINA, f"set meeting move 2 {yesterday} 10:00")
     )
+    far = text_of(sets_dispatcher.command(AMINA, "set meeting move 6 9999-12-25 10:00"))
+    assert "within the coming year" in far
 
 
 def test_move_swap_action_and_next_cycle(
