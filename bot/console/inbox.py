@@ -68,13 +68,16 @@ class ConsoleInbox:
             room = self._room_for(recipient, instruction)
             if room is not None and room in self._archived:
                 raise PermanentFailure("is_archived")  # as Slack answers
+            if isinstance(instruction, recipients.Remove) and room is not None:
+                gone = set(instruction.user_ids)  # out first: they don't read the note
+                self._rooms[room] = [u for u in self._rooms[room] if u not in gone]
             ts = f"{self._clock.now().timestamp():.0f}.{next(self._counter):06d}"
             closes = isinstance(instruction, recipients.Archive) and room is not None
             delivery = Delivery(recipient, key, message, ts, thread_ts, room, closes)
             self._sent[key] = delivery
             if room is not None:
                 readers = self._rooms[room]
-            elif isinstance(instruction, recipients.Archive):
+            elif isinstance(instruction, recipients.Archive | recipients.Remove):
                 readers = instruction.conversation.split(",")  # a DM or group DM: kept open
             else:
                 # A group DM ("console-a,console-b") reaches each person in it.
@@ -85,9 +88,7 @@ class ConsoleInbox:
                 self._archived.add(room)
         return Delivered(channel=delivery.channel, ts=ts)
 
-    def _room_for(
-        self, recipient: str, instruction: recipients.PrivateSpace | recipients.Archive | None
-    ) -> str | None:
+    def _room_for(self, recipient: str, instruction: recipients.Instruction | None) -> str | None:
         """The room this goes to (made on first use, newcomers let in), None for DMs and the
         channel. Lock held."""
         if isinstance(instruction, recipients.PrivateSpace):

@@ -14,6 +14,7 @@ channels) and "archive:<channel>" (post, then archive).
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -50,6 +51,8 @@ PERMANENT = {
 }
 # conversations.invite refusals that leave the person in the channel (or were never needed).
 INVITED_ALREADY = {"already_in_channel", "cant_invite_self"}
+# conversations.kick: the person is out already (or was never in, or is the bot itself).
+REMOVED_ALREADY = {"not_in_channel", "user_not_found", "cant_kick_self", "not_in_group"}
 # Answers to conversations.create meaning "no private channels here": a group DM instead.
 CHANNELS_REFUSED = {"restricted_action", "missing_scope"}
 # Archive refusals after the message went out: the message stands, the channel stays open.
@@ -105,6 +108,9 @@ class SlackSender:
         instruction = recipients.parse(recipient)
         try:
             channel = self._conversation_for(recipient, instruction)
+            if isinstance(instruction, recipients.Remove):
+                # Out first, so the person who left doesn't read the note about it.
+                self._remove(channel, instruction.user_ids)
             # An earlier attempt may have posted and then failed to archive: post once.
             earlier = (
                 self._recent_with_key(channel, key)
@@ -134,13 +140,11 @@ class SlackSender:
         permalink = self._permalink(channel, ts) if want_permalink else None
         return Delivered(channel=channel, ts=ts, permalink=permalink)
 
-    def _conversation_for(
-        self, recipient: str, instruction: recipients.PrivateSpace | recipients.Archive | None
-    ) -> str:
+    def _conversation_for(self, recipient: str, instruction: recipients.Instruction | None) -> str:
         """The conversation to post in (a space is made on first use)."""
         if isinstance(instruction, recipients.PrivateSpace):
             return self._space(instruction)
-        if isinstance(instruction, recipients.Archive):
+        if isinstance(instruction, recipients.Archive | recipients.Remove):
             return instruction.conversation
         if "," in recipient:
             return self._group_dm(recipient)
@@ -280,6 +284,22 @@ class SlackSender:
                 return str(found["ts"])
         return None
 
+    def _remove(self, channel: str, user_ids: Sequence[str]) -> None:
+        for user in user_ids:
+            try:
+                self.client.conversations_kick(channel=channel, user=user)
+            except SlackApiError as error:
+                code = str(error.response.get("error") or "")
+                if code in REMOVED_ALREADY:
+                    continue
+                if code == "method_not_supported_for_channel_type":  # a group DM
+                    log.info("%s is a group DM: it can't lose members", channel)
+                    return
+                if code in ARCHIVE_REFUSED or code == "not_supported":
+                    log.warning("Slack refused to remove %s from %s: %s", user, channel, code)
+                    continue
+                raise
+
     def _archive(self, channel: str) -> None:
         try:
             self.client.conversations_archive(channel=channel)
@@ -318,7 +338,7 @@ class SlackSender:
         try:
             if isinstance(instruction, recipients.PrivateSpace):
                 channel = self._existing_space(instruction)
-            elif isinstance(instruction, recipients.Archive):
+            elif isinstance(instruction, recipients.Archive | recipients.Remove):
                 channel = instruction.conversation
             else:
                 channel = self._channel_for(recipient)
@@ -336,6 +356,8 @@ class SlackSender:
                 if _key_of(found) == key:
                     if isinstance(instruction, recipients.Archive):
                         self._archive(channel)  # the attempt may have died before archiving
+                    if isinstance(instruction, recipients.Remove):
+                        self._remove(channel, instruction.user_ids)  # idempotent
                     return Delivered(channel=channel, ts=str(found["ts"]))
         except SlackApiError as error:
             raise _classify(error) from error

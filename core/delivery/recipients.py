@@ -8,6 +8,10 @@
   spaces are refused it falls back to a group DM. The space's id comes back in `Delivered`.
 - `archive:<conversation id>`: post the message, then archive the conversation (kept, not
   deleted). Archiving one already archived counts as done.
+- `remove:<conversation id>:U1,…`: take those people out of the conversation (someone who
+  left a set, or erased their data, stops reading its private channel), then post the
+  message to those who remain. Someone already out counts as done; a group DM can't lose
+  members, so there the message is only posted.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from dataclasses import dataclass
 
 SPACE = "space"
 ARCHIVE = "archive"
+REMOVE = "remove"
 
 
 @dataclass(frozen=True)
@@ -30,6 +35,12 @@ class Archive:
     conversation: str
 
 
+@dataclass(frozen=True)
+class Remove:
+    conversation: str
+    user_ids: tuple[str, ...]
+
+
 def private_space(name: str, user_ids: Sequence[str]) -> str:
     if ":" in name or "," in name:
         raise ValueError("a space name has no ':' or ','")
@@ -40,7 +51,14 @@ def archive(conversation: str) -> str:
     return f"{ARCHIVE}:{conversation}"
 
 
-def parse(recipient: str) -> PrivateSpace | Archive | None:
+def remove(conversation: str, user_ids: Sequence[str]) -> str:
+    return f"{REMOVE}:{conversation}:{','.join(user_ids)}"
+
+
+Instruction = PrivateSpace | Archive | Remove
+
+
+def parse(recipient: str) -> Instruction | None:
     """The instruction in a recipient, or None for a plain DM, group DM or channel."""
     kind, _, rest = recipient.partition(":")
     if kind == SPACE and rest:
@@ -48,4 +66,7 @@ def parse(recipient: str) -> PrivateSpace | Archive | None:
         return PrivateSpace(name, tuple(u for u in users.split(",") if u))
     if kind == ARCHIVE and rest:
         return Archive(rest)
+    if kind == REMOVE and rest:
+        conversation, _, users = rest.partition(":")
+        return Remove(conversation, tuple(u for u in users.split(",") if u))
     return None

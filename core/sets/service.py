@@ -17,7 +17,7 @@ from __future__ import annotations
 import random
 from collections import defaultdict
 from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -1050,6 +1050,10 @@ def leave_set(
         now,
     )
     if note is not None:
+        if cycle.space_kind == SpaceKind.CHANNEL.value and learning_set.space_id:
+            # They stop reading the set's private channel: taken out, then the set is told.
+            out = recipients.remove(learning_set.space_id, [member.platform_user_id])
+            note = replace(note, recipient=out)
         outbox.enqueue(session, community.id, [note], now)
     tell_facilitators_if_small(
         session, community, learning_set, now, command, configured_facilitators
@@ -1264,6 +1268,12 @@ def message_sent(session: Session, row: OutboxMessage, permalink: str | None) ->
     """A message to a set's space reached the platform: remember the space (the welcome
     creates it; a group DM changes when the set does)."""
     del permalink
+    removal = recipients.parse(row.recipient)
+    if isinstance(removal, recipients.Remove):
+        # Done: the ids of the people taken out are not kept (one may have erased their data).
+        row.recipient = recipients.remove(removal.conversation, [])
+        session.flush()
+        return
     if row.kind not in SPACE_KINDS or not row.sent_channel:
         return
     parts = row.key.split(":")

@@ -25,3 +25,10 @@ def test_plain_recipients_are_not_instructions(plain: str) -> None:
 def test_a_name_that_would_break_the_format_is_refused() -> None:
     with pytest.raises(ValueError, match="space name"):
         recipients.private_space("a:b", ["U1"])
+
+
+def test_a_removal_round_trips() -> None:
+    written = recipients.remove("C0SET", ["U1", "U2"])
+    assert written == "remove:C0SET:U1,U2"
+    assert recipients.parse(written) == recipients.Remove("C0SET", ("U1", "U2"))
+    assert recipients.parse(recipients.remove("C0SET", [])) == recipients.Remove("C0SET", ())

@@ -1447,6 +1447,24 @@ class FakeSlackApi:
             answer["errors"] = refusals
         return answer
 
+    def _conversations_kick(self, params: JsonDict) -> JsonDict:
+        """Slack's answers (docs: conversations.kick): a DM or group DM can't lose members;
+        the bot can't remove itself; someone not in it is `not_in_channel`."""
+        channel, user = str(params.get("channel") or ""), str(params.get("user") or "")
+        if channel in self._dm_channels.values():
+            return {"ok": False, "error": "method_not_supported_for_channel_type"}
+        if channel not in self._named or self._hidden_from_bot(channel):
+            return {"ok": False, "error": "channel_not_found"}
+        if user == BOT_USER_ID:
+            return {"ok": False, "error": "cant_kick_self"}
+        if user not in self.users:
+            return {"ok": False, "error": "user_not_found"}
+        members: list[str] = self._named[channel]["members"]
+        if user not in members:
+            return {"ok": False, "error": "not_in_channel"}
+        members.remove(user)
+        return {"ok": True}
+
     def _conversations_archive(self, params: JsonDict) -> JsonDict:
         channel = str(params.get("channel") or "")
         if channel in self._dm_channels.values():
@@ -1536,6 +1554,7 @@ _METHODS: dict[str, Callable[[FakeSlackApi, JsonDict], JsonDict]] = {
     "conversations.create": FakeSlackApi._conversations_create,
     "conversations.invite": FakeSlackApi._conversations_invite,
     "conversations.archive": FakeSlackApi._conversations_archive,
+    "conversations.kick": FakeSlackApi._conversations_kick,
     "conversations.list": FakeSlackApi._conversations_list,
     "files.getUploadURLExternal": FakeSlackApi._files_get_upload_url,
     "files.completeUploadExternal": FakeSlackApi._files_complete_upload,

@@ -399,3 +399,31 @@ def test_the_outbox_worker_makes_one_space_with_everyone_and_the_message(
             assert close.status == OutboxStatus.SENT.value
     finally:
         runtime.close()
+
+
+def test_removing_takes_people_out_then_tells_the_rest(fake: FakeSlackApi) -> None:
+    space = sender(fake).send(SPACE, note("Welcome"), key="k1").channel
+    assert "U0ANA" in fake.members_of(space)
+    fake.reset()
+    removal = to.remove(space, ["U0ANA"])
+    delivered = sender(fake).send(removal, note("A member has left the set"), key="left")
+    assert delivered.channel == space
+    assert methods(fake) == ["conversations.kick", "chat.postMessage"]  # out before the note
+    assert "U0ANA" not in fake.members_of(space)
+    # Sent again after a crash: found by its key, the removal done again (already out).
+    assert sender(fake).find_sent(removal, "left", datetime(2020, 1, 1, tzinfo=UTC)) is not None
+    assert [m["text"] for m in fake.messages_in(space)] == ["A member has left the set"]
+
+
+def test_removing_from_a_group_dm_only_posts(fake: FakeSlackApi) -> None:
+    group = sender(fake).send("U0ANA,U0BEN,U0CAT", note("Welcome"), key="k1").channel
+    delivered = sender(fake).send(to.remove(group, ["U0ANA"]), note("Someone left"), key="left")
+    assert delivered.channel == group
+    assert [m["text"] for m in fake.messages_in(group)] == ["Welcome", "Someone left"]
+
+
+def test_removing_someone_already_out_counts_as_done(fake: FakeSlackApi) -> None:
+    space = sender(fake).send(SPACE, note("Welcome"), key="k1").channel
+    sender(fake).send(to.remove(space, ["U0ANA"]), note("Left"), key="a")
+    again = sender(fake).send(to.remove(space, ["U0ANA", BOT_USER_ID]), note("Again"), key="b")
+    assert again.channel == space

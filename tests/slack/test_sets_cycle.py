@@ -18,10 +18,11 @@ from sqlalchemy import select
 
 from core.clock import FakeClock
 from core.db import unit_of_work
+from core.delivery.models import OutboxMessage
 from core.models import Member
 from core.sets.meeting_notices import MET, PICK_TIME, VOTE
 from core.sets.models import LearningSet, SetCycle, SetMeeting, SetMembership
-from handlers.sets.forming import CONFIRM
+from handlers.sets.forming import CONFIRM, LEAVE_QUIET
 from scheduler.runner import Runner
 from tests.core.test_sets_service import ORGANISATIONS, TWENTY_THREE
 from tests.fakes.slack_api import FakeSlackApi, block_kit_problems
@@ -57,6 +58,14 @@ def click(slack: SlackHarness, action_id: str, value: str, user: str) -> dict[st
     payload: dict[str, Any] = slack.fake.wait_for_response(count=before + 1)[-1].payload
     assert block_kit_problems("message", payload) == []
     return payload
+
+
+def command(slack: SlackHarness, text: str, user: str) -> dict[str, Any]:
+    reply = slack.command(text, user=user)
+    assert reply.status == 200
+    body: dict[str, Any] = reply.json()
+    assert block_kit_problems("message", body) == []
+    return body
 
 
 def placement(slack: SlackHarness) -> dict[str, int]:
@@ -147,6 +156,25 @@ def test_twenty_three_members_four_sets_private_channels_and_a_whole_cycle(
         )  # never two colleagues in a set
         [welcome] = fake.messages_in(space_id)
         assert block_kit_problems("message", {"blocks": welcome["blocks"]}) == []
+
+    # Someone leaves set 2: asked once whether to give their name, then taken out of the
+    # set's private channel before the set is told there is a space.
+    leaver = sorted(u for u, n in final.items() if n == 2)[0]
+    _set2, channel2, _name2 = spaces[2]
+    assert channel2 is not None
+    asked = command(slack, "set leave", leaver)
+    [quiet] = list(buttons(asked, LEAVE_QUIET))
+    click(slack, LEAVE_QUIET, quiet, leaver)
+    clock.set(clock.now() + timedelta(minutes=5))  # the sender's next turn
+    runner.run_pending()
+    assert leaver not in fake.members_of(channel2)
+    told = fake.messages_in(channel2)[-1]
+    assert "left" in json.dumps(told).lower()
+    with unit_of_work(slack.runtime.session_factory) as session:
+        kept = session.scalars(
+            select(OutboxMessage.recipient).where(OutboxMessage.recipient.startswith("remove:"))
+        ).all()
+    assert kept == [f"remove:{channel2}:"]  # done, and the leaver's id is not kept
 
     # Set 1 chooses its time: one member opens the vote, a majority clicks the first slot.
     set_id, space_id, _name = spaces[1]
