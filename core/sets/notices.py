@@ -175,6 +175,16 @@ def merged(members: Sequence[Member]) -> ui.Message:
     return ui.Message(summary=body.plain().replace("*", ""), blocks=[ui.Section(body)])
 
 
+def joined_another(kept_number: int) -> ui.Message:
+    """The last message in a dissolved set's space, which is then archived."""
+    body = ui.text(
+        "*This set has joined set {set}.* The conversation carries on in that set's space, "
+        "where you have been added; this one is archived, and you can still read it.",
+        set=i18n.number(kept_number),
+    )
+    return ui.Message(summary=body.plain().replace("*", ""), blocks=[ui.Section(body)])
+
+
 def closed_early() -> ui.Message:
     body = ui.text(
         "*This cycle of action learning sets has been closed early by the facilitators.* "

@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 
 from core import i18n, ui
 from core.delivery import outbox, recipients
-from core.delivery.models import OutboxMessage
+from core.delivery.models import OutboxMessage, OutboxStatus
 from core.errors import InvalidInput, UserError
 from core.i18n import t
 from core.models import Community, Member, MemberStatus, Role
@@ -1163,6 +1163,25 @@ def merge(
     )
     if note is not None:
         outbox.enqueue(session, community.id, [note], now)
+    if ended.space_id and cycle.space_kind == SpaceKind.CHANNEL.value:
+        # The dissolved set's channel: a last word pointing to the new space, then archived.
+        ended_members = members.get(ended.id, [])
+        with i18n.speaking(notices.group_language(ended_members or group)):
+            goodbye = notices.joined_another(kept.number)
+        outbox.enqueue(
+            session,
+            community.id,
+            [
+                outbox.Outgoing(
+                    key=f"sets:dissolved:{ended.id}",
+                    kind=NOTE_KIND,
+                    recipient=recipients.archive(ended.space_id),
+                    message=goodbye,
+                    due_at=now,
+                )
+            ],
+            now,
+        )
     return kept
 
 
@@ -1180,6 +1199,17 @@ def close_cycle(session: Session, community: Community, cycle_id: int, now: date
     messages: list[outbox.Outgoing] = []
     for row in rows:
         group = members.get(row.id, [])
+        if row.space_id is None and cycle.space_kind == SpaceKind.CHANNEL.value:
+            # Its welcome hasn't gone yet, so its channel doesn't exist: don't make one now
+            # only to close it. The welcome waiting in the outbox goes too.
+            session.execute(
+                delete(OutboxMessage).where(
+                    OutboxMessage.key == f"sets:welcome:{row.id}",
+                    OutboxMessage.status == OutboxStatus.PENDING.value,
+                )
+            )
+            row.status = SetStatus.CLOSED.value
+            continue
         note = _to_set(
             session, cycle, row, group, f"sets:closed:{row.id}", notices.closed_early, now
         )

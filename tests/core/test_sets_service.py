@@ -354,10 +354,14 @@ def test_late_joiners_merges_and_closing(
         )
 
     cycle = view.cycle
+    for number, learning_set in enumerate(session.scalars(select(LearningSet)), start=1):
+        learning_set.space_id = f"C0SET{number}"  # their welcomes went out: spaces exist
     assert sets.close_cycle(session, community, cycle.id, clock.now())
     assert cycle.status == CycleStatus.CLOSED.value
     assert {s.status for s in session.scalars(select(LearningSet))} == {SetStatus.CLOSED.value}
-    assert len([r for r in outbox_rows(session) if r.key.startswith("sets:closed:")]) == 4
+    closing = [r for r in outbox_rows(session) if r.key.startswith("sets:closed:")]
+    assert len(closing) == 4
+    assert all(r.recipient.startswith("archive:C0SET") for r in closing)
     assert not sets.close_cycle(session, community, cycle.id, clock.now())
 
 
@@ -377,11 +381,29 @@ def test_merge_brings_a_small_set_into_another(
     for member in small.members:
         if member is not stayer:
             sets.leave_set(session, member, clock.now(), named=False)
+    small.row.space_id = "C0SMALL"  # its channel exists (the welcome went out)
     kept = sets.merge(session, community, keep.row.number, small.row.number, clock.now())
     assert kept.id == keep.row.id
     assert small.row.status == SetStatus.DISSOLVED.value
     assert len(sets.set_members(session, kept)) == len(keep.members) + 1
     assert any(r.key.startswith("sets:merged:") for r in outbox_rows(session))
+    # The dissolved set's channel gets a last word and is archived (kept, not deleted).
+    [goodbye] = [r for r in outbox_rows(session) if r.key == f"sets:dissolved:{small.row.id}"]
+    assert goodbye.recipient == "archive:C0SMALL"
+    assert f"joined set {keep.row.number}" in str(goodbye.payload)
+
+
+def test_closing_before_a_welcome_went_makes_no_channel(
+    session: Session, community: Community, clock: FakeClock
+) -> None:
+    _people, view = started(session, community, clock)
+    welcomes = [r for r in outbox_rows(session) if r.key.startswith("sets:welcome:")]
+    assert len(welcomes) == len(view.sets)  # confirmed, nothing delivered yet
+    cycle_id = view.sets[0].row.cycle_id
+    assert sets.close_cycle(session, community, cycle_id, clock.now())
+    keys = [r.key for r in outbox_rows(session)]
+    # No welcome left to create a channel, and no closing note to a channel never made.
+    assert not [k for k in keys if k.startswith(("sets:welcome:", "sets:closed:"))]
 
 
 def test_my_data_and_forget_me(session: Session, community: Community, clock: FakeClock) -> None:
