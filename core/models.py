@@ -8,6 +8,7 @@ that is how `forget-me` reaches tables that later capabilities add.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -191,6 +192,16 @@ class ProcessedEvent(Base):
     platform: Mapped[str] = mapped_column(String(16), primary_key=True)
     event_id: Mapped[str] = mapped_column(String(128), primary_key=True)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+
+
+def group_language(members: Sequence[Member]) -> str:
+    """The language of one message a whole group reads together (a pair's introduction, a
+    set's space): everyone's own when they share one; otherwise the first member's in the
+    order given, so the choice is stable and never that of whoever made the request."""
+    if not members:
+        return i18n.SOURCE_LANGUAGE
+    spoken = {m.speaks for m in members}
+    return spoken.pop() if len(spoken) == 1 else members[0].speaks
 
 
 def as_dict(row: Base) -> dict[str, Any]:

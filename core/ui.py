@@ -142,6 +142,13 @@ def notice(sentence: str, *positional: object, **values: object) -> Message:
     return Message(summary=body.plain(), blocks=(Section(body),))
 
 
+def translated(sentence: str, **values: object) -> Text:
+    """Text from a sentence already in the reader's language (a count from `i18n.tn`).
+    A member-written value was left as its `{placeholder}` (`tn(..., title="{title}")`) and
+    is filled here, escaped by the renderer like every `text` value."""
+    return Text(i18n.directed(sentence), {key: str(value) for key, value in values.items()})
+
+
 def said(sentence: str) -> Message:
     """A reply whose sentence is already in the reader's language (an error raised by a
     service, built with `core.i18n.t`): shown as it is, never looked up again.

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from core import i18n, ui
 from core.delivery import outbox as outbox
 from core.delivery.models import ScheduledItem
-from core.models import Community, Member
+from core.models import Community, Member, group_language
 from core.pairing import matching as matching
 from core.pairing import notices as pairing_notices
 from core.pairing import plan as pairing_plan
@@ -103,8 +103,8 @@ def _checkin(session: Session, community: Community, item: ScheduledItem, now: d
             alone += [_Alone(group, m) for m in still_here]
             continue
         # One group DM, like the introduction: in the language the group shares, else the
-        # first member's (`pairing_notices.group_language`).
-        with i18n.speaking(pairing_notices.group_language(still_here)):
+        # first member's (`core.models.group_language`).
+        with i18n.speaking(group_language(still_here)):
             checkin = pairing_notices.checkin(group.id, still_here)
         messages.append(
             outbox.Outgoing(

@@ -54,15 +54,6 @@ def _names(members: Sequence[Member]) -> str:
     return i18n.and_list([m.display_name for m in members])
 
 
-def group_language(members: Sequence[Member]) -> str:
-    """The language of a message that a whole group reads together (the introduction, the
-    check-in: one group DM). Everyone's own language when they share one; when they don't,
-    the first member's (the order the round stored them in), so the choice is stable and
-    never the language of whoever happened to be running the round."""
-    spoken = {m.speaks for m in members}
-    return spoken.pop() if len(spoken) == 1 else members[0].speaks
-
-
 def guide_blocks(opener: Member | None) -> list[ui.Block]:
     """The 45-minute GROW conversation, step by step, with who opens this time."""
     blocks: list[ui.Block] = [

@@ -23,7 +23,7 @@ from core import i18n
 from core.delivery import outbox as outbox
 from core.errors import UserError
 from core.i18n import N_, _
-from core.models import Community, Member, MemberStatus, PairingCadence
+from core.models import Community, Member, MemberStatus, PairingCadence, group_language
 from core.pairing import matching as matching
 from core.pairing import notices as pairing_notices
 from core.pairing import plan as pairing_plan
@@ -529,9 +529,9 @@ def intro_message(
     opener = next((m for m in members if m.id == group.opener_member_id), None)
     # One group DM that everyone in the pair (or three) reads: in the language they share,
     # or, when they speak different ones, the first member's (see
-    # `pairing_notices.group_language`). Never the language of the request that runs the
+    # `core.models.group_language`). Never the language of the request that runs the
     # round (a facilitator's `pairing run`).
-    with i18n.speaking(pairing_notices.group_language(members)):
+    with i18n.speaking(group_language(members)):
         message = pairing_notices.intro(group.id, members, opener)
     return outbox.Outgoing(
         key=f"pairing_intro:{group.id}",

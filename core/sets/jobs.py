@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from core import i18n, ui
 from core.delivery import outbox, recipients
 from core.delivery.models import ScheduledItem
-from core.models import Member
+from core.models import Member, group_language
 from core.sets import meeting_notices as notices
 from core.sets import meetings
 from core.sets import plan as sets_plan
@@ -118,7 +118,7 @@ def _follow_up(
         (action.id, owner, action.text)
         for action, owner in meetings.open_actions(session, learning_set.id, meeting.starts_at)
     ]
-    with i18n.speaking(notices.group_language(members)):
+    with i18n.speaking(group_language(members)):
         message = notices.follow_up(meeting.number, meeting.id, presenter, earlier)
     outbox.enqueue(
         session, learning_set.community_id, [_space_message(learning_set, item, message, now)], now
@@ -139,7 +139,7 @@ def _nudge(
         return "already answered: no nudge"  # untranslated: job status log
     if not learning_set.space_id:
         return "no space yet"  # untranslated: job status log
-    with i18n.speaking(notices.group_language(members)):
+    with i18n.speaking(group_language(members)):
         message = notices.nudge(meeting.number, meeting.id)
     outbox.enqueue(
         session, learning_set.community_id, [_space_message(learning_set, item, message, now)], now
@@ -158,7 +158,7 @@ def _closing(
     if sets_plan.phase_of(item) == "reflect":
         if not learning_set.space_id:
             return "no space yet"  # untranslated: job status log
-        with i18n.speaking(notices.group_language(members)):
+        with i18n.speaking(group_language(members)):
             message = notices.closing(learning_set.name)
         outbox.enqueue(
             session,
@@ -170,7 +170,7 @@ def _closing(
         return "closing reflection"  # untranslated: job status log
     messages: list[outbox.Outgoing] = []
     if learning_set.space_id:
-        with i18n.speaking(notices.group_language(members)):
+        with i18n.speaking(group_language(members)):
             goodbye = notices.archived()
         messages.append(
             outbox.Outgoing(

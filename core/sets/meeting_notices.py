@@ -2,7 +2,7 @@
 reminders, the follow-up after each meeting, the presenter's action, swaps, the close.
 
 Messages to the set's private space are built in the set's group language
-(`group_language`); DMs in each member's own. Button and form ids live here, because the
+(`core.models.group_language`); DMs in each member's own. Button and form ids live here, because the
 scheduler sends these messages and may not import handlers.
 """
 
@@ -50,14 +50,6 @@ GROUND_RULES: tuple[str, ...] = (
     N_("What is said in the set stays in the set."),
     N_("Everyone presents once before anyone presents twice."),
 )
-
-
-def group_language(members: Sequence[Member]) -> str:
-    """The language of a message the whole set reads together: everyone's own when they
-    share one, else the first member's in turn order (stable, never whoever clicked).
-    The same rule as peer coaching's group DMs."""
-    spoken = {m.speaks for m in members}
-    return spoken.pop() if len(spoken) == 1 else members[0].speaks
 
 
 def _say(body: ui.Text, *more: ui.Block) -> ui.Message:

@@ -22,7 +22,7 @@ from core import i18n, ui
 from core.delivery import outbox
 from core.errors import UserError
 from core.i18n import _, t
-from core.models import Member
+from core.models import Member, group_language
 from core.sets import meeting_notices as notices
 from core.sets import rotation, slots
 from core.sets.models import (
@@ -766,7 +766,7 @@ def _to_space(
     space = mine.learning_set.space_id
     if not space or not mine.members:
         return False
-    with i18n.speaking(notices.group_language(mine.members)):
+    with i18n.speaking(group_language(mine.members)):
         message = build()
     outbox.enqueue(
         session,

@@ -3,7 +3,7 @@ set hears when someone joins or leaves, a merge, a cycle closed early, and the f
 note when a set falls below the minimum. Also the words for the matcher's codes (why
 someone is waiting, what a set's warning means), shown in the facilitators' preview.
 
-A message to a whole set is built in the set's language (`group_language`); a message to
+A message to a whole set is built in the set's language (`core.models.group_language`); a message to
 one person in theirs. Action ids of buttons inside these messages live here (the scheduler
 sends them and may not import handlers).
 """
@@ -58,16 +58,6 @@ def unplaced_reason(code: str) -> str:
 
 def warning_words(code: str) -> str:
     return _(WARNING_WORDS[code]) if code in WARNING_WORDS else code
-
-
-def group_language(members: Sequence[Member]) -> str:
-    """The language of a message the whole set reads together: everyone's own when they
-    share one; otherwise the first member's in presenter order, so the choice is stable and
-    never the language of whoever ran the request (the same rule as peer coaching's)."""
-    if not members:
-        return i18n.SOURCE_LANGUAGE
-    spoken = {m.speaks for m in members}
-    return spoken.pop() if len(spoken) == 1 else members[0].speaks
 
 
 def person_line(member: Member) -> str:

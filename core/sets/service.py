@@ -30,7 +30,7 @@ from core.delivery import outbox, recipients
 from core.delivery.models import OutboxMessage, OutboxStatus
 from core.errors import InvalidInput, UserError
 from core.i18n import t
-from core.models import Community, Member, MemberStatus, Role
+from core.models import Community, Member, MemberStatus, Role, group_language
 from core.pairing.models import PairingAvoid
 from core.sets import matching, meetings, names, notices
 from core.sets.models import (
@@ -211,7 +211,7 @@ def _to_set(
     """One message to the whole set, built in the set's language; None for an empty set."""
     if not members:
         return None
-    with i18n.speaking(notices.group_language(members)):
+    with i18n.speaking(group_language(members)):
         message = build()
     return outbox.Outgoing(
         key=key,
@@ -1166,7 +1166,7 @@ def merge(
     if ended.space_id and cycle.space_kind == SpaceKind.CHANNEL.value:
         # The dissolved set's channel: a last word pointing to the new space, then archived.
         ended_members = members.get(ended.id, [])
-        with i18n.speaking(notices.group_language(ended_members or group)):
+        with i18n.speaking(group_language(ended_members or group)):
             goodbye = notices.joined_another(kept.number)
         outbox.enqueue(
             session,

@@ -45,6 +45,7 @@ from core.ui import (
     notice,
     said,
     text,
+    translated,
 )
 from handlers.guide import DISMISS
 from handlers.ids import record_id
@@ -72,12 +73,6 @@ CADENCE_WORDS = {
 
 def _say(body: Text) -> Message:
     return Message(summary=body.plain().replace("*", ""), blocks=(Section(body),))
-
-
-def _counted(sentence: str) -> Text:
-    """Text from an already translated sentence with a count (`tn`); only numbers go into
-    these sentences, so nothing needs escaping."""
-    return Text(i18n.directed(sentence))
 
 
 def _names(members: list[Member]) -> str:
@@ -393,12 +388,12 @@ def _preview(ctx: RequestContext) -> Message:
     ]
     notes = [text("Private preferences are used for matching but never shown.")]
     if more > 0:
-        notes.insert(0, _counted(tn("…and {n} more group.", "…and {n} more groups.", more)))
+        notes.insert(0, translated(tn("…and {n} more group.", "…and {n} more groups.", more)))
     if found.result.unplaced:
         # A count, never names: a name here could tell a facilitator who avoided whom.
         notes.insert(
             0,
-            _counted(
+            translated(
                 tn(
                     "{n} person could not be paired this time (no shared language or other "
                     "private reasons); they are told so by DM.",
@@ -422,7 +417,7 @@ def _confirm_run(ctx: RequestContext) -> Message:
         summary=_("Run a pairing round now?"),
         blocks=(
             Section(
-                _counted(
+                translated(
                     # Translators: {n} members (two or more) in {groups} group DMs (one or
                     # more).
                     tn(
@@ -465,7 +460,7 @@ def confirm_run(ctx: RequestContext, value: str) -> Replies:
     result = pairing.run_round(ctx.session, ctx.community, ctx.now(), ctx.now(), manual=True)
     if result.round is None:
         return [notice("Fewer than two members would take part right now, so no round was run.")]
-    body = _counted(
+    body = translated(
         # Translators: {n} introductions (group DMs), to {members} members (two or more).
         tn(
             "Round {round} is under way: {n} introduction is on its way to {members} members.",

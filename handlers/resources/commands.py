@@ -45,6 +45,7 @@ from core.ui import (
     literal,
     notice,
     text,
+    translated,
 )
 from handlers.ids import number_in, page_offset, record_id
 from handlers.registry import Access, Action, Command, FormHandler, HomePlace, Registry
@@ -90,13 +91,6 @@ def _result_blocks(resource: Resource, shared_by: str | None) -> list[Block]:
             ]
         ),
     ]
-
-
-def _counted(sentence: str, **values: object) -> Text:
-    """A sentence from `tn` as Text. Member-written values were left as placeholders
-    (`tn(..., title="{title}")`, isolated in a right-to-left language) and are filled here,
-    escaped like every `text` value."""
-    return Text(i18n.directed(sentence), {key: str(value) for key, value in values.items()})
 
 
 def _hints(ctx: RequestContext) -> Text:
@@ -184,7 +178,7 @@ def _overview(ctx: RequestContext, lead: list[Text] | None = None) -> Message:
         ]
         return Message(summary=_("The library is empty so far."), blocks=blocks)
     blocks.append(
-        Section(_counted(tn("{n} resource. By theme:", "{n} resources. By theme:", seen.total)))
+        Section(translated(tn("{n} resource. By theme:", "{n} resources. By theme:", seen.total)))
     )
     pairs = [(_(theme), i18n.number(count)) for theme, count in seen.theme_counts if count][:10]
     if pairs:
@@ -228,7 +222,7 @@ def helpful(ctx: RequestContext, value: str) -> Reply:
     counted = resources.mark_helpful(ctx.session, resource, member, ctx.now())
     n = resource.helpful_count
     # The title stays a placeholder in the plural sentence, filled (escaped) by `_counted`.
-    body = _counted(
+    body = translated(
         tn(
             "Thanks: I've noted that *{title}* helped you. {n} person found it helpful.",
             "Thanks: I've noted that *{title}* helped you. {n} people found it helpful.",
@@ -594,7 +588,7 @@ def review_queue_blocks(ctx: RequestContext) -> list[Block]:
         return [Context([text("Library: no suggestions waiting for review.")])]
     return [
         Section(
-            _counted(
+            translated(
                 tn(
                     "*Library:* {n} suggestion waiting for review.",
                     "*Library:* {n} suggestions waiting for review.",

@@ -40,6 +40,7 @@ from core.ui import (
     Text,
     notice,
     text,
+    translated,
 )
 from handlers.guide import DISMISS
 from handlers.ids import number_in, record_id
@@ -71,11 +72,6 @@ class Words:
 
 def _say(body: Text) -> Message:
     return Message(summary=body.plain().replace("*", ""), blocks=(Section(body),))
-
-
-def _counted(sentence: str) -> Text:
-    """Text from an already translated sentence with only numbers in it."""
-    return Text(i18n.directed(sentence))
 
 
 def _member_line(member: Member) -> str:
@@ -300,7 +296,7 @@ def overview(ctx: RequestContext) -> Message:
                 ctx, sets.view(ctx.session, ctx.community, preview, ctx.now().date())
             )
         wanting = sets.interest_count(ctx.session, ctx.community)
-        body = _counted(
+        body = translated(
             tn(
                 "*No action learning sets are running.* {n} member has said they'd like one.",
                 "*No action learning sets are running.* {n} members have said they'd like one.",
@@ -344,7 +340,7 @@ def overview(ctx: RequestContext) -> Message:
         )
     waiting = sets.waiting_count(ctx.session, cycle)
     notes = [
-        _counted(
+        translated(
             tn(
                 "{n} person is waiting for a set.",
                 "{n} people are waiting for a set.",
@@ -360,7 +356,9 @@ def overview(ctx: RequestContext) -> Message:
     if len(summaries) > SHOWN_SETS:
         notes.insert(
             0,
-            _counted(tn("…and {n} more set.", "…and {n} more sets.", len(summaries) - SHOWN_SETS)),
+            translated(
+                tn("…and {n} more set.", "…and {n} more sets.", len(summaries) - SHOWN_SETS)
+            ),
         )
     blocks.append(Context(notes))
     return Message(
@@ -437,7 +435,9 @@ def preview_message(ctx: RequestContext, view: sets.CycleView) -> Message:
     if len(view.sets) > SHOWN_SETS:
         notes.insert(
             0,
-            _counted(tn("…and {n} more set.", "…and {n} more sets.", len(view.sets) - SHOWN_SETS)),
+            translated(
+                tn("…and {n} more set.", "…and {n} more sets.", len(view.sets) - SHOWN_SETS)
+            ),
         )
     blocks += [
         Context(notes),
@@ -584,7 +584,7 @@ def confirm(ctx: RequestContext, value: str) -> Replies:
                 command=ctx.command,
             )
         ]
-    body = _counted(
+    body = translated(
         tn(
             "*Cycle {cycle} has started:* {n} set, {members} people. Each set's welcome is on "
             "its way, with a button to pick a meeting time; {waiting} waiting.",

@@ -5,8 +5,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 from typing import Any, cast
 
-from core.models import Member
-from core.pairing.notices import group_language
+from core.models import Member, group_language
 
 
 def _member(speaks: str) -> Member:
