@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from core.broadcasts import capability as broadcasts
 from core.capability import Capability, ItemRunner, MessageEvent, PlannedItem, Planner
 from core.delivery.models import OutboxMessage
 from core.membership import capability as membership
@@ -34,6 +35,7 @@ ALL: tuple[Capability, ...] = (
     pairing.CAPABILITY,
     resources.CAPABILITY,
     sets.CAPABILITY,
+    broadcasts.CAPABILITY,
 )
 
 

@@ -114,6 +114,9 @@ class Community(Base):
     reminder_offsets: Mapped[str | None] = mapped_column(String(100), nullable=True)
     # Secret part of the community's calendar feed URL (HTTP mode).
     ical_token: Mapped[str | None] = mapped_column(String(64), nullable=True, unique=True)
+    # When DM broadcasts may arrive, in each reader's own timezone, "HH:MM-HH:MM"; None
+    # means CATALYST_QUIET_HOURS' window (08:00-20:00 unless set).
+    delivery_hours: Mapped[str | None] = mapped_column(String(11), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     members: Mapped[list[Member]] = relationship(back_populates="community", passive_deletes=True)
@@ -147,6 +150,11 @@ class Member(Base):
     lived_experience_match: Mapped[bool] = mapped_column(Boolean, default=False)
     # Gentle nudges and catch-ups after sessions; a member can turn them off.
     nudges_enabled: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    # Facilitators' broadcasts by DM; a member can turn them off (channel posts still show).
+    broadcasts_enabled: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    # The last time they did anything with Catalyst (a command, a click, a form, a reply in
+    # a prompt's thread): "not heard from in N weeks" reads it.
+    last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     role: Mapped[str] = mapped_column(String(16), default=Role.MEMBER.value)
     status: Mapped[str] = mapped_column(String(16), default=MemberStatus.ACTIVE.value)
     consent_at: Mapped[datetime] = mapped_column(UTCDateTime())
