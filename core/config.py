@@ -53,6 +53,8 @@ class Settings:
     channel: str | None = None
     reflection_delay: timedelta = timedelta(hours=1)
     nudge_delay: timedelta = timedelta(days=3)
+    # When facilitators' broadcasts by DM may arrive, in each member's own timezone.
+    delivery_hours: str = "08:00-20:00"
 
     @property
     def has_slack(self) -> bool:
@@ -196,6 +198,14 @@ def load_settings(env: Mapping[str, str]) -> Settings:
                 f"{name} should be one length of time like {default} (d, h or m)."
             ) from None
 
+    hours = _clean(env, "CATALYST_DELIVERY_HOURS") or "08:00-20:00"
+    found = re.fullmatch(r"([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]|24):([0-5]\d)", hours)
+    if found is None or (found.group(3), found.group(4)) <= (found.group(1), found.group(2)):
+        raise ConfigError(
+            "CATALYST_DELIVERY_HOURS should be a window like 08:00-20:00 (24-hour, the start "
+            "before the end): broadcasts by DM arrive then, in each member's own timezone."
+        )
+
     level = (_clean(env, "LOG_LEVEL") or "INFO").upper()
     if level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
         raise ConfigError("LOG_LEVEL should be one of DEBUG, INFO, WARNING or ERROR.")
@@ -216,4 +226,5 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         channel=channel,
         reflection_delay=delays["CATALYST_REFLECTION_DELAY"],
         nudge_delay=delays["CATALYST_NUDGE_DELAY"],
+        delivery_hours=hours,
     )

@@ -88,6 +88,7 @@ class Dispatcher:
             # Everything built from here to the end of the request's scope (replies, and
             # the sentence for an error caught after the unit of work) is in their language.
             if member is not None:
+                membership.seen(member, self.clock.now())
                 i18n.use(member.speaks)
             else:
                 visitor = self._visitor_language(caller) if reading else None

@@ -33,6 +33,7 @@ class Delivery:
     thread_ts: str | None
     room: str | None = None  # the room's name, for a message in a private space
     closes_room: bool = False  # the room was archived after this message
+    edited: bool = False  # a correction of a message shown before
 
     @property
     def channel(self) -> str:
@@ -61,6 +62,8 @@ class ConsoleInbox:
         want_permalink: bool = False,
     ) -> Delivered:
         instruction = recipients.parse(recipient)
+        if isinstance(instruction, recipients.Update):
+            return self._update(instruction, message, key)
         with self._lock:
             earlier = self._sent.get(key) if instruction is not None else None
             if earlier is not None:  # a room made or closed once is not made or closed again
@@ -87,6 +90,25 @@ class ConsoleInbox:
             if closes and room is not None:
                 self._archived.add(room)
         return Delivered(channel=delivery.channel, ts=ts)
+
+    def _update(self, target: recipients.Update, message: ui.Message, key: str) -> Delivered:
+        """A corrected post: shown again, marked as edited, to whoever reads the channel."""
+        with self._lock:
+            original = next((d for d in self._sent.values() if d.ts == target.ts), None)
+            delivery = Delivery(
+                original.recipient if original else target.conversation,
+                key,
+                message,
+                target.ts,
+                None,
+                None,
+                False,
+                edited=True,
+            )
+            self._sent[key] = delivery
+            for person in delivery.recipient.split(","):
+                self._unread.setdefault(person.strip(), []).append(delivery)
+        return Delivered(channel=target.conversation, ts=target.ts)
 
     def _room_for(self, recipient: str, instruction: recipients.Instruction | None) -> str | None:
         """The room this goes to (made on first use, newcomers let in), None for DMs and the

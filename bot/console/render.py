@@ -40,6 +40,7 @@ def markup(text: ui.Text, style: Style) -> str:
     # quoted, so "I don't know “profil”." reads as a quotation, not as part of the sentence.
     # Spans of command text (`/cop join`) lose their backticks, as before.
     template = re.sub(r"`(\{\w+\})`", r"“\1”", text.template)
+    template = template.replace("<!channel>", "@channel")  # Slack's markup, as Slack shows it
     filled = (
         template.format_map({k: "\x00" + str(i) + "\x00" for i, k in enumerate(text.values)})
         if text.values

@@ -307,7 +307,9 @@ class Console:
         if self.inbox is None:
             return
         for delivery in self.inbox.take_for(self.caller.user_id):
-            if delivery.room is not None:  # a set's private space, shown as Slack names it
+            if delivery.edited:
+                where = _("— Catalyst corrected an earlier message —")
+            elif delivery.room is not None:  # a set's private space, shown as Slack names it
                 where = t("— Catalyst, in #{room} —", room=render.safe(delivery.room))
             elif delivery.recipient.startswith(("console-", "archive:console-")):
                 where = _("— Catalyst, in your DMs —")

@@ -106,6 +106,8 @@ class SlackSender:
         want_permalink: bool = False,
     ) -> Delivered:
         instruction = recipients.parse(recipient)
+        if isinstance(instruction, recipients.Update):
+            return self._update(instruction, message)
         try:
             channel = self._conversation_for(recipient, instruction)
             if isinstance(instruction, recipients.Remove):
@@ -139,6 +141,22 @@ class SlackSender:
             self._dm_channels[recipient] = channel
         permalink = self._permalink(channel, ts) if want_permalink else None
         return Delivered(channel=channel, ts=ts, permalink=permalink)
+
+    def _update(self, target: recipients.Update, message: ui.Message) -> Delivered:
+        """Replace a message we posted (chat.update). Doing it twice leaves the same text,
+        so a retry after a crash needs no lookup."""
+        try:
+            self.client.chat_update(
+                channel=target.conversation, ts=target.ts, **render.message(message)
+            )
+        except SlackApiError as error:
+            code = str(error.response.get("error") or "")
+            if code in {"message_not_found", "cant_update_message", "edit_window_closed"}:
+                raise PermanentFailure(code) from error
+            raise _classify(error) from error
+        except (URLError, OSError, TimeoutError) as error:
+            raise TransientFailure(type(error).__name__) from error
+        return Delivered(channel=target.conversation, ts=target.ts)
 
     def _conversation_for(self, recipient: str, instruction: recipients.Instruction | None) -> str:
         """The conversation to post in (a space is made on first use)."""

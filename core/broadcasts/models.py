@@ -68,6 +68,10 @@ class Broadcast(Base):
     # Audience codes, e.g. ["missed:12", "size:under_10k"]; ["everyone"] for everyone.
     audience: Mapped[list[str]] = mapped_column(JsonType)
     way: Mapped[str] = mapped_column(String(16))
+    # Where a channel post goes, and the hours DMs may arrive: decided when it is written
+    # (the community's setting, else the deployment's), so the scheduler needs no settings.
+    channel_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    delivery_hours: Mapped[str] = mapped_column(String(11))
     notify_channel: Mapped[bool] = mapped_column(Boolean, default=False)
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
     repeat: Mapped[str] = mapped_column(String(16), default=Repeat.ONCE.value)

@@ -12,6 +12,8 @@
   left a set, or erased their data, stops reading its private channel), then post the
   message to those who remain. Someone already out counts as done; a group DM can't lose
   members, so there the message is only posted.
+- `update:<conversation id>:<message id>`: replace a message the bot sent there (a
+  facilitator corrected a broadcast already posted). Nothing new is posted.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from dataclasses import dataclass
 SPACE = "space"
 ARCHIVE = "archive"
 REMOVE = "remove"
+UPDATE = "update"
 
 
 @dataclass(frozen=True)
@@ -55,7 +58,17 @@ def remove(conversation: str, user_ids: Sequence[str]) -> str:
     return f"{REMOVE}:{conversation}:{','.join(user_ids)}"
 
 
-Instruction = PrivateSpace | Archive | Remove
+@dataclass(frozen=True)
+class Update:
+    conversation: str
+    ts: str
+
+
+def update(conversation: str, ts: str) -> str:
+    return f"{UPDATE}:{conversation}:{ts}"
+
+
+Instruction = PrivateSpace | Archive | Remove | Update
 
 
 def parse(recipient: str) -> Instruction | None:
@@ -69,4 +82,7 @@ def parse(recipient: str) -> Instruction | None:
     if kind == REMOVE and rest:
         conversation, _, users = rest.partition(":")
         return Remove(conversation, tuple(u for u in users.split(",") if u))
+    if kind == UPDATE and rest:
+        conversation, _, ts = rest.partition(":")
+        return Update(conversation, ts) if conversation and ts else None
     return None

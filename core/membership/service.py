@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -187,6 +187,18 @@ def find(session: Session, community: Community, platform_user_id: str) -> Membe
     ).first()
 
 
+SEEN_EVERY = timedelta(hours=1)
+
+
+def seen(member: Member, now: datetime) -> None:
+    """Note that the member did something with Catalyst (for "not heard from in N weeks").
+
+    At most once an hour: the audience counts weeks, and a write per click would make every
+    read-only request a write."""
+    if member.last_seen_at is None or now - member.last_seen_at >= SEEN_EVERY:
+        member.last_seen_at = now
+
+
 def _apply(member: Member, profile: Profile) -> None:
     member.display_name = profile.display_name
     member.pronouns = profile.pronouns
@@ -225,6 +237,7 @@ def join(
             consent_version=version,
             joined_at=now,
             updated_at=now,
+            last_seen_at=now,
         )
         _apply(member, profile)
         session.add(member)

@@ -1,9 +1,7 @@
-"""Broadcasts: `/cop broadcast`, its preview, and `/cop broadcasts` (the delivery report)."""
+"""Broadcasts: `/cop broadcast` (and `/cop prompt`), its preview, and `/cop broadcasts`."""
 
 from __future__ import annotations
 
-from handlers.registry import Registry
+from handlers.broadcasts.commands import register
 
-
-def register(registry: Registry) -> None:
-    del registry  # commands arrive with the service
+__all__ = ["register"]

@@ -356,15 +356,6 @@ def register(registry: Registry) -> None:
     )
     registry.add_command(
         Command(
-            NP_("command word", "prompt"),
-            N_("Schedule a question for members to reflect on"),
-            prompt_command,
-            Access.FACILITATOR,
-            group=N_("Facilitating"),
-        )
-    )
-    registry.add_command(
-        Command(
             NP_("command word", "export"),
             N_("Reflections for your evaluation report, as a file"),
             export_command,
