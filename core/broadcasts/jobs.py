@@ -234,7 +234,9 @@ def message_sent(session: Session, row: OutboxMessage, permalink: str | None) ->
         row.kind not in KINDS and row.kind != "prompt_post"
     ):
         return
-    record = session.get(BroadcastRun, _id_in(row.key, 2) or 0)
+    # Locked: the last few messages of a run land in parallel, each in its own
+    # transaction; taken in turn, the last one to get here sees all the others recorded.
+    record = session.get(BroadcastRun, _id_in(row.key, 2) or 0, with_for_update=True)
     if record is None or record.status != RunStatus.SENDING.value:
         return
     left, _ = _unfinished(session, record)
