@@ -153,7 +153,7 @@ def check(
                 "by DM to reach only these people."
             )
     if draft.notify_channel and way is Way.DM:
-        errors["notify_channel"] = _(
+        errors["notify"] = _(
             "Notifying the channel only works for a post in the channel: untick it, or "
             "choose 'In the community channel'."
         )
@@ -541,7 +541,8 @@ class Report:
 
     @property
     def can_cancel(self) -> bool:
-        return self.broadcast.status == BroadcastStatus.SCHEDULED.value and (
+        going = {BroadcastStatus.SCHEDULED.value, BroadcastStatus.DONE.value}
+        return self.broadcast.status in going and (
             self.still_queued > 0 or self.next_run is not None
         )
 

@@ -110,9 +110,7 @@ def test_a_catch_up_to_everyone_who_missed_last_tuesday(world: World, clock: Fak
             .where(Member.platform_user_id == TURNED_OFF)
             .values(broadcasts_enabled=False)
         )
-        session.execute(
-            update(Member).where(Member.platform_user_id == LEFT).values(status="left")
-        )
+        session.execute(update(Member).where(Member.platform_user_id == LEFT).values(status="left"))
 
     # Thursday morning: one form, with "missed session 1" on offer.
     clock.set(session_at + timedelta(days=1, hours=16))  # Thursday 10:00 London
@@ -181,4 +179,3 @@ def test_a_catch_up_to_everyone_who_missed_last_tuesday(world: World, clock: Fak
             select(OutboxMessage).where(OutboxMessage.kind == "broadcast_dm")
         ).all()
     assert len(sent) == 3  # one each, never doubled by the second click
-
