@@ -3,7 +3,7 @@ changes, monthly on short months, and the hours a DM may arrive in each reader's
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from hypothesis import given
@@ -16,7 +16,7 @@ LONDON = ZoneInfo("Europe/London")
 
 def test_weekly_keeps_its_wall_clock_time_across_the_october_clock_change() -> None:
     first = datetime(2026, 10, 19, 9, 0, tzinfo=LONDON).astimezone(UTC)  # BST
-    until = end_of_day(datetime(2026, 11, 2).date(), "Europe/London")
+    until = end_of_day(date(2026, 11, 2), "Europe/London")
     runs = list(occurrences(first, "weekly", until, "Europe/London"))
     assert [r.astimezone(LONDON).time() for r in runs] == [time(9, 0)] * 3
     assert [r.hour for r in runs] == [8, 9, 9]  # in UTC: the clocks went back on 25 October
@@ -24,7 +24,7 @@ def test_weekly_keeps_its_wall_clock_time_across_the_october_clock_change() -> N
 
 def test_monthly_on_the_31st_falls_on_the_last_day_of_shorter_months() -> None:
     first = datetime(2027, 1, 31, 18, 0, tzinfo=LONDON).astimezone(UTC)
-    until = end_of_day(datetime(2027, 4, 30).date(), "Europe/London")
+    until = end_of_day(date(2027, 4, 30), "Europe/London")
     days = [
         r.astimezone(LONDON).date().isoformat()
         for r in occurrences(first, "monthly", until, "Europe/London")
@@ -35,7 +35,7 @@ def test_monthly_on_the_31st_falls_on_the_last_day_of_shorter_months() -> None:
 def test_a_one_off_goes_once_and_the_last_day_is_included() -> None:
     first = datetime(2027, 3, 1, 9, 0, tzinfo=UTC)
     assert list(occurrences(first, "once", None, "UTC")) == [first]
-    until = end_of_day(datetime(2027, 3, 15).date(), "UTC")
+    until = end_of_day(date(2027, 3, 15), "UTC")
     assert len(list(occurrences(first, "weekly", until, "UTC"))) == 3
 
 
@@ -62,7 +62,8 @@ def test_the_morning_after_the_spring_clock_change() -> None:
     # 21:00 on Saturday 27 March 2027 in London; the clocks go forward that night.
     at = datetime(2027, 3, 27, 21, 0, tzinfo=LONDON)
     got = deliver_at(at, "Europe/London", Window(time(8), time(20)))
-    assert got.astimezone(LONDON).replace(tzinfo=None) == datetime(2027, 3, 28, 8, 0)
+    assert got.astimezone(LONDON).date() == date(2027, 3, 28)
+    assert got.astimezone(LONDON).time() == time(8, 0)
     assert got.astimezone(UTC).hour == 7  # 08:00 BST
 
 
@@ -70,7 +71,7 @@ ZONES = ["Europe/London", "Asia/Tokyo", "America/Santiago", "Africa/Cairo", "Pac
 
 
 @given(
-    st.datetimes(min_value=datetime(2026, 1, 1), max_value=datetime(2030, 1, 1)),
+    st.datetimes(min_value=datetime(2026, 1, 1), max_value=datetime(2030, 1, 1)),  # noqa: DTZ001 (naive bounds: hypothesis adds no zone)
     st.sampled_from(ZONES),
     st.integers(0, 22),
     st.integers(1, 12),

@@ -23,7 +23,6 @@ from core.models import Member
 from core.sessions import buttons as session_buttons
 from handlers.broadcasts.commands import CONFIRM, TEST
 from handlers.broadcasts.form import BROADCAST_FORM
-from scheduler.runner import Runner
 from tests.fakes.slack_api import FakeSlackApi, block_kit_problems
 from tests.helpers import profile_values
 from tests.scheduler.conftest import add_session
@@ -162,7 +161,7 @@ def test_a_catch_up_to_everyone_who_missed_last_tuesday(world: World, clock: Fak
     # The facilitator also got the test DM and the report: only members are compared here.
     assert got - {FACILITATOR} == {APOLOGISED, *SILENT}
     for user in [APOLOGISED, *SILENT]:
-        [message] = [m for m in dms_to(fake, user)[before_dms[user] :]]
+        [message] = list(dms_to(fake, user)[before_dms[user] :])
         assert "Three things" in json.dumps(message)
         assert block_kit_problems("message", message) == []
 

@@ -32,7 +32,9 @@ LONDONERS = ["U0LDN1", "U0LDN2"]
 WEST_COAST = ["U0LAX1", "U0LAX2"]
 MEMBER = "U0MEMBER"
 ZONES = {FACILITATOR: "Europe/London", MEMBER: "Europe/London"}
-ZONES |= {u: "Europe/London" for u in LONDONERS} | {u: "America/Los_Angeles" for u in WEST_COAST}
+ZONES |= dict.fromkeys(LONDONERS, "Europe/London") | dict.fromkeys(
+    WEST_COAST, "America/Los_Angeles"
+)
 LONDON = ZoneInfo("Europe/London")
 
 
@@ -113,7 +115,8 @@ def test_dms_wait_for_each_readers_morning_and_a_cancel_stops_only_what_has_not_
                 select(OutboxMessage.status).where(OutboxMessage.kind == "broadcast_dm")
             )
         )
-    assert statuses.count("cancelled") == 2 and statuses.count("sent") == 4
+    assert statuses.count("cancelled") == 2
+    assert statuses.count("sent") == 4
 
 
 def test_a_channel_question_keeps_replies_as_reflections_and_is_corrected_in_place(
@@ -135,7 +138,7 @@ def test_a_channel_question_keeps_replies_as_reflections_and_is_corrected_in_pla
     slack.click(CONFIRM, confirm["value"], user=FACILITATOR)
     slack.settled()
     next_turn(clock, runner)
-    [post] = [m for m in fake.messages_in(CHANNEL)]
+    [post] = list(fake.messages_in(CHANNEL))
     assert post["blocks"][0]["text"]["text"] == "<!channel>"
     slack.event(
         {
@@ -235,7 +238,8 @@ def test_a_forty_thousand_character_message_is_split_into_sections_not_refused(
     ]
     assert block_kit_problems("message", sent) == []
     sections = [b["text"]["text"] for b in sent["blocks"] if b["type"] == "section"]
-    assert len(sections) >= 14 and all(len(s) <= 3000 for s in sections)
+    assert len(sections) >= 14
+    assert all(len(s) <= 3000 for s in sections)
     assert "".join(sections).replace("\n", "").replace(" ", "") == body.replace("\n", "").replace(
         " ", ""
     )
