@@ -23,6 +23,9 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     community.add_argument("--timezone", help="e.g. Europe/London")
     community.add_argument("--channel", help="channel ID for reflection prompts ('' to unset)")
     community.add_argument("--reminders", help="reminder offsets, e.g. 7d,1d,1h ('' = default)")
+    community.add_argument(
+        "--delivery-hours", help="when broadcasts by DM may arrive, e.g. 08:00-20:00 ('' = default)"
+    )
     community.add_argument("--ground-rules", type=Path, metavar="FILE", help="text file")
     community.add_argument("--privacy-notice", type=Path, metavar="FILE", help="text file")
     community.add_argument(
@@ -66,6 +69,7 @@ def cmd_community(settings: Settings, args: argparse.Namespace) -> int:
                     reminder_offsets=args.reminders,
                     ground_rules=_read(args.ground_rules),
                     privacy_notice=_read(args.privacy_notice),
+                    delivery_hours=args.delivery_hours,
                 )
                 print("Changed " + "; ".join(said) + "." if said else "Nothing to change.")
                 if args.ground_rules or args.privacy_notice:
@@ -83,6 +87,8 @@ def cmd_community(settings: Settings, args: argparse.Namespace) -> int:
                 print(f"  timezone:          {community.timezone}")
                 print(f"  prompts channel:   {community.channel_id or settings.channel or '—'}")
                 print(f"  reminder offsets:  {community.reminder_offsets or 'default'}")
+                hours = community.delivery_hours or f"{settings.delivery_hours} (default)"
+                print(f"  DM delivery hours: {hours}")
                 print(f"  ground rules:      {'custom' if community.ground_rules else 'default'}")
                 print(f"  privacy notice:    {'custom' if community.privacy_notice else 'default'}")
                 print(f"  themes:            {', '.join(community.themes)}")

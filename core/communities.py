@@ -99,6 +99,7 @@ def update_settings(
     reminder_offsets: str | None = None,
     ground_rules: str | None = None,
     privacy_notice: str | None = None,
+    delivery_hours: str | None = None,
 ) -> list[str]:
     """Change what an operator may set; returns what changed, in words. Checks everything
     first, so a bad value changes nothing."""
@@ -124,6 +125,17 @@ def update_settings(
         except OffsetError as problem:
             raise UserError(str(problem)) from None
         changes["reminder_offsets"] = offsets
+    if delivery_hours is not None:
+        found = re.fullmatch(
+            r"([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]|24):([0-5]\d)", delivery_hours.strip()
+        )
+        if delivery_hours.strip() and (
+            found is None or (found.group(3), found.group(4)) <= (found.group(1), found.group(2))
+        ):
+            raise UserError(
+                _("Delivery hours should be a window like 08:00-20:00, the start before the end.")
+            )
+        changes["delivery_hours"] = delivery_hours.strip() or None
     for name, value in (("ground_rules", ground_rules), ("privacy_notice", privacy_notice)):
         if value is not None:
             if len(value) > TEXT_LIMIT:

@@ -23,7 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core import i18n
-from core.i18n import N_, t, tn
+from core.i18n import t, tn
 from core.labels import ORG_SIZE_LABELS, ROLE_LEVEL_LABELS, shown
 from core.models import Community, Member, MemberStatus, Role
 from core.sessions.models import CommunitySession, RsvpAnswer, SessionRsvp, SessionStatus
@@ -45,11 +45,15 @@ class Reason:
     TURNED_OFF = "turned_off"  # untranslated: a stored reason code
 
 
-REASON_LABELS: dict[str, str] = {
-    # Translators: why some people in a broadcast's audience won't get it; {n} is a count.
-    Reason.LEFT: N_("have left the community"),
-    Reason.TURNED_OFF: N_("have turned off facilitators' messages by DM"),
-}
+def left_out(reason: str, count: int) -> str:
+    """How many matching people a broadcast leaves out, and why, as one sentence part."""
+    if reason == Reason.LEFT:
+        return tn("{n} has left the community", "{n} have left the community", count)
+    return tn(
+        "{n} has turned off facilitators' messages by DM",
+        "{n} have turned off facilitators' messages by DM",
+        count,
+    )
 
 
 @dataclass(frozen=True)

@@ -6,3 +6,5 @@ from __future__ import annotations
 CANCEL = "broadcast.cancel"  # untranslated: an action id
 EDIT = "broadcast.edit"  # untranslated: an action id
 REPORT = "broadcast.report"  # untranslated: an action id
+DMS_OFF = "broadcast.dms.off"  # untranslated: an action id
+DMS_ON = "broadcast.dms.on"  # untranslated: an action id

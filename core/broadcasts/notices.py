@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from core import i18n, ui
+from core.broadcasts import buttons
 from core.i18n import N_, _, t, tn
 from core.labels import shown
 from core.sessions import buttons as session_buttons
@@ -47,7 +48,12 @@ def pieces(body: str, limit: int = PIECE) -> list[str]:
 
 
 def message(
-    body: str, *, prompt_id: int | None, in_channel: bool, notify_channel: bool
+    body: str,
+    *,
+    prompt_id: int | None,
+    in_channel: bool,
+    notify_channel: bool,
+    sample: bool = False,
 ) -> ui.Message:
     """The broadcast as members read it: the facilitator's words (their Slack formatting
     kept, anything that would ping or link escaped), and a Reflect button when it asks a
@@ -56,7 +62,11 @@ def message(
     if in_channel and notify_channel:
         blocks.append(ui.Section(ui.Text(NOTIFY_CHANNEL)))
     blocks.extend(ui.Section(ui.Text("{v}", {"v": piece})) for piece in pieces(body))
-    if prompt_id is not None:
+    # By DM, one click stops the next ones (the way back is `notifications`).
+    # A sample (the preview, a test) has no buttons: a click there would act on the
+    # facilitator, not on a reader.
+    stop = [] if in_channel or sample else [ui.Button(_("No more of these by DM"), buttons.DMS_OFF)]
+    if prompt_id is not None and not sample:
         hint = (
             ui.text("Reply in this message's thread, or reflect privately with the button.")
             if in_channel
@@ -65,11 +75,16 @@ def message(
         blocks.append(ui.Context([hint]))
         blocks.append(
             ui.Actions(
-                [ui.Button(_("Reflect"), session_buttons.REFLECT, str(prompt_id), "primary")]
+                [
+                    ui.Button(_("Reflect"), session_buttons.REFLECT, str(prompt_id), "primary"),
+                    *stop,
+                ]
             )
         )
     else:
         blocks.append(ui.Context([ui.text("From the facilitators")]))
+        if stop:
+            blocks.append(ui.Actions(stop))
     return ui.Message(summary=body[:150], blocks=blocks)
 
 

@@ -102,9 +102,7 @@ def report_blocks(
 
 def _excluded_sentence(excluded: dict[str, int]) -> str:
     parts = [
-        t("{n} {reason}", n=i18n.number(count), reason=shown(audiences.REASON_LABELS, reason))
-        for reason, count in sorted(excluded.items())
-        if count
+        audiences.left_out(reason, count) for reason, count in sorted(excluded.items()) if count
     ]
     return t("Left out: {who}.", who=i18n.and_list(parts))
 

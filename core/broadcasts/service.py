@@ -144,8 +144,8 @@ def check(
     if way is Way.CHANNEL:
         if channel is None:
             errors["way"] = _(
-                "No community channel is set up yet: choose 'By DM', or ask whoever runs "
-                "Catalyst to set CATALYST_CHANNEL."
+                "No community channel is set up yet: choose 'A DM to each person', or ask "
+                "whoever runs Catalyst to set CATALYST_CHANNEL."
             )
         elif codes and not audiences.is_everyone(codes):
             errors["audience"] = _(
@@ -155,7 +155,7 @@ def check(
     if draft.notify_channel and way is Way.DM:
         errors["notify"] = _(
             "Notifying the channel only works for a post in the channel: untick it, or "
-            "choose 'In the community channel'."
+            "choose 'A post in the community channel'."
         )
     zone = ZoneInfo(community.timezone)
     starts_at: datetime | None = None
@@ -281,13 +281,15 @@ def preview(session: Session, community: Community, broadcast: Broadcast, now: d
     )
 
 
-def message_for(broadcast: Broadcast, prompt_id: int | None) -> ui.Message:
-    """The broadcast as its readers see it (build it in the reader's language)."""
+def message_for(broadcast: Broadcast, prompt_id: int | None, *, sample: bool = False) -> ui.Message:
+    """The broadcast as its readers see it (build it in the reader's language); a sample
+    for the preview and the test has no buttons."""
     return notices.message(
         broadcast.body,
         prompt_id=prompt_id,
         in_channel=broadcast.way == Way.CHANNEL.value,
         notify_channel=broadcast.notify_channel,
+        sample=sample,
     )
 
 
@@ -513,6 +515,14 @@ def _correct_posts(
         )
     enqueue(session, community.id, corrections, now)
     return len(corrections)
+
+
+def set_dms(member: Member, enabled: bool) -> bool:
+    """Facilitators' broadcasts by DM on or off for one member; True if that changed."""
+    if member.broadcasts_enabled == enabled:
+        return False
+    member.broadcasts_enabled = enabled
+    return True
 
 
 # ---- what happened --------------------------------------------------------------------------

@@ -119,7 +119,7 @@ def preview_message(ctx: RequestContext, broadcast: Broadcast) -> Message:
         lead = text("*Preview.* This is posted in the community channel, for everyone.")
     blocks: list[Block] = [Section(lead), Divider()]
     with i18n.speaking(ctx.community.language if not by_dm else None):
-        blocks.extend(broadcasts.message_for(broadcast, None).blocks)
+        blocks.extend(broadcasts.message_for(broadcast, None, sample=True).blocks)
     blocks.append(Divider())
     if preview.excluded:
         blocks.append(Context([translated(reports._excluded_sentence(preview.excluded))]))
@@ -226,7 +226,7 @@ def confirm(ctx: RequestContext, value: str) -> Reply:
 
 def send_test(ctx: RequestContext, value: str) -> Replies:
     broadcast = _find(ctx, value)
-    sample = broadcasts.message_for(broadcast, None)
+    sample = broadcasts.message_for(broadcast, None, sample=True)
     note = text("*Test* of broadcast {number}, only to you:", number=broadcast.id)
     return [
         DirectMessage(Message(summary=note.plain(), blocks=[Section(note), *sample.blocks])),
@@ -297,6 +297,26 @@ def broadcasts_command(ctx: RequestContext, _args: str) -> Reply:
     return Message(summary=_("Broadcasts"), blocks=blocks)
 
 
+def _dms(ctx: RequestContext, enabled: bool) -> Reply:
+    member = ctx.require_member()
+    broadcasts.set_dms(member, enabled)
+    if enabled:
+        return notice("Done: facilitators' messages come by DM again.")
+    return notice(
+        "Done: no more facilitators' messages by DM (posts in the channel still show). Turn "
+        "them back on any time with `{command} notifications`.",
+        command=ctx.command,
+    )
+
+
+def dms_off(ctx: RequestContext, _value: str) -> Reply:
+    return _dms(ctx, enabled=False)
+
+
+def dms_on(ctx: RequestContext, _value: str) -> Reply:
+    return _dms(ctx, enabled=True)
+
+
 def register(registry: Registry) -> None:
     group = N_("Facilitating")
     registry.add_command(
@@ -332,4 +352,6 @@ def register(registry: Registry) -> None:
     registry.add_action(Action(buttons.EDIT, edit, Access.FACILITATOR))
     registry.add_action(Action(buttons.CANCEL, cancel, Access.FACILITATOR))
     registry.add_action(Action(buttons.REPORT, report, Access.FACILITATOR))
+    registry.add_action(Action(buttons.DMS_OFF, dms_off))
+    registry.add_action(Action(buttons.DMS_ON, dms_on))
     registry.add_form(FormHandler(BROADCAST_FORM, submit_broadcast, Access.FACILITATOR))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from core import i18n
+from core.broadcasts import buttons as broadcast_buttons
 from core.context import RequestContext
 from core.errors import UserError
 from core.i18n import N_, NP_, _, t, tn
@@ -196,7 +197,16 @@ def notifications_command(ctx: RequestContext, _args: str) -> Reply:
             "Nudges and catch-ups are *off*. Session reminders still come, so you can plan."
         )
         button = Button(_("Turn them on"), NUDGES_ON, REPLACE, style="primary")
-    return Message(summary=body.plain(), blocks=(Section(body), Actions([button])))
+    if member.broadcasts_enabled:
+        dms = text("Facilitators' messages by DM are *on*.")
+        dm_button = Button(_("Turn them off"), broadcast_buttons.DMS_OFF)
+    else:
+        dms = text("Facilitators' messages by DM are *off* (posts in the channel still show).")
+        dm_button = Button(_("Turn them on"), broadcast_buttons.DMS_ON, style="primary")
+    return Message(
+        summary=body.plain(),
+        blocks=(Section(body), Actions([button]), Section(dms), Actions([dm_button])),
+    )
 
 
 def _nudges(ctx: RequestContext, value: str, enabled: bool) -> Reply:

@@ -137,8 +137,8 @@ def test_a_catch_up_to_everyone_who_missed_last_tuesday(world: World, clock: Fak
     assert block_kit_problems("message", preview) == []
     shown = json.dumps(preview)
     assert "3 people" in shown
-    assert "1 have left the community" in shown
-    assert "1 have turned off" in shown
+    assert "1 has left the community" in shown
+    assert "1 has turned off" in shown
     assert "&amp; a link" in shown  # escaped: a facilitator's & can't start markup
     assert outbox_rows(slack) == rows_before  # a preview sends nothing
 
