@@ -89,10 +89,6 @@ class Dispatcher:
             # the sentence for an error caught after the unit of work) is in their language.
             if member is not None:
                 membership.seen(member, self.clock.now())
-                if caller.facilitator_by_config and member.is_active:
-                    # Named in CATALYST_FACILITATORS: stored as one too, so the scheduler
-                    # (which has no settings) counts them among "facilitators".
-                    member.role = Role.FACILITATOR.value
                 i18n.use(member.speaks)
             else:
                 visitor = self._visitor_language(caller) if reading else None

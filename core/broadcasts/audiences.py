@@ -258,10 +258,15 @@ def _matches_kind(
     values: list[str],
     members: list[Member],
     now: datetime,
+    also_facilitators: frozenset[str] = frozenset(),
 ) -> set[int]:
     """Ids of the members who match any of `values` of one kind."""
     if kind == FACILITATORS:
-        return {m.id for m in members if m.role == Role.FACILITATOR.value}
+        return {
+            m.id
+            for m in members
+            if m.role == Role.FACILITATOR.value or m.platform_user_id in also_facilitators
+        }
     if kind == "theme":
         wanted = set(values)
         return {m.id for m in members if wanted & set(m.themes or [])}
@@ -294,9 +299,16 @@ def _matches_kind(
 
 
 def resolve(
-    session: Session, community: Community, codes: Sequence[str], *, by_dm: bool, now: datetime
+    session: Session,
+    community: Community,
+    codes: Sequence[str],
+    *,
+    by_dm: bool,
+    now: datetime,
+    also_facilitators: Sequence[str] = (),
 ) -> Audience:
-    """The members a broadcast reaches now, and how many matching people it leaves out."""
+    """The members a broadcast reaches now, and how many matching people it leaves out.
+    `also_facilitators`: platform ids named as facilitators in the settings."""
     everyone = list(
         session.scalars(
             select(Member)
@@ -311,7 +323,9 @@ def resolve(
         if kind != EVERYONE:
             by_kind.setdefault(kind, []).append(value)
     for kind, values in by_kind.items():
-        matching &= _matches_kind(session, community, kind, values, everyone, now)
+        matching &= _matches_kind(
+            session, community, kind, values, everyone, now, frozenset(also_facilitators)
+        )
     excluded: Counter[str] = Counter()
     reached: list[Member] = []
     for member in everyone:

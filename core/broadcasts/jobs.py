@@ -57,7 +57,14 @@ def run(session: Session, item: ScheduledItem, now: datetime) -> str:
     ).first():
         return "already went out"  # untranslated: the item's record
     by_dm = broadcast.way == Way.DM.value
-    found = audiences.resolve(session, community, broadcast.audience, by_dm=by_dm, now=now)
+    found = audiences.resolve(
+        session,
+        community,
+        broadcast.audience,
+        by_dm=by_dm,
+        now=now,
+        also_facilitators=broadcast.config_facilitators,
+    )
     channel = broadcast.channel_id if not by_dm else None
     prompt: Prompt | None = None
     if broadcast.asks_question and ((by_dm and found.members) or channel):
@@ -68,6 +75,7 @@ def run(session: Session, item: ScheduledItem, now: datetime) -> str:
             post_at=occurrence,
             audience=(PromptAudience.DMS if by_dm else PromptAudience.CHANNEL).value,
             channel_id=channel,
+            language=broadcast.language,
             status=PromptStatus.POSTED.value,
             created_by_member_id=broadcast.created_by_member_id,
             created_at=now,
@@ -89,7 +97,7 @@ def run(session: Session, item: ScheduledItem, now: datetime) -> str:
     outgoing: list[Outgoing] = []
     prompt_id = prompt.id if prompt is not None else None
     if not by_dm and channel:
-        with i18n.speaking(community.language):
+        with i18n.speaking(broadcast.language or community.language):
             message = service.message_for(broadcast, prompt_id)
         outgoing.append(
             Outgoing(
@@ -252,6 +260,11 @@ def describe_item(session: Session, item: ScheduledItem) -> tuple[str, int]:
     if broadcast is None or community is None:
         return i18n._("a broadcast"), 0
     found = audiences.resolve(
-        session, community, broadcast.audience, by_dm=broadcast.way == Way.DM.value, now=item.due_at
+        session,
+        community,
+        broadcast.audience,
+        by_dm=broadcast.way == Way.DM.value,
+        now=item.due_at,
+        also_facilitators=broadcast.config_facilitators,
     )
     return i18n.t("broadcast {number}", number=broadcast.id), len(found.members)

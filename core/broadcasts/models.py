@@ -72,6 +72,11 @@ class Broadcast(Base):
     # (the community's setting, else the deployment's), so the scheduler needs no settings.
     channel_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
     delivery_hours: Mapped[str] = mapped_column(String(11))
+    # People named in CATALYST_FACILITATORS when it was written: "facilitators" includes
+    # them (their role is read from the setting, never stored on their member row).
+    config_facilitators: Mapped[list[str]] = mapped_column(JsonType, default=list)
+    # The language of a channel post's framing and of its thread; None: the community's.
+    language: Mapped[str | None] = mapped_column(String(16), nullable=True)
     notify_channel: Mapped[bool] = mapped_column(Boolean, default=False)
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
     repeat: Mapped[str] = mapped_column(String(16), default=Repeat.ONCE.value)

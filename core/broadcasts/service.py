@@ -68,6 +68,7 @@ class Draft:
     date: str | None = None  # YYYY-MM-DD in the community's timezone
     time: str | None = None  # HH:MM
     until: str | None = None  # YYYY-MM-DD: the last day a repeat goes out
+    language: str | None = None  # of a channel post; None: the community's
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,8 @@ class Plan:
     repeat_until: datetime | None
     channel_id: str | None
     delivery_hours: str
+    config_facilitators: list[str] = field(default_factory=list)
+    language: str | None = None
 
 
 def hours_for(community: Community, settings: Settings) -> str:
@@ -193,6 +196,12 @@ def check(
                 until = timing.end_of_day(last, community.timezone)
     else:
         errors["when"] = _("Please choose when it goes out.")
+    language = i18n.normalise(draft.language) if draft.language else None
+    if draft.language and language is None:
+        errors["language"] = t(
+            "Please choose one of the languages Catalyst speaks: {languages}.",
+            languages=i18n.and_list([i18n.name_of(code) for code in i18n.available()]),
+        )
     if errors or starts_at is None or way is None:
         raise InvalidInput(errors)
     return Plan(
@@ -206,6 +215,8 @@ def check(
         repeat_until=until,
         channel_id=channel if way is Way.CHANNEL else None,
         delivery_hours=hours_for(community, settings),
+        config_facilitators=sorted(settings.facilitators),
+        language=language if way is Way.CHANNEL else None,
     )
 
 
@@ -243,6 +254,8 @@ def save(
     broadcast.repeat_until = plan.repeat_until
     broadcast.channel_id = plan.channel_id
     broadcast.delivery_hours = plan.delivery_hours
+    broadcast.config_facilitators = list(plan.config_facilitators)
+    broadcast.language = plan.language
     broadcast.updated_at = now
     if existing is None:
         session.add(broadcast)
@@ -271,7 +284,14 @@ def runs_of(broadcast: Broadcast, zone: str) -> list[datetime]:
 
 def preview(session: Session, community: Community, broadcast: Broadcast, now: datetime) -> Preview:
     by_dm = broadcast.way == Way.DM.value
-    found = audiences.resolve(session, community, broadcast.audience, by_dm=by_dm, now=now)
+    found = audiences.resolve(
+        session,
+        community,
+        broadcast.audience,
+        by_dm=by_dm,
+        now=now,
+        also_facilitators=broadcast.config_facilitators,
+    )
     return Preview(
         broadcast=broadcast,
         people=len(found.members),
@@ -501,7 +521,7 @@ def _correct_posts(
     for post in posts:
         if not (post.sent_channel and post.sent_ts):
             continue
-        with i18n.speaking(community.language):
+        with i18n.speaking(broadcast.language or community.language):
             message = message_for(broadcast, runs.get(_run_of_key(post.key) or 0))
         corrections.append(
             Outgoing(

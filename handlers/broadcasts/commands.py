@@ -64,6 +64,7 @@ def _draft(values: FormValues) -> broadcasts.Draft:
         date=text_of(values.get("date")),
         time=text_of(values.get("time")),
         until=text_of(values.get("until")),
+        language=text_of(values.get("language")),
     )
 
 
@@ -118,7 +119,7 @@ def preview_message(ctx: RequestContext, broadcast: Broadcast) -> Message:
     else:
         lead = text("*Preview.* This is posted in the community channel, for everyone.")
     blocks: list[Block] = [Section(lead), Divider()]
-    with i18n.speaking(ctx.community.language if not by_dm else None):
+    with i18n.speaking((broadcast.language or ctx.community.language) if not by_dm else None):
         blocks.extend(broadcasts.message_for(broadcast, None, sample=True).blocks)
     blocks.append(Divider())
     if preview.excluded:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from core import i18n
 from core.broadcasts import audiences
 from core.broadcasts import service as broadcasts
 from core.broadcasts.models import Broadcast, Repeat, Way
@@ -32,12 +33,14 @@ def broadcast_form(
     notify = False
     when = broadcasts.When.NOW
     day, at, until = soon.date().isoformat(), f"{soon:%H}:00", None
+    language = ctx.community.language
     if existing is not None:
         starts = local(existing.starts_at, zone)
         body, question, chosen = existing.body, existing.asks_question, list(existing.audience)
         way, notify = existing.way, existing.notify_channel
         when = existing.repeat if existing.repeat != Repeat.ONCE.value else broadcasts.When.AT
         day, at = starts.date().isoformat(), f"{starts:%H:%M}"
+        language = existing.language or ctx.community.language
         if existing.repeat_until is not None:
             until = local(existing.repeat_until, zone).date().isoformat()
     known = {code for code, _label in menu}
@@ -96,6 +99,15 @@ def broadcast_form(
                 required=False,
                 options=[Option(NOTIFY, _("Notify everyone in the channel (@channel)"))],
                 initial=notify,
+            ),
+            FormField(
+                "language",
+                _("Language of a channel post"),
+                FieldKind.SELECT,
+                options=[Option(code, i18n.name_of(code)) for code in i18n.available()],
+                initial=language,
+                required=False,  # left out: the community's language
+                hint=_("Of Catalyst's words around it. By DM, each person gets their own."),
             ),
             FormField(
                 "when",

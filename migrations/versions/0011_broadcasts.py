@@ -55,6 +55,8 @@ def upgrade() -> None:
         sa.Column("way", sa.String(16), nullable=False),
         sa.Column("channel_id", sa.String(64), nullable=True),
         sa.Column("delivery_hours", sa.String(11), nullable=False),
+        sa.Column("config_facilitators", Json, nullable=False),
+        sa.Column("language", sa.String(16), nullable=True),
         sa.Column("notify_channel", sa.Boolean(), nullable=False),
         sa.Column("starts_at", Instant, nullable=False),
         sa.Column("repeat", sa.String(16), nullable=False),

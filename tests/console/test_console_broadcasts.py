@@ -35,9 +35,9 @@ def test_a_broadcast_written_previewed_and_read_in_the_console(
     for name in ["Ana", "Ben"]:
         script += [f":as {name}", *join(name, f"{name} Org", "n")]
     script += [":as Fran", *join("Fran", "Catalyst CoP", "n"), ":facilitator", "broadcast"]
-    # message, a question?, who, how, notify, when, date, time, repeat until
+    # message, a question?, who, how, notify, language, when, date, time, repeat until
     script += ["Thank you for a wonderful session: *notes* are in the library.", ""]
-    script += [""] * 7
+    script += [""] * 8
     script += ["1", later, "broadcasts", ":as Ana", "", ":quit"]  # 1: Confirm
     out = io.StringIO()
     console = Console(

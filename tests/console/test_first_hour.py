@@ -138,21 +138,29 @@ def test_the_first_hour(
     assert "To prepare: Bring one example from your organisation.\n" in shown
 
     # A question for 07:00 today (already past): refused on the time, the time asked again
-    # with its own question, the rest kept.
+    # with its own question, the rest kept. (`prompt` is the broadcast form, question ticked.)
     output = walk(
         [
             "prompt",
             "What helped you rest this week?",
+            "",  # a question: keep it ticked
+            "",  # who: everyone
+            "",  # how: as offered
+            "",  # don't notify the channel
+            "",  # the language of a channel post: the community's
+            "2",  # at the date and time below
             "",  # date: keep today
             "07:00",
             "11:00",
-            "2",  # by DM to all members
+            "",  # no repeat
+            "1",  # Confirm
         ]
     )
     assert "Time: That time has passed." in output
-    assert output.count("Date (YYYY-MM-DD)") == 1
-    assert output.count("Time (HH:MM, 24-hour)") == 2
+    assert output.count("Date (optional) (YYYY-MM-DD)") == 1
+    assert output.count("Time (optional) (HH:MM, 24-hour)") == 2
     assert "Please type a number" not in output
+    assert "Confirmed: broadcast" in output
 
     # A second person, mentioned by display name.
     output = walk([":as Sam", *join_as("Sam Okafor", "Migrant Voice"), "pair avoid @Fran"])
