@@ -267,4 +267,9 @@ def describe_item(session: Session, item: ScheduledItem) -> tuple[str, int]:
         now=item.due_at,
         also_facilitators=broadcast.config_facilitators,
     )
-    return i18n.t("broadcast {number}", number=broadcast.id), len(found.members)
+    what = (
+        i18n.t("a question to reflect on (broadcast {number})", number=broadcast.id)
+        if broadcast.asks_question
+        else i18n.t("broadcast {number}", number=broadcast.id)
+    )
+    return what, len(found.members)

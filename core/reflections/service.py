@@ -2,8 +2,8 @@
 
 Three ways in, one table: a reply in the prompt's thread (a platform message event), the
 reflect form (with a choice of who may read it), and edits or deletions of thread replies,
-which keep the stored copy in step with what people can see. Facilitators also schedule
-stand-alone prompts here. Services take the session (the caller owns the transaction) and an
+which keep the stored copy in step with what people can see. (Facilitators' stand-alone
+questions are broadcasts that ask one: core/broadcasts.) Services take the session (the caller owns the transaction) and an
 explicit `now`.
 """
 
@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -22,17 +21,14 @@ from sqlalchemy.orm import Session
 
 from core import i18n, ui
 from core.capability import MessageChange, MessageEvent
-from core.config import Settings
 from core.delivery.outbox import Outgoing, enqueue
 from core.errors import InvalidInput
 from core.i18n import N_, _, t
 from core.membership import service as membership
 from core.models import Community, Member
-from core.sessions import plan as planner
 from core.sessions.models import (
     CommunitySession,
     Prompt,
-    PromptAudience,
     PromptStatus,
     Reflection,
     Visibility,
@@ -455,122 +451,3 @@ def personal_data(session: Session, member: Member) -> dict[str, Any]:
             for reflection, prompt in rows
         ],
     }
-
-
-# ---- stand-alone prompts ----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class PromptDraft:
-    """What a facilitator typed in the prompt form. Field names match the form's."""
-
-    text: str | None
-    date: str | None  # YYYY-MM-DD, in the community's timezone
-    time: str | None  # HH:MM
-    where: str | None  # a PromptAudience value
-    language: str | None = None  # of a channel post; None: the community's
-
-
-@dataclass(frozen=True)
-class PromptPlan:
-    text: str
-    post_at: datetime
-    audience: PromptAudience
-    channel_id: str | None
-    language: str | None = None
-
-
-def _local_instant(day: str | None, at: str | None, zone: str) -> datetime | None:
-    try:
-        chosen_day = date.fromisoformat((day or "").strip())
-        chosen_time = time.fromisoformat((at or "").strip())
-    except ValueError:
-        return None
-    # A wall-clock time skipped by a clock change reads as the hour after (zoneinfo's fold=0).
-    return datetime.combine(chosen_day, chosen_time, tzinfo=ZoneInfo(zone))
-
-
-def check_prompt(
-    draft: PromptDraft, community: Community, settings: Settings, now: datetime
-) -> PromptPlan:
-    """Validate a stand-alone prompt; InvalidInput names each field that needs fixing."""
-    errors: dict[str, str] = {}
-    text = _tidy(draft.text)
-    if not text:
-        errors["text"] = _("Please write the question you'd like members to reflect on.")
-    elif len(text) > PROMPT_MAX:
-        errors["text"] = t(
-            "Please keep the question to {limit} characters ({length}).",
-            limit=i18n.number(PROMPT_MAX),
-            length=i18n.number(len(text)),
-        )
-    local = _local_instant(draft.date, draft.time, community.timezone)
-    if local is None:
-        # Each answer gets its own sentence, under its own question: a form that blamed the
-        # date for a bad time sent the next answer into the wrong question.
-        if _local_instant(draft.date, "00:00", community.timezone) is None:
-            errors["date"] = _("Please give the date as YYYY-MM-DD, like 2026-12-03.")
-        if _local_instant("2000-01-01", draft.time, community.timezone) is None:
-            errors["time"] = _("Please give the time as HH:MM (24-hour), like 09:00.")
-    elif local < now - PAST_TOLERANCE:
-        today = now.astimezone(ZoneInfo(community.timezone)).date()
-        past_day = local.date() < today
-        errors["date" if past_day else "time"] = (
-            _("That day has passed. Please choose today or a later date.")
-            if past_day
-            else _("That time has passed. Please choose a time from now on.")
-        )
-    audience: PromptAudience | None = None
-    channel = planner.community_channel(community, settings)
-    if draft.where == PromptAudience.CHANNEL.value:
-        audience = PromptAudience.CHANNEL
-        if channel is None:
-            errors["where"] = _(
-                "No community channel is set up yet: choose 'DMs to all members', or ask "
-                "whoever runs Catalyst to set CATALYST_CHANNEL."
-            )
-    elif draft.where == PromptAudience.DMS.value:
-        audience = PromptAudience.DMS
-    else:
-        errors["where"] = _("Please choose where to post it.")
-    language = i18n.normalise(draft.language) if draft.language else None
-    if draft.language and language is None:
-        errors["language"] = t(
-            "Please choose one of the languages Catalyst speaks: {languages}.",
-            languages=i18n.and_list([i18n.name_of(code) for code in i18n.available()]),
-        )
-    if errors or local is None or audience is None:
-        raise InvalidInput(errors)
-    return PromptPlan(
-        text=text,
-        post_at=max(local, now),
-        audience=audience,
-        channel_id=channel if audience is PromptAudience.CHANNEL else None,
-        language=language if audience is PromptAudience.CHANNEL else None,
-    )
-
-
-def schedule_prompt(
-    session: Session,
-    community: Community,
-    plan: PromptPlan,
-    created_by: Member | None,
-    now: datetime,
-) -> Prompt:
-    """Store a stand-alone prompt and plan its post (the scheduler sends it)."""
-    prompt = Prompt(
-        community_id=community.id,
-        session_id=None,
-        text=plan.text,
-        post_at=plan.post_at,
-        audience=plan.audience.value,
-        channel_id=plan.channel_id,
-        language=plan.language,
-        status=PromptStatus.SCHEDULED.value,
-        created_by_member_id=created_by.id if created_by is not None else None,
-        created_at=now,
-    )
-    session.add(prompt)
-    session.flush()
-    planner.plan_prompt(session, prompt)
-    return prompt

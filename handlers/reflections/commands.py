@@ -11,7 +11,7 @@ from core.labels import shown
 from core.reflections import export as export
 from core.reflections import service as reflections
 from core.sessions import buttons as button_ids
-from core.sessions.models import Prompt, PromptAudience, Visibility
+from core.sessions.models import Prompt, Visibility
 from core.timefmt import when
 from core.ui import (
     Actions,
@@ -26,7 +26,6 @@ from core.ui import (
     Reply,
     Section,
     SendFile,
-    literal,
     notice,
     said,
     text,
@@ -34,7 +33,7 @@ from core.ui import (
 )
 from handlers.ids import number_in, page_offset, record_id
 from handlers.mentions import shorten
-from handlers.reflections.form import PROMPT_FORM, REFLECTION_FORM, prompt_form, reflection_form
+from handlers.reflections.form import REFLECTION_FORM, reflection_form
 from handlers.registry import Access, Action, Command, FormHandler, Registry
 
 MORE_REFLECTIONS = "reflection.more"  # untranslated: an action id
@@ -232,31 +231,6 @@ def nudges_on(ctx: RequestContext, value: str) -> Reply:
     return _nudges(ctx, value, enabled=True)
 
 
-def prompt_command(ctx: RequestContext, _args: str) -> Reply:
-    return OpenForm(prompt_form(ctx))
-
-
-def submit_prompt(ctx: RequestContext, values: FormValues, _state: str) -> Reply:
-    draft = reflections.PromptDraft(
-        text=text_of(values.get("text")),
-        date=text_of(values.get("date")),
-        time=text_of(values.get("time")),
-        where=text_of(values.get("where")),
-        language=text_of(values.get("language")),
-    )
-    plan = reflections.check_prompt(draft, ctx.community, ctx.settings, ctx.now())
-    prompt = reflections.schedule_prompt(
-        ctx.session, ctx.community, plan, ctx.active_member, ctx.now()
-    )
-    at = when(prompt.post_at, ctx.community.timezone)
-    lead = (
-        text("Scheduled: this question goes out in the community channel on {when}.", when=at)
-        if prompt.audience == PromptAudience.CHANNEL.value
-        else text("Scheduled: this question goes out by DM to all members on {when}.", when=at)
-    )
-    return Message(summary=lead.plain(), blocks=(Section(lead), Section(literal(prompt.text))))
-
-
 def _export_request(args: str) -> tuple[export.ExportFormat, int | None] | None:
     fmt, number = export.ExportFormat.CSV, None
     for word in args.lower().replace("#", " ").split():
@@ -380,4 +354,3 @@ def register(registry: Registry) -> None:
     registry.add_action(Action(button_ids.NUDGES_OFF, nudges_off))
     registry.add_action(Action(NUDGES_ON, nudges_on))
     registry.add_form(FormHandler(REFLECTION_FORM, submit_reflection, Access.MEMBER))
-    registry.add_form(FormHandler(PROMPT_FORM, submit_prompt, Access.FACILITATOR))

@@ -1,19 +1,14 @@
-"""The reflection form (only the choices a prompt really has) and the facilitators'
-stand-alone prompt form."""
+"""The reflection form: only the choices a prompt really has. (A facilitator's stand-alone
+question is a broadcast that asks one: `/cop prompt` opens the broadcast form.)"""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
-from core import i18n
 from core.context import RequestContext
-from core.i18n import _, t
+from core.i18n import _
 from core.labels import shown
 from core.reflections import export as export
 from core.reflections import service as reflections
-from core.sessions.models import Prompt, PromptAudience
-from core.sessions.plan import community_channel
-from core.timefmt import local
+from core.sessions.models import Prompt
 from core.ui import (
     Block,
     FieldKind,
@@ -26,7 +21,6 @@ from core.ui import (
 )
 
 REFLECTION_FORM = "reflection.write"  # untranslated: a form id
-PROMPT_FORM = "reflection.prompt"  # untranslated: a form id
 
 
 def visibility_hint(prompt: Prompt) -> str:
@@ -70,53 +64,4 @@ def reflection_form(ctx: RequestContext, prompt: Prompt) -> Form:
         ],
         intro=intro,
         state=str(prompt.id),
-    )
-
-
-def prompt_form(ctx: RequestContext) -> Form:
-    zone = ctx.community.timezone
-    soon = local(ctx.now() + timedelta(hours=1), zone)
-    has_channel = community_channel(ctx.community, ctx.settings) is not None
-    return Form(
-        form_id=PROMPT_FORM,
-        title=_("Post a question"),
-        submit_label=_("Schedule"),
-        fields=[
-            FormField(
-                "text",
-                _("The question"),
-                FieldKind.LONG_TEXT,
-                max_length=reflections.PROMPT_MAX,
-                placeholder=_("e.g. What's one thing you'll do differently this month?"),
-            ),
-            FormField("date", _("Date"), FieldKind.DATE, initial=soon.date().isoformat()),
-            FormField(
-                "time",
-                _("Time"),
-                FieldKind.TIME,
-                initial=f"{soon:%H}:00",
-                hint=t("In the community's timezone ({zone}).", zone=zone.replace("_", " ")),
-            ),
-            FormField(
-                "where",
-                _("Where"),
-                FieldKind.SELECT,
-                options=[
-                    Option(
-                        PromptAudience.CHANNEL.value, _("In the community channel, as a thread")
-                    ),
-                    Option(PromptAudience.DMS.value, _("By DM to all members")),
-                ],
-                initial=(PromptAudience.CHANNEL if has_channel else PromptAudience.DMS).value,
-            ),
-            FormField(
-                "language",
-                _("Language of the channel post"),
-                FieldKind.SELECT,
-                options=[Option(code, i18n.name_of(code)) for code in i18n.available()],
-                initial=ctx.community.language,
-                required=False,  # left out: the community's language
-                hint=_("By DM, each member gets it in their own language."),
-            ),
-        ],
     )

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from bot.wiring import Runtime
 from core import schedule_report
+from core.broadcasts.models import Broadcast
 from core.clock import FakeClock
 from core.context import Caller
 from core.db import unit_of_work
@@ -26,6 +27,8 @@ from core.delivery.models import ItemStatus, ScheduledItem
 from core.pairing.models import PairingItemKind
 from core.timefmt import when
 from core.ui import DirectMessage, FieldValue
+from handlers.broadcasts.commands import CONFIRM as BROADCAST_CONFIRM
+from handlers.broadcasts.form import BROADCAST_FORM
 from handlers.dispatch import Dispatcher
 from tests.handlers.plain import message_text, one, page_text, said
 from tests.helpers import caller, profile_values
@@ -141,19 +144,26 @@ def test_jobs_lists_the_round_its_notice_and_a_stand_alone_prompt_without_nudges
     reply = save_settings(dispatcher, weekday=2)
     assert "members get a one-line heads-up the day before" in reply
     prompt = {
-        "text": "What's one thing you said no to this week?",
+        "body": "What's one thing you said no to this week?",
+        "question": ["question"],
+        "audience": ["everyone"],
+        "way": "dm",
+        "when": "at",
         "date": wednesday.isoformat(),
         "time": "09:00",
-        "where": "dms",
     }
-    dispatcher.submit(FACILITATOR, "reflection.prompt", prompt, "")
+    dispatcher.submit(FACILITATOR, BROADCAST_FORM, prompt, "")
+    with unit_of_work(runtime.session_factory) as session:
+        broadcast_id = session.scalars(select(Broadcast.id)).one()
+    dispatcher.action(FACILITATOR, BROADCAST_CONFIRM, str(broadcast_id))
 
     # A stand-alone prompt has no nudge (the nudge is for a session's attendees): the
     # walk-through's "nudges for a stand-alone prompt at 09:00" was the round, mislabelled.
     assert jobs(runtime, clock) == [
         f"{when(notice_at, LONDON)}  day-before notice for peer-coaching round 1  (2 people)",
         f"{when(round_at, LONDON)}  peer-coaching round 1  (2 people)",
-        f"{when(round_at, LONDON)}  reflection prompt for a stand-alone prompt  (2 people)",
+        f"{when(round_at, LONDON)}  a question to reflect on (broadcast {broadcast_id})"
+        "  (2 people)",
     ]
 
 

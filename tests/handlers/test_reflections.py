@@ -18,6 +18,8 @@ from bot.console import render as console_render
 from bot.slack import render
 from bot.wiring import Runtime
 from core import communities
+from core.broadcasts import buttons as broadcast_buttons
+from core.broadcasts.models import Broadcast
 from core.clock import FakeClock
 from core.db import unit_of_work
 from core.delivery.models import OutboxMessage, ScheduledItem
@@ -25,8 +27,10 @@ from core.models import Community, Member
 from core.reflections import service as reflections
 from core.reflections.service import MessageChange, MessageEvent
 from core.sessions import buttons as action_ids
-from core.sessions.models import Prompt, PromptAudience, Reflection
+from core.sessions.models import PromptAudience, Reflection
 from core.ui import (
+    Actions,
+    Button,
     DirectMessage,
     FieldKind,
     FieldValue,
@@ -37,6 +41,8 @@ from core.ui import (
     SendFile,
 )
 from core.ui_codec import message_from_json
+from handlers.broadcasts.commands import CONFIRM as BROADCAST_CONFIRM
+from handlers.broadcasts.form import BROADCAST_FORM
 from handlers.dispatch import Dispatcher
 from tests.conftest import table_counts
 from tests.handlers.plain import buttons, message_text, one, said
@@ -328,16 +334,24 @@ def test_notifications_turn_off_and_on(runtime: Runtime, dispatcher: Dispatcher)
     join(dispatcher)
     status = one(dispatcher.command(caller(), "notifications"), Message)
     assert "*on*" in message_text(status)
-    [off] = buttons(status)
+    off, dms_off = buttons(status)  # nudges, then facilitators' broadcasts by DM
     assert off.action_id == action_ids.NUDGES_OFF
+    assert dms_off.action_id == broadcast_buttons.DMS_OFF
     done = one(dispatcher.action(caller(), off.action_id, off.value), Message)
     assert done.replace_original is True
     assert nudges_enabled(runtime) is False
     status = one(dispatcher.command(caller(), "notifications"), Message)
     assert "*off*" in message_text(status)
-    [on] = buttons(status)
+    on, _dms = buttons(status)
     dispatcher.action(caller(), on.action_id, on.value)
     assert nudges_enabled(runtime) is True
+    # Broadcasts by DM turn off and back on the same way, separately.
+    dispatcher.action(caller(), broadcast_buttons.DMS_OFF, "")
+    status = one(dispatcher.command(caller(), "notifications"), Message)
+    _nudges, dms_on = buttons(status)
+    assert dms_on.action_id == broadcast_buttons.DMS_ON
+    assert nudges_enabled(runtime) is True
+    assert "messages by DM are *off*" in message_text(status)
 
 
 def test_no_more_nudges_from_a_nudge_keeps_the_nudge_message(
@@ -354,11 +368,15 @@ def test_no_more_nudges_from_a_nudge_keeps_the_nudge_message(
 
 
 def prompt_values(**changes: FieldValue) -> dict[str, FieldValue]:
+    """`/cop prompt`'s form (the broadcast form, question ticked) for tomorrow 10:00."""
     values: dict[str, FieldValue] = {
-        "text": "What's one thing you said no to this week?",
+        "body": "What's one thing you said no to this week?",
+        "question": ["question"],
+        "audience": ["everyone"],
+        "way": "dm",
+        "when": "at",
         "date": "2026-11-24",
         "time": "10:00",
-        "where": "dms",
     }
     values.update(changes)
     return values
@@ -367,48 +385,53 @@ def prompt_values(**changes: FieldValue) -> dict[str, FieldValue]:
 def test_prompt_is_for_facilitators(dispatcher: Dispatcher) -> None:
     join(dispatcher)
     assert "Only facilitators" in said(dispatcher.command(caller(), "prompt"))
-    replies = dispatcher.submit(caller(), "reflection.prompt", prompt_values(), "")
+    replies = dispatcher.submit(caller(), BROADCAST_FORM, prompt_values(), "")
     assert "Only facilitators" in said(replies)
 
 
-def test_the_prompt_form_defaults_to_dms_without_a_channel(dispatcher: Dispatcher) -> None:
+def test_the_prompt_form_is_the_broadcast_form_with_the_question_ticked(
+    dispatcher: Dispatcher,
+) -> None:
     form = one(dispatcher.command(FACILITATOR, "prompt"), OpenForm).form
+    assert form.form_id == BROADCAST_FORM
     fields = {f.name: f for f in form.fields}
-    assert [fields[n].kind for n in ("text", "date", "time", "where")] == [
-        FieldKind.LONG_TEXT,
-        FieldKind.DATE,
-        FieldKind.TIME,
-        FieldKind.SELECT,
-    ]
-    assert fields["where"].initial == "dms"
+    assert fields["question"].initial is True
+    assert fields["way"].initial == "dm"  # no community channel yet
     assert "Europe/London" in (fields["time"].hint or "")
 
 
-def test_a_prompt_is_scheduled(runtime: Runtime, dispatcher: Dispatcher) -> None:
-    shown = said(dispatcher.submit(FACILITATOR, "reflection.prompt", prompt_values(), ""))
-    assert "Scheduled" in shown
-    assert "Tuesday 24 November, 10:00" in shown
-    prompts = in_db(runtime, lambda s, _c: list(s.scalars(select(Prompt))))
-    assert [(p.text, p.audience, p.session_id) for p in prompts] == [
-        ("What's one thing you said no to this week?", "dms", None)
+def test_a_prompt_is_previewed_then_planned_once_confirmed(
+    runtime: Runtime, dispatcher: Dispatcher
+) -> None:
+    join(dispatcher)
+    preview = one(dispatcher.submit(FACILITATOR, BROADCAST_FORM, prompt_values(), ""), Message)
+    assert "Tuesday 24 November, 10:00" in said([preview])
+    assert in_db(runtime, lambda s, _c: list(s.scalars(select(ScheduledItem.kind)))) == []
+    [confirm] = [
+        e
+        for b in preview.blocks
+        if isinstance(b, Actions)
+        for e in b.elements
+        if isinstance(e, Button) and e.action_id == BROADCAST_CONFIRM
     ]
+    assert "Confirmed" in said(dispatcher.action(FACILITATOR, BROADCAST_CONFIRM, confirm.value))
     items = in_db(runtime, lambda s, _c: list(s.scalars(select(ScheduledItem.kind))))
-    assert items == ["prompt_post"]
+    assert items == ["broadcast"]
 
 
 @pytest.mark.parametrize(
     ("changes", "field"),
     [
         ({"date": "2026-11-22"}, "date"),
-        ({"text": "x" * 3001}, "text"),
-        ({"where": "channel"}, "where"),
+        ({"body": "x" * 40_001}, "body"),
+        ({"way": "channel"}, "way"),
     ],
 )
 def test_bad_prompts_keep_the_form_open(
     runtime: Runtime, dispatcher: Dispatcher, changes: dict[str, FieldValue], field: str
 ) -> None:
     before = table_counts(runtime)
-    replies = dispatcher.submit(FACILITATOR, "reflection.prompt", prompt_values(**changes), "")
+    replies = dispatcher.submit(FACILITATOR, BROADCAST_FORM, prompt_values(**changes), "")
     assert field in one(replies, FormErrors).errors
     assert table_counts(runtime) == before
 
@@ -419,13 +442,12 @@ def test_a_channel_prompt_when_the_community_has_a_channel(
     dispatcher.command(FACILITATOR, "help")  # the community exists from the first contact
     in_db(runtime, lambda s, _c: s.execute(update(Community).values(channel_id=CHANNEL)))
     form = one(dispatcher.command(FACILITATOR, "prompt"), OpenForm).form
-    assert {f.name: f for f in form.fields}["where"].initial == "channel"
-    values = prompt_values(where="channel", text="<!channel> a question")
-    assert "community channel" in said(
-        dispatcher.submit(FACILITATOR, "reflection.prompt", values, "")
-    )
-    [prompt] = in_db(runtime, lambda s, _c: list(s.scalars(select(Prompt))))
-    assert (prompt.audience, prompt.channel_id) == ("channel", CHANNEL)
+    assert {f.name: f for f in form.fields}["way"].initial == "channel"
+    values = prompt_values(way="channel", body="<!channel> a question")
+    shown = said(dispatcher.submit(FACILITATOR, BROADCAST_FORM, values, ""))
+    assert "community channel" in shown
+    [broadcast] = in_db(runtime, lambda s, _c: list(s.scalars(select(Broadcast))))
+    assert (broadcast.way, broadcast.channel_id) == ("channel", CHANNEL)
 
 
 # ---- export -----------------------------------------------------------------------------------

@@ -26,6 +26,7 @@ from core.pairing.models import PairingGroup, PairingGroupMember
 from core.pairing.notices import GROW_LINES
 from core.sessions.buttons import REFLECT
 from core.sessions.models import Prompt, Reflection
+from handlers.broadcasts.commands import CONFIRM as BROADCAST_CONFIRM
 from handlers.pairing.commands import CONFIRM_RUN
 from scheduler.delivery import OutboxWorker
 from scheduler.runner import Runner
@@ -299,20 +300,36 @@ def test_a_facilitator_picks_the_language_of_a_channel_post(
     assert language["element"]["initial_option"]["value"] == "fr"  # the community's
     post_at = clock.now() + timedelta(hours=2)
     values = {
-        "text": "ما الذي ستفعله بشكل مختلف هذا الشهر؟",
+        "body": "ما الذي ستفعله بشكل مختلف هذا الشهر؟",
+        "question": ["question"],
+        "audience": ["everyone"],
+        "way": "channel",
+        "when": "at",
         "date": post_at.date().isoformat(),
         "time": f"{post_at:%H}:00",
-        "where": "channel",
         "language": "ar",
     }
     reply = slack.submit(view, values, user=FACILITATOR)
     assert (reply.status, reply.body) == (200, "")
+    slack.settled()
+    preview = [
+        c.params for c in fake.calls_to("chat.postMessage") if c.params["channel"] == FACILITATOR
+    ][-1]
+    [confirm] = [
+        e
+        for b in preview["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e["action_id"] == BROADCAST_CONFIRM
+    ]
+    slack.click(BROADCAST_CONFIRM, confirm["value"], user=FACILITATOR)
+    slack.settled()
     clock.set(post_at + timedelta(hours=1))
     runner.run_pending()
     [post] = fake.messages_in(CHANNEL)
     assert block_kit_problems("message", {"blocks": post["blocks"]}) == []
     assert translated("ar", "Reflect") in readable(post)
-    assert values["text"] in readable(post)  # the question itself, as written
+    assert values["body"] in readable(post)  # the question itself, as written
 
     # A forged submission with a language Catalyst doesn't speak is refused on the field,
     # and nothing more is scheduled.
