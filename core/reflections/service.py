@@ -3,8 +3,8 @@
 Three ways in, one table: a reply in the prompt's thread (a platform message event), the
 reflect form (with a choice of who may read it), and edits or deletions of thread replies,
 which keep the stored copy in step with what people can see. (Facilitators' stand-alone
-questions are broadcasts that ask one: core/broadcasts.) Services take the session (the caller owns the transaction) and an
-explicit `now`.
+questions are broadcasts that ask one: core/broadcasts.) Services take the session (the
+caller owns the transaction) and an explicit `now`.
 """
 
 from __future__ import annotations
