@@ -243,3 +243,103 @@ def test_a_forty_thousand_character_message_is_split_into_sections_not_refused(
     assert "".join(sections).replace("\n", "").replace(" ", "") == body.replace("\n", "").replace(
         " ", ""
     )
+
+
+def test_a_deactivated_account_is_reported_in_plain_words(world: World, clock: FakeClock) -> None:
+    slack, runner, fake = world
+    at_london(clock, 12)
+    fake.deactivate_user(LONDONERS[1])
+    preview = preview_of(
+        slack,
+        {"body": "Notes from today.", "audience": ["everyone"], "way": "dm", "when": "now"},
+    )
+    [confirm] = buttons_in(preview, CONFIRM)
+    slack.click(CONFIRM, confirm["value"], user=FACILITATOR)
+    slack.settled()
+    next_turn(clock, runner)  # it goes out: London now, the west coast at 08:00 there
+    at_london(clock, 17)  # the next day, after 08:00 in Los Angeles
+    runner.run_pending()
+    next_turn(clock, runner, minutes=10)  # the check after the last was due: the report
+    report = dms_to(fake, FACILITATOR)[-1]
+    shown = json.dumps(report)
+    assert "Your broadcast has gone out" in shown
+    assert "5 delivered" in shown
+    assert "1 failed" in shown
+    assert "account deactivated: 1" in shown
+    assert LONDONERS[1] not in shown  # counts and reasons, never who
+
+
+def test_a_scheduled_broadcast_moved_before_it_goes(world: World, clock: FakeClock) -> None:
+    slack, runner, fake = world
+    at_london(clock, 12)
+    tomorrow = clock.now().astimezone(LONDON).date() + timedelta(days=1)
+    values = {
+        "body": "Reminder: the library has new readings.",
+        "audience": ["everyone"],
+        "way": "dm",
+        "when": "at",
+        "date": tomorrow.isoformat(),
+        "time": "09:00",
+    }
+    preview = preview_of(slack, values)
+    [confirm] = buttons_in(preview, CONFIRM)
+    slack.click(CONFIRM, confirm["value"], user=FACILITATOR)
+    slack.settled()
+
+    listed = slack.command("broadcasts", user=FACILITATOR).json()
+    assert "Nothing has gone yet" in json.dumps(listed)
+    [edit] = buttons_in(listed, broadcast_buttons.EDIT)
+    before = len(fake.calls_to("views.open"))
+    slack.click(broadcast_buttons.EDIT, edit["value"], user=FACILITATOR)
+    view = fake.wait_for("views.open", count=before + 1)[-1].params["view"]
+    moved = dict(values, time="15:00", body="Reminder: the library has three new readings.")
+    assert slack.submit(view, moved, user=FACILITATOR).body == ""
+    slack.settled()
+
+    clock.set(datetime.combine(tomorrow, time(9, 30), tzinfo=LONDON))
+    runner.run_pending()
+    assert not any("library" in json.dumps(m) for m in dms_to(fake, LONDONERS[0]))
+    clock.set(datetime.combine(tomorrow, time(15, 1), tzinfo=LONDON))
+    runner.run_pending()
+    [got] = [m for m in dms_to(fake, LONDONERS[0]) if "library" in json.dumps(m)]
+    assert "three new readings" in json.dumps(got)
+
+
+def test_a_weekly_broadcast_keeps_its_local_time_across_the_clock_change(
+    world: World, clock: FakeClock
+) -> None:
+    slack, runner, fake = world
+    # Saturday 20 March 2027, then Saturdays 27 March (the clocks go forward that night)
+    # and 3 April, each at 10:00 in London.
+    clock.set(datetime(2027, 3, 19, 12, 0, tzinfo=LONDON))
+    values = {
+        "body": "Weekly: one thing you're proud of?",
+        "audience": ["everyone"],
+        "way": "dm",
+        "when": "weekly",
+        "date": "2027-03-20",
+        "time": "10:00",
+        "until": "2027-04-03",
+    }
+    preview = preview_of(slack, values)
+    assert "3 times" in json.dumps(preview)
+    [confirm] = buttons_in(preview, CONFIRM)
+    slack.click(CONFIRM, confirm["value"], user=FACILITATOR)
+    slack.settled()
+    arrived: list[str] = []
+    for day in ["2027-03-20", "2027-03-27", "2027-04-03", "2027-04-10"]:
+        at = datetime.combine(datetime.fromisoformat(day).date(), time(10, 1), tzinfo=LONDON)
+        clock.set(at)
+        runner.run_pending()
+        for message in dms_to(fake, LONDONERS[0]):
+            if "proud" in json.dumps(message) and json.dumps(message) not in arrived:
+                arrived.append(json.dumps(message))
+    with unit_of_work(slack.runtime.session_factory) as session:
+        sent = session.scalars(
+            select(OutboxMessage.sent_at)
+            .where(OutboxMessage.kind == "broadcast_dm", OutboxMessage.member_id.is_not(None))
+            .order_by(OutboxMessage.sent_at)
+        ).all()
+    local_times = {s.astimezone(LONDON).strftime("%H:%M") for s in sent}
+    assert local_times == {"10:01"}  # 10:00 local each week, sent on the next turn
+    assert len(sent) == 3 * len(ZONES)  # three weeks, each person once; none after the end
