@@ -101,3 +101,21 @@ def test_calendar_link_serves_upcoming_sessions(
     assert event.decoded("DTSTART") == starts
     assert runtime.calendar_feed("not-a-token") is None
     runtime.close()
+
+
+def test_delivery_hours_per_community(
+    database_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    runtime = build_runtime(make_settings(database_url), clock=SystemClock())
+    add_member(runtime, "U0A")
+    runtime.close()
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    assert main(["community", "set", "--delivery-hours", "20:00-08:00"]) == 2
+    assert "start before the end" in capsys.readouterr().err
+    assert community(database_url).delivery_hours is None  # a bad value changed nothing
+    assert main(["community", "set", "--delivery-hours", "09:00-18:00"]) == 0
+    assert community(database_url).delivery_hours == "09:00-18:00"
+    assert main(["community", "show"]) == 0
+    assert "DM delivery hours: 09:00-18:00" in capsys.readouterr().out
+    assert main(["community", "set", "--delivery-hours", ""]) == 0
+    assert community(database_url).delivery_hours is None

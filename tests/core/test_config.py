@@ -163,3 +163,13 @@ def test_any_facilitators_text_is_accepted_or_a_config_error(value: str) -> None
         assert "CATALYST_FACILITATORS" in str(outcome)
     else:
         assert all(user_id and user_id.strip() == user_id for user_id in outcome.facilitators)
+
+
+def test_delivery_hours_default_and_a_bad_window() -> None:
+    assert load_settings({}).delivery_hours == "08:00-20:00"
+    assert load_settings({"CATALYST_DELIVERY_HOURS": "07:30-21:00"}).delivery_hours == (
+        "07:30-21:00"
+    )
+    for bad in ["20:00-08:00", "8-20", "09:00-09:00", "25:00-26:00"]:
+        with pytest.raises(ConfigError, match="CATALYST_DELIVERY_HOURS"):
+            load_settings({"CATALYST_DELIVERY_HOURS": bad})
