@@ -116,10 +116,29 @@ def _clock(value: str | None) -> time | None:
         return None
 
 
+def has_started(session: Session, broadcast: Broadcast) -> bool:
+    """Has it gone out at least once? Then its timing is kept when it is edited: the text
+    and who it is for can change, the times it went can't."""
+    return (
+        session.scalars(
+            select(BroadcastRun.id).where(BroadcastRun.broadcast_id == broadcast.id).limit(1)
+        ).first()
+        is not None
+    )
+
+
 def check(
-    draft: Draft, session: Session, community: Community, settings: Settings, now: datetime
+    draft: Draft,
+    session: Session,
+    community: Community,
+    settings: Settings,
+    now: datetime,
+    keep_timing_of: Broadcast | None = None,
 ) -> Plan:
-    """Validate a broadcast; InvalidInput names each field that needs fixing."""
+    """Validate a broadcast; InvalidInput names each field that needs fixing.
+
+    `keep_timing_of`: an edit of a broadcast that has started keeps its times (the form
+    doesn't ask for them)."""
     errors: dict[str, str] = {}
     body = clean_text(draft.body, multiline=True)
     if not body:
@@ -164,7 +183,11 @@ def check(
     starts_at: datetime | None = None
     repeat = Repeat.ONCE
     until: datetime | None = None
-    if draft.when == When.NOW:
+    if keep_timing_of is not None:
+        starts_at = keep_timing_of.starts_at
+        repeat = Repeat(keep_timing_of.repeat)
+        until = keep_timing_of.repeat_until
+    elif draft.when == When.NOW:
         starts_at = now
     elif draft.when in {When.AT, When.WEEKLY, When.MONTHLY}:
         day, at = _day(draft.date), _clock(draft.time)
@@ -368,8 +391,8 @@ def confirm(session: Session, community: Community, broadcast: Broadcast, now: d
     so a second click never sends it twice."""
     if broadcast.status != BroadcastStatus.DRAFT.value:
         return False
-    if broadcast.starts_at < now:  # previewed a while ago with "now": now is later
-        broadcast.starts_at = now
+    if broadcast.starts_at < now and broadcast.repeat == Repeat.ONCE.value:
+        broadcast.starts_at = now  # previewed a while ago for "now": now is later
     broadcast.status = BroadcastStatus.SCHEDULED.value
     broadcast.confirmed_at = now
     broadcast.updated_at = now
@@ -451,9 +474,8 @@ def edit(
     save(session, community, plan, None, now, existing=broadcast)
     if broadcast.status == BroadcastStatus.DRAFT.value:
         return EditOutcome(0, 0)
-    if broadcast.status == BroadcastStatus.DONE.value and plan.repeat is not Repeat.ONCE:
-        broadcast.status = BroadcastStatus.SCHEDULED.value
-    plan_runs(session, broadcast, community.timezone, now)
+    if broadcast.status == BroadcastStatus.SCHEDULED.value:
+        plan_runs(session, broadcast, community.timezone, now)
     return EditOutcome(
         _rewrite_queued(session, broadcast),
         _correct_posts(session, community, broadcast, now),

@@ -173,9 +173,18 @@ def preview_message(ctx: RequestContext, broadcast: Broadcast) -> Message:
 
 
 def submit_broadcast(ctx: RequestContext, values: FormValues, state: str) -> Reply | Replies:
-    plan = broadcasts.check(_draft(values), ctx.session, ctx.community, ctx.settings, ctx.now())
-    if state.startswith("edit:"):
-        broadcast = _find(ctx, state.removeprefix("edit:"))
+    editing = _find(ctx, state.removeprefix("edit:")) if state.startswith("edit:") else None
+    started = editing is not None and broadcasts.has_started(ctx.session, editing)
+    plan = broadcasts.check(
+        _draft(values),
+        ctx.session,
+        ctx.community,
+        ctx.settings,
+        ctx.now(),
+        keep_timing_of=editing if started else None,
+    )
+    if editing is not None:
+        broadcast = editing
         if broadcast.status != BroadcastStatus.DRAFT.value:
             outcome = broadcasts.edit(ctx.session, ctx.community, broadcast, plan, ctx.now())
             lines = [text("Broadcast {number} is changed.", number=broadcast.id)]
@@ -255,7 +264,8 @@ def edit(ctx: RequestContext, value: str) -> Reply:
     broadcast = _find(ctx, value)
     if broadcast.status == BroadcastStatus.CANCELLED.value:
         return notice("This broadcast was cancelled: send a new one instead.")
-    return OpenForm(broadcast_form(ctx, broadcast))
+    started = broadcasts.has_started(ctx.session, broadcast)
+    return OpenForm(broadcast_form(ctx, broadcast, timing=not started))
 
 
 def cancel(ctx: RequestContext, value: str) -> Reply:

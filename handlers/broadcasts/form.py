@@ -21,8 +21,14 @@ NOTIFY = "notify"  # untranslated: the notify checkbox's value
 
 
 def broadcast_form(
-    ctx: RequestContext, existing: Broadcast | None = None, *, question: bool = False
+    ctx: RequestContext,
+    existing: Broadcast | None = None,
+    *,
+    question: bool = False,
+    timing: bool = True,
 ) -> Form:
+    """The form, empty or filled from `existing`; without `timing` (a broadcast that has
+    gone out at least once) it asks nothing about when: those times are kept."""
     zone = ctx.community.timezone
     soon = local(ctx.now() + timedelta(hours=1), zone)
     has_channel = community_channel(ctx.community, ctx.settings) is not None
@@ -43,8 +49,54 @@ def broadcast_form(
         language = existing.language or ctx.community.language
         if existing.repeat_until is not None:
             until = local(existing.repeat_until, zone).date().isoformat()
+    # What an edited broadcast was for stays on offer even if the menu has moved on (an
+    # older session): an edit must never quietly widen the audience to everyone.
     known = {code for code, _label in menu}
+    for code in chosen:
+        if code not in known and audiences.check([code]):
+            menu.append((code, audiences.describe(ctx.session, ctx.community, [code])))
+            known.add(code)
     chosen = [code for code in chosen if code in known] or [audiences.EVERYONE]
+    if len(menu) > audiences.MAX_OPTIONS:  # Slack's limit: what is chosen stays
+        menu = [m for m in menu if m[0] in chosen] + [m for m in menu if m[0] not in chosen]
+        menu = menu[: audiences.MAX_OPTIONS]
+    timing_fields = [
+        FormField(
+            "when",
+            _("When"),
+            FieldKind.SELECT,
+            options=[
+                Option(broadcasts.When.NOW, _("Now")),
+                Option(broadcasts.When.AT, _("At the date and time below")),
+                Option(broadcasts.When.WEEKLY, _("Every week, from the date and time below")),
+                Option(broadcasts.When.MONTHLY, _("Every month, from the date and time below")),
+            ],
+            initial=when,
+        ),
+        FormField(
+            "date",
+            _("Date"),
+            FieldKind.DATE,
+            required=False,
+            initial=day,
+        ),
+        FormField(
+            "time",
+            _("Time"),
+            FieldKind.TIME,
+            required=False,
+            initial=at,
+            hint=t("In the community's timezone ({zone}).", zone=zone.replace("_", " ")),
+        ),
+        FormField(
+            "until",
+            _("Repeat until"),
+            FieldKind.DATE,
+            required=False,
+            initial=until,
+            hint=_("For a weekly or monthly message: the last day it may go out."),
+        ),
+    ]
     return Form(
         form_id=BROADCAST_FORM,
         title=_("Broadcast") if not question else _("Ask a question"),
@@ -109,41 +161,7 @@ def broadcast_form(
                 required=False,  # left out: the community's language
                 hint=_("Of Catalyst's words around it. By DM, each person gets their own."),
             ),
-            FormField(
-                "when",
-                _("When"),
-                FieldKind.SELECT,
-                options=[
-                    Option(broadcasts.When.NOW, _("Now")),
-                    Option(broadcasts.When.AT, _("At the date and time below")),
-                    Option(broadcasts.When.WEEKLY, _("Every week, from the date and time below")),
-                    Option(broadcasts.When.MONTHLY, _("Every month, from the date and time below")),
-                ],
-                initial=when,
-            ),
-            FormField(
-                "date",
-                _("Date"),
-                FieldKind.DATE,
-                required=False,
-                initial=day,
-            ),
-            FormField(
-                "time",
-                _("Time"),
-                FieldKind.TIME,
-                required=False,
-                initial=at,
-                hint=t("In the community's timezone ({zone}).", zone=zone.replace("_", " ")),
-            ),
-            FormField(
-                "until",
-                _("Repeat until"),
-                FieldKind.DATE,
-                required=False,
-                initial=until,
-                hint=_("For a weekly or monthly message: the last day it may go out."),
-            ),
+            *(timing_fields if timing else []),
         ],
         state=f"edit:{existing.id}" if existing is not None else "",
     )
