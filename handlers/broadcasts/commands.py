@@ -4,7 +4,7 @@ what is planned and how what went is doing, with Edit and Cancel."""
 from __future__ import annotations
 
 from core import i18n
-from core.broadcasts import buttons, reports
+from core.broadcasts import buttons, notices, reports
 from core.broadcasts import service as broadcasts
 from core.broadcasts.models import Broadcast, BroadcastStatus, Repeat, Way
 from core.context import RequestContext
@@ -33,7 +33,7 @@ from core.ui import (
 )
 from handlers.broadcasts.form import BROADCAST_FORM, NOTIFY, QUESTION, broadcast_form
 from handlers.ids import record_id
-from handlers.registry import Access, Action, Command, FormHandler, Registry
+from handlers.registry import Access, Action, Command, FormHandler, HomePlace, Registry
 
 CONFIRM = "broadcast.confirm"  # untranslated: an action id
 TEST = "broadcast.test"  # untranslated: an action id
@@ -328,6 +328,56 @@ def dms_on(ctx: RequestContext, _value: str) -> Reply:
     return _dms(ctx, enabled=True)
 
 
+NEW = "broadcast.new"  # untranslated: an action id
+
+
+def new_broadcast(ctx: RequestContext, _value: str) -> Reply:
+    return OpenForm(broadcast_form(ctx))
+
+
+def home_blocks(ctx: RequestContext) -> list[Block]:
+    """For the facilitators' part of Home: what is planned, how the last one went, and a
+    button to write one."""
+    listed = broadcasts.listing(ctx.session, ctx.community)
+    planned = sum(1 for b in listed if b.status == BroadcastStatus.SCHEDULED.value)
+    lines = [
+        translated(
+            tn(
+                "*Broadcasts*: {n} planned or on its way.",
+                "*Broadcasts*: {n} planned or on their way.",
+                planned,
+            )
+        )
+    ]
+    latest = next((b for b in listed if b.status == BroadcastStatus.DONE.value), None)
+    if latest is not None:
+        found = broadcasts.report(ctx.session, latest)
+        if found.runs:
+            last = found.runs[-1]
+            figures = notices.counts_line(
+                last.delivered, last.waiting, last.failed, last.cancelled, last.replies
+            )
+            lines.append(
+                text(
+                    "The last one ({when}): {figures}.",
+                    when=when(last.run.occurrence, ctx.community.timezone),
+                    figures=figures,
+                )
+            )
+    return [
+        Section(lines[0]),
+        *([Context(lines[1:])] if len(lines) > 1 else []),
+        Actions([Button(_("New broadcast"), NEW), Button(_("All broadcasts"), LIST)]),
+    ]
+
+
+LIST = "broadcast.list"  # untranslated: an action id
+
+
+def list_button(ctx: RequestContext, _value: str) -> Reply:
+    return broadcasts_command(ctx, "")
+
+
 def register(registry: Registry) -> None:
     group = N_("Facilitating")
     registry.add_command(
@@ -363,6 +413,9 @@ def register(registry: Registry) -> None:
     registry.add_action(Action(buttons.EDIT, edit, Access.FACILITATOR))
     registry.add_action(Action(buttons.CANCEL, cancel, Access.FACILITATOR))
     registry.add_action(Action(buttons.REPORT, report, Access.FACILITATOR))
+    registry.add_action(Action(NEW, new_broadcast, Access.FACILITATOR))
+    registry.add_action(Action(LIST, list_button, Access.FACILITATOR))
+    registry.add_home_section(HomePlace.FACILITATOR, 25, home_blocks)
     registry.add_action(Action(buttons.DMS_OFF, dms_off))
     registry.add_action(Action(buttons.DMS_ON, dms_on))
     registry.add_form(FormHandler(BROADCAST_FORM, submit_broadcast, Access.FACILITATOR))

@@ -178,3 +178,15 @@ def test_a_catch_up_to_everyone_who_missed_last_tuesday(world: World, clock: Fak
             select(OutboxMessage).where(OutboxMessage.kind == "broadcast_dm")
         ).all()
     assert len(sent) == 3  # one each, never doubled by the second click
+
+
+def test_home_shows_facilitators_their_broadcasts(world: World, clock: FakeClock) -> None:
+    slack, _runner, fake = world
+    join(slack, FACILITATOR)
+    slack.settled()
+    assert slack.open_home(user=FACILITATOR).status == 200
+    slack.settled()
+    view = fake.wait_for("views.publish")[-1].params["view"]
+    assert block_kit_problems("home", view) == []
+    assert "*Broadcasts*: 0 planned or on their way." in json.dumps(view)
+    assert "broadcast.new" in json.dumps(view)
