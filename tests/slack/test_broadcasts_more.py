@@ -17,6 +17,7 @@ from core.broadcasts import buttons as broadcast_buttons
 from core.clock import FakeClock
 from core.db import unit_of_work
 from core.delivery.models import OutboxMessage
+from core.sessions import buttons as session_buttons
 from core.sessions.models import Reflection
 from handlers.broadcasts.commands import CONFIRM
 from tests.conftest import table_counts
@@ -343,3 +344,38 @@ def test_a_weekly_broadcast_keeps_its_local_time_across_the_clock_change(
     local_times = {s.astimezone(LONDON).strftime("%H:%M") for s in sent}
     assert local_times == {"10:01"}  # 10:00 local each week, sent on the next turn
     assert len(sent) == 3 * len(ZONES)  # three weeks, each person once; none after the end
+
+
+def test_a_question_by_dm_is_answered_with_the_reflect_button(
+    world: World, clock: FakeClock
+) -> None:
+    slack, runner, fake = world
+    at_london(clock, 12)
+    values = {
+        "body": "<!here> What would make next month easier? @here",
+        "question": ["question"],
+        "audience": [f"level:{'manager'}"],
+        "way": "dm",
+        "when": "now",
+    }
+    preview = preview_of(slack, values)
+    assert "<!here>" not in json.dumps(preview)  # typed markup is shown, never obeyed
+    [confirm] = buttons_in(preview, CONFIRM)
+    slack.click(CONFIRM, confirm["value"], user=FACILITATOR)
+    slack.settled()
+    next_turn(clock, runner)
+    [dm] = [m for m in dms_to(fake, LONDONERS[0]) if "next month" in json.dumps(m)]
+    assert "<!here>" not in json.dumps(dm)
+    [reflect] = buttons_in(dm, session_buttons.REFLECT)
+    before = len(fake.calls_to("views.open"))
+    slack.click(session_buttons.REFLECT, reflect["value"], user=LONDONERS[0])
+    view = fake.wait_for("views.open", count=before + 1)[-1].params["view"]
+    assert block_kit_problems("modal", view) == []
+    choice = {"body": "Fewer meetings on Mondays.", "visibility": "facilitators"}
+    assert slack.submit(view, choice, user=LONDONERS[0]).body == ""
+    slack.settled()
+    with unit_of_work(slack.runtime.session_factory) as session:
+        [kept] = session.scalars(select(Reflection)).all()
+    assert (kept.body, kept.visibility) == ("Fewer meetings on Mondays.", "facilitators")
+    listed = slack.command("broadcasts", user=FACILITATOR).json()
+    assert "1 reply" in json.dumps(listed)
