@@ -7,15 +7,14 @@ from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.slack import render
 from bot.wiring import Runtime
 from core import communities, privacy
-from core.config import load_settings
 from core.db import unit_of_work
-from core.delivery.models import OutboxMessage, ScheduledItem
+from core.delivery.models import OutboxMessage
 from core.errors import InvalidInput
 from core.membership import service as membership
 from core.models import Community
@@ -26,7 +25,6 @@ from core.sessions.models import (
     PromptAudience,
     PromptStatus,
     Reflection,
-    SessionItemKind,
     Visibility,
 )
 from core.ui_codec import message_from_json
@@ -433,76 +431,3 @@ def test_forget_me_erases_the_members_reflections_and_queued_shares(
     privacy.forget(session, amina, NOW)
     assert [r.body for r in stored(session)] == ["Sam's words"]
     assert [o.member_id for o in outbox(session)] == [sam.id]
-
-
-# ---- stand-alone prompts ----------------------------------------------------------------------
-
-
-def prompt_draft(**changes: str | None) -> reflections.PromptDraft:
-    values: dict[str, str | None] = {
-        "text": "What did you notice about power this week?",
-        "date": "2026-11-24",
-        "time": "10:00",
-        "where": "dms",
-    }
-    values.update(changes)
-    return reflections.PromptDraft(**values)
-
-
-SETTINGS = load_settings({"DATABASE_URL": "sqlite://"})
-WITH_CHANNEL = load_settings({"DATABASE_URL": "sqlite://", "CATALYST_CHANNEL": "C0REFLECT"})
-
-
-@pytest.mark.parametrize(
-    ("changes", "field"),
-    [
-        ({"text": " "}, "text"),
-        ({"text": "x" * 3001}, "text"),
-        # Each error sits under the answer that has it (issue 10: a bad date blamed on the
-        # time sent the next answer into the wrong question).
-        ({"date": "2026-11-23", "time": "09:00"}, "time"),  # 30 minutes ago, today
-        ({"date": "2026-11-22", "time": "18:00"}, "date"),  # yesterday
-        ({"date": None}, "date"),
-        ({"time": None}, "time"),
-        ({"date": "23/11/2026"}, "date"),
-        ({"time": "7pm"}, "time"),
-        ({"where": "channel"}, "where"),  # no channel configured
-        ({"where": "everywhere"}, "where"),
-    ],
-)
-def test_prompt_checks(community: Community, changes: dict[str, str | None], field: str) -> None:
-    with pytest.raises(InvalidInput) as problem:
-        reflections.check_prompt(prompt_draft(**changes), community, SETTINGS, NOW)
-    assert field in problem.value.errors
-
-
-def test_prompt_time_is_in_the_community_timezone(community: Community) -> None:
-    community.timezone = "Asia/Amman"  # UTC+3
-    plan = reflections.check_prompt(prompt_draft(), community, SETTINGS, NOW)
-    assert plan.post_at == NOW.replace(day=24, hour=7, minute=0)
-    assert (plan.audience, plan.channel_id) == (PromptAudience.DMS, None)
-
-
-def test_the_current_minute_is_not_the_past(community: Community) -> None:
-    plan = reflections.check_prompt(
-        prompt_draft(date="2026-11-23", time="09:30"),
-        community,
-        SETTINGS,
-        NOW + timedelta(seconds=40),
-    )
-    assert plan.post_at == NOW + timedelta(seconds=40)
-
-
-def test_a_channel_prompt_is_scheduled_with_its_post(
-    session: Session, community: Community
-) -> None:
-    facilitator = add_member(session, community, "UFACIL01")
-    plan = reflections.check_prompt(prompt_draft(where="channel"), community, WITH_CHANNEL, NOW)
-    prompt = reflections.schedule_prompt(session, community, plan, facilitator, NOW)
-    assert (prompt.audience, prompt.channel_id, prompt.status) == ("channel", CHANNEL, "scheduled")
-    assert prompt.created_by_member_id == facilitator.id
-    items = session.scalars(select(ScheduledItem).where(ScheduledItem.prompt_id == prompt.id)).all()
-    assert [(i.kind, i.due_at) for i in items] == [
-        (SessionItemKind.PROMPT_POST.value, prompt.post_at)
-    ]
-    assert session.scalar(select(func.count()).select_from(OutboxMessage)) == 0
