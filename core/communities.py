@@ -18,6 +18,7 @@ from core.defaults import (
     consent_version,
 )
 from core.errors import UserError
+from core.hours import parse_window
 from core.i18n import _, number, t
 from core.models import Community, Member, MemberStatus
 from core.offsets import OffsetError, describe_all, parse_offsets
@@ -126,12 +127,7 @@ def update_settings(
             raise UserError(str(problem)) from None
         changes["reminder_offsets"] = offsets
     if delivery_hours is not None:
-        found = re.fullmatch(
-            r"([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]|24):([0-5]\d)", delivery_hours.strip()
-        )
-        if delivery_hours.strip() and (
-            found is None or (found.group(3), found.group(4)) <= (found.group(1), found.group(2))
-        ):
+        if delivery_hours.strip() and parse_window(delivery_hours) is None:
             raise UserError(
                 _("Delivery hours should be a window like 08:00-20:00, the start before the end.")
             )

@@ -18,6 +18,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
 from core import i18n
+from core.hours import DEFAULT_WINDOW, parse_window
 from core.offsets import OffsetError, parse_offsets
 
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
@@ -198,9 +199,8 @@ def load_settings(env: Mapping[str, str]) -> Settings:
                 f"{name} should be one length of time like {default} (d, h or m)."
             ) from None
 
-    hours = _clean(env, "CATALYST_DELIVERY_HOURS") or "08:00-20:00"
-    found = re.fullmatch(r"([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]|24):([0-5]\d)", hours)
-    if found is None or (found.group(3), found.group(4)) <= (found.group(1), found.group(2)):
+    hours = _clean(env, "CATALYST_DELIVERY_HOURS") or DEFAULT_WINDOW
+    if parse_window(hours) is None:
         raise ConfigError(
             "CATALYST_DELIVERY_HOURS should be a window like 08:00-20:00 (24-hour, the start "
             "before the end): broadcasts by DM arrive then, in each member's own timezone."
