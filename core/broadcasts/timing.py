@@ -13,9 +13,10 @@ from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from core.hours import DEFAULT, DEFAULT_WINDOW, Window, parse_window
-
-__all__ = ["DEFAULT", "DEFAULT_WINDOW", "Window", "deliver_at", "occurrences", "parse_window"]
+from core.hours import DEFAULT as DEFAULT
+from core.hours import DEFAULT_WINDOW as DEFAULT_WINDOW
+from core.hours import Window as Window
+from core.hours import parse_window as parse_window
 
 MAX_REPEATS = 120  # ten years of monthly runs: a typo in the end date can't plan forever
 
