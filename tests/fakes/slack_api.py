@@ -6,7 +6,8 @@ HTTP server on 127.0.0.1 that answers the methods Catalyst uses with Slack-shape
 enforces the Block Kit limits and trigger_id rules real Slack enforces, records every call, and
 can inject failures. Posted messages are kept per channel, so conversations.history/replies and
 chat.getPermalink answer like Slack; optional rate rules (per-channel token bucket, a
-workspace-wide message window, seeded random 429s, per-call latency) and permanent errors (deactivated users, archived channels) exercise delivery code.
+workspace-wide message window, seeded random 429s, per-call latency) and permanent errors
+(deactivated users, archived channels) exercise delivery code.
 Channels can be created, joined by invitation, listed and archived (conversations.create,
 .invite, .list, .archive) with Slack's name rules and error answers, including a workspace that
 refuses channel creation (:meth:`FakeSlackApi.restrict_channel_creation`).
@@ -551,6 +552,7 @@ class FakeSlackApi:
         self._random_429: tuple[float, random.Random, int] | None = None
         self._workspace_limit: tuple[int, float] | None = None
         self._workspace_posts: deque[float] = deque()  # `clock` times of accepted messages
+        self._rejected: dict[str, int] = {}  # chat.postMessage 429s by rule
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
         if channel_rate is not None:
@@ -894,6 +896,12 @@ class FakeSlackApi:
                 keys.append(str(payload["key"]))
         return keys
 
+    def rate_limited(self) -> dict[str, int]:
+        """chat.postMessage calls answered 429 by the rate rules, by rule: "seeded" (
+        :meth:`random_429`), "channel", "workspace" (:meth:`fail_next` not included)."""
+        with self._cond:
+            return dict(self._rejected)
+
     def reset(self) -> None:
         """Forget recorded calls, responses, uploads, views, pending failures, messages and
         rate-limit buckets.
@@ -907,6 +915,7 @@ class FakeSlackApi:
             self._posted.clear()
             self._buckets.clear()
             self._workspace_posts.clear()
+            self._rejected.clear()
             self._calls.clear()
             self._responses.clear()
             self._uploads.clear()
@@ -1038,13 +1047,20 @@ class FakeSlackApi:
         if self._random_429 is not None:
             probability, rng, retry_after = self._random_429
             if rng.random() < probability:
-                return retry_after
+                return self._reject("seeded", retry_after)
         if self._rate is not None and channel is not None:
             per_second = self._rate[0]
             tokens = self._refill(channel)
             if tokens < 1.0 - 1e-9:
-                return max(1, math.ceil((1.0 - tokens) / per_second - 1e-9))
-        return self._workspace_retry_after()
+                return self._reject(
+                    "channel", max(1, math.ceil((1.0 - tokens) / per_second - 1e-9))
+                )
+        retry_after = self._workspace_retry_after()
+        return None if retry_after is None else self._reject("workspace", retry_after)
+
+    def _reject(self, rule: str, retry_after: int) -> int:
+        self._rejected[rule] = self._rejected.get(rule, 0) + 1
+        return retry_after
 
     def _workspace_retry_after(self) -> int | None:
         """Retry-After seconds when the workspace window is full, else None."""

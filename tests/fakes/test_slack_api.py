@@ -794,6 +794,7 @@ def test_channel_rule_and_workspace_rule_together(
         assert status_of(client, "C3") == (429, "10")  # then the workspace's
         clock.now += 10.0
         assert status_of(client, "C3") == (200, None)
+        assert api.rate_limited() == {"channel": 1, "workspace": 1}
 
 
 def test_seeded_429s_through_the_constructor(clock: FakeClock) -> None:
