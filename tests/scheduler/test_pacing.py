@@ -64,7 +64,8 @@ def test_token_bucket_on_the_fake_clock() -> None:
     assert bucket.take(t0 + timedelta(seconds=10)) is not None
     third = TokenBucket(rate=3.0, burst=1, tokens=0.0, updated=t0)
     ready_at = third.peek(t0)
-    assert ready_at is not None and third.take(ready_at) is None  # no float rounding left over
+    assert ready_at is not None
+    assert third.take(ready_at) is None  # no float rounding left over
 
 
 def test_the_workspace_bucket_paces_every_channel_together(
