@@ -32,6 +32,7 @@ import json
 import math
 import random
 import re
+import sys
 import threading
 import time
 import urllib.parse
@@ -1636,6 +1637,13 @@ class _Server(ThreadingHTTPServer):
     for many clients connecting at once (the default backlog is 5)."""
 
     request_queue_size = 128
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that went away mid-answer (a process killed while its call was under
+        way) is what a real server sees too: not worth a traceback."""
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
 
 
 def _make_handler(fake: FakeSlackApi) -> type[BaseHTTPRequestHandler]:
