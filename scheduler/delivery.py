@@ -181,7 +181,11 @@ class OutboxWorker:
         attempted = 0
         polled_at = float("-inf")
         while True:
-            running = {f for f in running if not f.done()}
+            for done in [f for f in running if f.done()]:
+                running.discard(done)
+                if done.exception() is not None:  # recording failed: the claim runs out and
+                    # the row comes back uncertain (looked up on the platform before a resend)
+                    log.error("outbox send could not be recorded: %r", done.exception())
             over = self._stopping.is_set() or time.monotonic() - started >= budget_seconds
             if over and not self._stopping.is_set() and keep_going is not None and keep_going():
                 started, over = time.monotonic(), False
