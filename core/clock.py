@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
@@ -11,10 +12,17 @@ class Clock(Protocol):
         """The current instant, timezone-aware, in UTC."""
         ...
 
+    def sleep(self, seconds: float) -> None:
+        """Let `seconds` pass on this clock (pacing waits a tenth of a second for a token)."""
+        ...
+
 
 class SystemClock:
     def now(self) -> datetime:
         return datetime.now(UTC)
+
+    def sleep(self, seconds: float) -> None:
+        time.sleep(max(0.0, seconds))
 
 
 class FakeClock:
@@ -30,6 +38,10 @@ class FakeClock:
 
     def advance(self, delta: timedelta) -> None:
         self._now += delta
+
+    def sleep(self, seconds: float) -> None:
+        """Waiting on a fake clock moves it: no real time passes."""
+        self.advance(timedelta(seconds=max(0.0, seconds)))
 
     def set(self, instant: datetime) -> None:
         if instant.tzinfo is None:

@@ -27,6 +27,14 @@ DEFAULT_SLASH_COMMAND = "/cop"
 DEFAULT_TIMEZONE = "Europe/London"
 DEFAULT_PORT = 3000
 DEFAULT_REMINDER_OFFSETS = (timedelta(days=7), timedelta(days=1), timedelta(hours=1))
+# Messages Catalyst sends per second across the whole workspace, and how many it may send at
+# once after a quiet spell (a token bucket). Slack limits chat.postMessage to about one a
+# second per channel and also keeps a workspace-wide limit it does not publish; Catalyst
+# assumes 100 messages in any 10 s (the guard the fan-out benchmark models). A bucket lets
+# through at most burst + rate x 10 = 2 + 95 = 97 in any 10 s: under 100, with 3 to spare for
+# the few milliseconds each call's travel time varies by.
+DEFAULT_SEND_RATE = 9.5
+DEFAULT_SEND_BURST = 2
 
 _SLACK_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 _SLASH_COMMAND = re.compile(r"^/[a-z0-9_-]{1,31}$")
@@ -56,6 +64,8 @@ class Settings:
     nudge_delay: timedelta = timedelta(days=3)
     # When facilitators' broadcasts by DM may arrive, in each member's own timezone.
     delivery_hours: str = "08:00-20:00"
+    send_rate: float = DEFAULT_SEND_RATE
+    send_burst: int = DEFAULT_SEND_BURST
 
     @property
     def has_slack(self) -> bool:
@@ -205,6 +215,23 @@ def load_settings(env: Mapping[str, str]) -> Settings:
             "CATALYST_DELIVERY_HOURS should be a window like 08:00-20:00 (24-hour, the start "
             "before the end): broadcasts by DM arrive then, in each member's own timezone."
         )
+    rate_text = _clean(env, "CATALYST_SEND_RATE") or str(DEFAULT_SEND_RATE)
+    try:
+        send_rate = float(rate_text)
+    except ValueError:
+        send_rate = 0.0
+    if not 0.01 <= send_rate <= 1000:
+        raise ConfigError(
+            "CATALYST_SEND_RATE should be how many messages a second Catalyst may send across "
+            f"the workspace, like {DEFAULT_SEND_RATE} (between 0.01 and 1000), not '{rate_text}'."
+        )
+    burst_text = _clean(env, "CATALYST_SEND_BURST") or str(DEFAULT_SEND_BURST)
+    if not re.fullmatch(r"[0-9]{1,4}", burst_text) or int(burst_text) < 1:
+        raise ConfigError(
+            "CATALYST_SEND_BURST should be how many messages Catalyst may send at once after a "
+            f"quiet spell, a whole number like {DEFAULT_SEND_BURST} (at least 1), "
+            f"not '{burst_text}'."
+        )
 
     level = (_clean(env, "LOG_LEVEL") or "INFO").upper()
     if level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
@@ -227,4 +254,6 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         reflection_delay=delays["CATALYST_REFLECTION_DELAY"],
         nudge_delay=delays["CATALYST_NUDGE_DELAY"],
         delivery_hours=hours,
+        send_rate=send_rate,
+        send_burst=int(burst_text),
     )

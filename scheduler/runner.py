@@ -58,7 +58,15 @@ class Runner:
     ) -> None:
         self.holder = holder or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         worker = (
-            OutboxWorker(session_factory, clock, sender, self.holder, platform=platform)
+            OutboxWorker(
+                session_factory,
+                clock,
+                sender,
+                self.holder,
+                platform=platform,
+                workspace_rate=settings.send_rate,
+                workspace_burst=settings.send_burst,
+            )
             if sender is not None
             else None
         )
@@ -83,6 +91,8 @@ class Runner:
     def start(self, *, paused: bool = False) -> None:
         """Install the context, add the fixed jobs, rebuild item jobs, start the thread."""
         install(self.context)
+        if self.context.worker is not None:
+            self.context.worker.resume()
         # First runs are set from the injected clock: left to itself, APScheduler computes
         # them from the wall clock, and a fake clock in the past would then wait for days.
         start = self.context.clock.now()
@@ -118,6 +128,8 @@ class Runner:
         log.info("scheduler started as %s", self.holder)
 
     def stop(self) -> None:
+        if self.context.worker is not None:
+            self.context.worker.stop()  # a send run hands back what it hasn't started
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)  # see _JobPool: never wait under its lock
         self._job_threads.shutdown(wait=True)

@@ -54,6 +54,11 @@ def test_blank_values_count_as_unset() -> None:
         ({"CATALYST_SLASH_COMMAND": "/my cop"}, "CATALYST_SLASH_COMMAND"),
         ({"CATALYST_SLASH_COMMAND": "/COP"}, "CATALYST_SLASH_COMMAND"),
         ({"LOG_LEVEL": "chatty"}, "LOG_LEVEL"),
+        ({"CATALYST_SEND_RATE": "fast"}, "CATALYST_SEND_RATE"),
+        ({"CATALYST_SEND_RATE": "0"}, "CATALYST_SEND_RATE"),
+        ({"CATALYST_SEND_RATE": "nan"}, "CATALYST_SEND_RATE"),
+        ({"CATALYST_SEND_BURST": "0"}, "CATALYST_SEND_BURST"),
+        ({"CATALYST_SEND_BURST": "2.5"}, "CATALYST_SEND_BURST"),
     ],
 )
 def test_a_malformed_variable_is_a_config_error_naming_it(
@@ -173,3 +178,12 @@ def test_delivery_hours_default_and_a_bad_window() -> None:
     for bad in ["20:00-08:00", "8-20", "09:00-09:00", "25:00-26:00"]:
         with pytest.raises(ConfigError, match="CATALYST_DELIVERY_HOURS"):
             load_settings({"CATALYST_DELIVERY_HOURS": bad})
+
+
+def test_send_pacing_settings() -> None:
+    settings = load_settings({})
+    assert (settings.send_rate, settings.send_burst) == (9.5, 2)
+    # The default stays under the workspace guard it is documented against: 100 in any 10 s.
+    assert settings.send_burst + settings.send_rate * 10 <= 100
+    settings = load_settings({"CATALYST_SEND_RATE": "4", "CATALYST_SEND_BURST": "10"})
+    assert (settings.send_rate, settings.send_burst) == (4.0, 10)

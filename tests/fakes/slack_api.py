@@ -5,8 +5,9 @@ relies on (retries, JSON vs form bodies, response_url posts, file uploads). This
 HTTP server on 127.0.0.1 that answers the methods Catalyst uses with Slack-shaped responses,
 enforces the Block Kit limits and trigger_id rules real Slack enforces, records every call, and
 can inject failures. Posted messages are kept per channel, so conversations.history/replies and
-chat.getPermalink answer like Slack; optional rate rules (per-channel token bucket, seeded random
-429s) and permanent errors (deactivated users, archived channels) exercise delivery code.
+chat.getPermalink answer like Slack; optional rate rules (per-channel token bucket, a
+workspace-wide message window, seeded random 429s, per-call latency) and permanent errors
+(deactivated users, archived channels) exercise delivery code.
 Channels can be created, joined by invitation, listed and archived (conversations.create,
 .invite, .list, .archive) with Slack's name rules and error answers, including a workspace that
 refuses channel creation (:meth:`FakeSlackApi.restrict_channel_creation`).
@@ -31,9 +32,11 @@ import json
 import math
 import random
 import re
+import sys
 import threading
 import time
 import urllib.parse
+from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -503,10 +506,20 @@ class FakeSlackApi:
         clock: Callable[[], float] = time.monotonic,
         latency: float = 0.0,
         ts_clock: Callable[[], float] = time.time,
+        channel_rate: tuple[float, int] | None = None,
+        workspace_limit: tuple[int, float] | None = None,
+        random_429: tuple[float, int, int] | None = None,
     ) -> None:
-        """``clock`` drives trigger expiry and the channel rate rule; ``ts_clock`` (epoch
-        seconds, like Slack's wall clock) stamps message ``ts``, kept strictly increasing. Give
-        ``ts_clock`` the code under test's clock when it compares ``ts`` with its own times.
+        """``clock`` drives trigger expiry and the rate rules; ``ts_clock`` (epoch seconds, like
+        Slack's wall clock) stamps message ``ts``, kept strictly increasing. Give ``ts_clock``
+        the code under test's clock when it compares ``ts`` with its own times.
+
+        Realism, all off by default so tests stay fast: ``latency`` seconds before every
+        answer (calls are served concurrently, one thread each, so latency adds up per call,
+        not across calls); ``channel_rate=(per_second, burst)``
+        (:meth:`enable_channel_rate_limit`); ``workspace_limit=(messages, seconds)``
+        (:meth:`enable_workspace_rate_limit`); ``random_429=(probability, seed, retry_after)``
+        (:meth:`random_429`).
         """
         self.team_id = team_id
         self.clock = clock
@@ -538,8 +551,18 @@ class FakeSlackApi:
         self._rate: tuple[float, int] | None = None
         self._buckets: dict[str, tuple[float, float]] = {}
         self._random_429: tuple[float, random.Random, int] | None = None
-        self._server: ThreadingHTTPServer | None = None
+        self._workspace_limit: tuple[int, float] | None = None
+        self._workspace_posts: deque[float] = deque()  # `clock` times of accepted messages
+        self._rejected: dict[str, int] = {}  # chat.postMessage 429s by rule
+        self._server: _Server | None = None
         self._thread: threading.Thread | None = None
+        if channel_rate is not None:
+            self.enable_channel_rate_limit(*channel_rate)
+        if workspace_limit is not None:
+            self.enable_workspace_rate_limit(*workspace_limit)
+        if random_429 is not None:
+            probability, seed, retry_after = random_429
+            self.random_429(probability, seed=seed, retry_after=retry_after)
 
     # ---- lifecycle -------------------------------------------------------------------------
 
@@ -547,7 +570,7 @@ class FakeSlackApi:
         """Bind 127.0.0.1 on an ephemeral port and serve from a daemon thread."""
         if self._server is not None:
             return self
-        server = ThreadingHTTPServer(("127.0.0.1", 0), _make_handler(self))
+        server = _Server(("127.0.0.1", 0), _make_handler(self))
         server.daemon_threads = True
         self._server = server
         self._thread = threading.Thread(
@@ -680,6 +703,25 @@ class FakeSlackApi:
         with self._cond:
             self._rate = None
             self._buckets.clear()
+
+    def enable_workspace_rate_limit(self, messages: int = 100, seconds: float = 10.0) -> None:
+        """Slack's workspace-wide guard on chat.postMessage: at most ``messages`` accepted in
+        any ``seconds`` (a sliding window on ``clock``). A message beyond it is answered HTTP
+        429 ``ratelimited`` with ``Retry-After``: the whole seconds until the oldest message in
+        the window leaves it (at least 1). Rejected calls are recorded in :attr:`calls`, not
+        stored, and take no place in the window. Off by default.
+        """
+        if messages < 1 or seconds <= 0:
+            raise ValueError("messages must be >= 1 and seconds > 0")
+        with self._cond:
+            self._workspace_limit = (int(messages), float(seconds))
+            self._workspace_posts.clear()
+
+    def disable_workspace_rate_limit(self) -> None:
+        """Turn :meth:`enable_workspace_rate_limit` off again."""
+        with self._cond:
+            self._workspace_limit = None
+            self._workspace_posts.clear()
 
     def random_429(self, probability: float, seed: int, retry_after: int = 1) -> None:
         """Make each chat.postMessage answer HTTP 429 with ``probability`` (one draw per call,
@@ -855,6 +897,12 @@ class FakeSlackApi:
                 keys.append(str(payload["key"]))
         return keys
 
+    def rate_limited(self) -> dict[str, int]:
+        """chat.postMessage calls answered 429 by the rate rules, by rule: "seeded" (
+        :meth:`random_429`), "channel", "workspace" (:meth:`fail_next` not included)."""
+        with self._cond:
+            return dict(self._rejected)
+
     def reset(self) -> None:
         """Forget recorded calls, responses, uploads, views, pending failures, messages and
         rate-limit buckets.
@@ -867,6 +915,8 @@ class FakeSlackApi:
                 messages.clear()
             self._posted.clear()
             self._buckets.clear()
+            self._workspace_posts.clear()
+            self._rejected.clear()
             self._calls.clear()
             self._responses.clear()
             self._uploads.clear()
@@ -998,14 +1048,33 @@ class FakeSlackApi:
         if self._random_429 is not None:
             probability, rng, retry_after = self._random_429
             if rng.random() < probability:
-                return retry_after
-        if self._rate is None or channel is None:
+                return self._reject("seeded", retry_after)
+        if self._rate is not None and channel is not None:
+            per_second = self._rate[0]
+            tokens = self._refill(channel)
+            if tokens < 1.0 - 1e-9:
+                return self._reject(
+                    "channel", max(1, math.ceil((1.0 - tokens) / per_second - 1e-9))
+                )
+        retry_after = self._workspace_retry_after()
+        return None if retry_after is None else self._reject("workspace", retry_after)
+
+    def _reject(self, rule: str, retry_after: int) -> int:
+        self._rejected[rule] = self._rejected.get(rule, 0) + 1
+        return retry_after
+
+    def _workspace_retry_after(self) -> int | None:
+        """Retry-After seconds when the workspace window is full, else None."""
+        if self._workspace_limit is None:
             return None
-        per_second = self._rate[0]
-        tokens = self._refill(channel)
-        if tokens >= 1.0 - 1e-9:
+        messages, seconds = self._workspace_limit
+        now = self.clock()
+        posts = self._workspace_posts
+        while posts and posts[0] <= now - seconds:
+            posts.popleft()
+        if len(posts) < messages:
             return None
-        return max(1, math.ceil((1.0 - tokens) / per_second - 1e-9))
+        return max(1, math.ceil(posts[0] + seconds - now - 1e-9))
 
     def _refill(self, channel: str) -> float:
         assert self._rate is not None
@@ -1019,6 +1088,8 @@ class FakeSlackApi:
     def _take_token(self, channel: str) -> None:
         if self._rate is not None:
             self._buckets[channel] = (self._refill(channel) - 1.0, self.clock())
+        if self._workspace_limit is not None:
+            self._workspace_posts.append(self.clock())
 
     # ---- message store (lock held) -------------------------------------------------------
 
@@ -1559,6 +1630,20 @@ _METHODS: dict[str, Callable[[FakeSlackApi, JsonDict], JsonDict]] = {
     "files.getUploadURLExternal": FakeSlackApi._files_get_upload_url,
     "files.completeUploadExternal": FakeSlackApi._files_complete_upload,
 }
+
+
+class _Server(ThreadingHTTPServer):
+    """One thread per request (so ``latency`` overlaps across concurrent calls), with room
+    for many clients connecting at once (the default backlog is 5)."""
+
+    request_queue_size = 128
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that went away mid-answer (a process killed while its call was under
+        way) is what a real server sees too: not worth a traceback."""
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
 
 
 def _make_handler(fake: FakeSlackApi) -> type[BaseHTTPRequestHandler]:

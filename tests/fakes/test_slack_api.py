@@ -731,3 +731,74 @@ def test_a_group_dm_holds_at_most_eight_people_besides_the_bot(
     assert slack_error(lambda: client.conversations_open(users=",".join(users)))["error"] == (
         "too_many_users"
     )
+
+
+# ---- realism for benchmarks: latency served concurrently, the workspace-wide window ----------
+
+
+def test_latency_is_per_call_and_calls_overlap(fake: FakeSlackApi, client: WebClient) -> None:
+    fake.latency = 0.2
+    threads = [threading.Thread(target=client.auth_test) for _ in range(10)]
+    start = time.monotonic()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.monotonic() - start
+    assert 0.2 <= elapsed < 1.0  # ten calls in parallel, not 2 s one after another
+    assert len(fake.calls_to("auth.test")) == 10
+
+
+def test_workspace_limit_answers_429_with_retry_after(
+    store: FakeSlackApi, raw: WebClient, clock: FakeClock
+) -> None:
+    store.enable_workspace_rate_limit(messages=3, seconds=10.0)
+    for channel in ("C0", "C1", "C2"):  # any channels, one a second
+        assert status_of(raw, channel) == (200, None)
+        clock.now += 1.0
+    clock.now += 1.0  # t = 4
+    assert status_of(raw, "C9") == (429, "6")  # until the first of the three leaves the window
+    clock.now += 5.5
+    assert status_of(raw, "C9") == (429, "1")  # rounded up to whole seconds, like Slack
+    clock.now += 0.5
+    assert status_of(raw, "C9") == (200, None)  # 10 s after the first: one place free
+    assert status_of(raw, "C8") == (429, "1")  # the window holds t = 1, 2 and 10
+    [rejected] = [c for c in store.calls_to("chat.postMessage") if c.params["channel"] == "C8"]
+    assert rejected.params["text"] == "x"  # recorded...
+    assert len(store.all_posted()) == 4  # ...but neither stored nor counted in the window
+    store.disable_workspace_rate_limit()
+    assert status_of(raw, "C8") == (200, None)
+
+
+def test_workspace_limit_sliding_window_sustains_its_rate(
+    store: FakeSlackApi, raw: WebClient, clock: FakeClock
+) -> None:
+    store.enable_workspace_rate_limit(messages=10, seconds=2.0)  # 5 a second after a burst
+    accepted = 0
+    for _ in range(100):  # one attempt every 0.1 s for 10 s, each to its own channel
+        accepted += status_of(raw, f"D{accepted}")[0] == 200
+        clock.now += 0.1
+    assert accepted == 50  # the burst of 10, then 10 per 2 s
+
+
+def test_channel_rule_and_workspace_rule_together(
+    clock: FakeClock,
+) -> None:
+    with FakeSlackApi(
+        clock=clock, channel_rate=(1.0, 1), workspace_limit=(2, 10.0), random_429=(0.0, 1, 1)
+    ) as api:
+        client = WebClient(token="xoxb-test", base_url=api.base_url, retry_handlers=[])
+        assert status_of(client, "C1") == (200, None)
+        assert status_of(client, "C1") == (429, "1")  # the channel's rule first
+        assert status_of(client, "C2") == (200, None)
+        assert status_of(client, "C3") == (429, "10")  # then the workspace's
+        clock.now += 10.0
+        assert status_of(client, "C3") == (200, None)
+        assert api.rate_limited() == {"channel": 1, "workspace": 1}
+
+
+def test_seeded_429s_through_the_constructor(clock: FakeClock) -> None:
+    with FakeSlackApi(clock=clock, random_429=(1.0, 7, 3)) as api:
+        client = WebClient(token="xoxb-test", base_url=api.base_url, retry_handlers=[])
+        assert status_of(client, "C1") == (429, "3")
+        assert api.all_posted() == []
