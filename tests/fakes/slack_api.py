@@ -1056,8 +1056,8 @@ class FakeSlackApi:
                 return self._reject(
                     "channel", max(1, math.ceil((1.0 - tokens) / per_second - 1e-9))
                 )
-        retry_after = self._workspace_retry_after()
-        return None if retry_after is None else self._reject("workspace", retry_after)
+        window = self._workspace_retry_after()
+        return None if window is None else self._reject("workspace", window)
 
     def _reject(self, rule: str, retry_after: int) -> int:
         self._rejected[rule] = self._rejected.get(rule, 0) + 1
