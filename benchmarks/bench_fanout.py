@@ -1,5 +1,5 @@
-"""Fan-out of one reminder to 2,000 members, through `catalyst scheduler` and a realistic fake
-Slack.
+"""Fan-out of one DM broadcast to 2,000 members, through `catalyst scheduler` and a realistic
+fake Slack.
 
     make bench-fanout     (or: .venv/bin/python -m benchmarks.bench_fanout [--members N])
 
@@ -9,13 +9,13 @@ the window has room), and answers a seeded 1% of chat.postMessage with 429 (Retr
 The scheduler runs as a real subprocess (`catalyst scheduler`, SQLite file or PostgreSQL),
 with its default pacing (CATALYST_SEND_RATE, CATALYST_SEND_BURST). Two runs per database:
 
-1. uninterrupted: wall time from the reminder's due time to the last message, against the
+1. uninterrupted: wall time from the broadcast's due time to the last message, against the
    floor the rules allow (see `floor_seconds`);
 2. killed: the scheduler gets SIGKILL when half the messages are out, then starts again; the
    new process may not send before the dead one's lease expires, so that wait is reported
    and the ratio given with and without it.
 
-Both report messages lost (members with no reminder) and duplicated (an outbox key posted
+Both report messages lost (members with no message) and duplicated (an outbox key posted
 twice). Results go to benchmarks/results/fanout.md.
 """
 
@@ -39,12 +39,12 @@ from sqlalchemy import insert, select
 
 from bot.wiring import build_runtime
 from core import communities
+from core.broadcasts import service as broadcasts
+from core.broadcasts.models import Repeat, Way
 from core.config import DEFAULT_SEND_BURST, DEFAULT_SEND_RATE, load_settings
 from core.db import unit_of_work
 from core.delivery.models import SchedulerLease
 from core.models import Member
-from core.sessions import plan as planner
-from core.sessions.models import CommunitySession
 from tests.fakes.slack_api import FakeSlackApi
 
 TEAM = "T0FANOUT"
@@ -105,33 +105,34 @@ def member_rows(community_id: int, members: int, now: datetime) -> list[dict[str
 
 
 def seed(database_url: str, members: int, due_in: timedelta) -> datetime:
-    """Members plus one session whose 1-day reminder falls due `due_in` from now; returns
-    the due time. The one place that decides what is fanned out: swap the reminder for
-    another message to every member (a broadcast) here, keeping the signature."""
-    settings = load_settings({"DATABASE_URL": database_url, "CATALYST_REMINDER_OFFSETS": "1d"})
+    """Members plus one confirmed broadcast by DM to everyone, due `due_in` from now; returns
+    the due time. It goes through the broadcast service as a facilitator's form would (the
+    audience is worked out when it goes out), with delivery hours all day so the time of day
+    the benchmark runs at can't hold messages back for the morning."""
+    settings = load_settings({"DATABASE_URL": database_url})
     runtime = build_runtime(settings)
     now = datetime.now(UTC)
-    starts = now + timedelta(days=1) + due_in
+    due = now + due_in
     with unit_of_work(runtime.session_factory) as session:
         community = communities.get_or_create(session, "slack", TEAM, timezone="UTC", now=now)
         session.flush()
         session.execute(insert(Member), member_rows(community.id, members, now))
-        cs = CommunitySession(
-            community_id=community.id,
-            number=1,
-            title="Access to senior positions",
-            starts_at=starts,
-            duration_minutes=90,
-            location="https://meet.example.org/cop",
-            status="scheduled",
-            created_at=now,
-            updated_at=now,
+        plan = broadcasts.Plan(
+            body="Thank you for coming on Tuesday: the notes and the next question are below.",
+            asks_question=False,
+            audience=["everyone"],
+            way=Way.DM,
+            notify_channel=False,
+            starts_at=due,
+            repeat=Repeat.ONCE,
+            repeat_until=None,
+            channel_id=None,
+            delivery_hours="00:00-24:00",
         )
-        session.add(cs)
-        session.flush()
-        planner.plan_session(session, cs, community, settings, now)
+        broadcast = broadcasts.save(session, community, plan, None, now)
+        broadcasts.confirm(session, community, broadcast, now)
     runtime.close()
-    return starts - timedelta(days=1)
+    return due
 
 
 def start_scheduler(database_url: str, fake: FakeSlackApi, log: Path) -> subprocess.Popen[bytes]:
@@ -302,7 +303,7 @@ def main() -> None:
 
     limit, window = WORKSPACE_LIMIT
     lines = [
-        "# Reminder fan-out: one reminder to every member, through the outbox",
+        "# Broadcast fan-out: one DM broadcast to every member, through the outbox",
         "",
         f"- when: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC; machine: {platform.machine()}, "
         f"{os.cpu_count()} cores, Python {platform.python_version()}",
@@ -341,7 +342,7 @@ def main() -> None:
             lines.append(f"| {engine} | (the run above did not finish in time) |")
     lines += [
         "",
-        "Wall time runs from the reminder's due time to the last message Slack accepted. The",
+        "Wall time runs from the broadcast's due time to the last message Slack accepted. The",
         f"floor is what the rules impose: the workspace window lets {limit} messages through at",
         f"once and then {limit} per {window:g} s, so message k (from 0) comes at least "
         f"floor(k/{limit}) x {window:g} s",
