@@ -159,6 +159,7 @@ class Call:
     headers: dict[str, str]
     status: int
     response: Any
+    response_headers: dict[str, str]  # X-RateLimit-*, Retry-After, Via
     at: float = field(default_factory=time.monotonic)
 
 
@@ -1025,6 +1026,7 @@ class FakeDiscord:
                     headers,
                     status,
                     copy.deepcopy(answer),
+                    dict(extra),
                 )
             )
             self._cond.notify_all()
