@@ -649,6 +649,11 @@ class FakeDiscord:
                 return None
             return self._send_event(session, event, shaped)
 
+    def _maybe_dispatch(self, event: str, data: JsonDict) -> None:
+        """Dispatch when a client has identified (a world change needs no client)."""
+        if self._current is not None:
+            self.dispatch(event, data)
+
     def interact(self, payload: JsonDict) -> JsonDict:
         """Dispatch an INTERACTION_CREATE built by one of the builders below."""
         self.dispatch("INTERACTION_CREATE", payload)
@@ -681,7 +686,7 @@ class FakeDiscord:
             event = dict(message)
             if "guild_id" in channel:
                 event["member"] = self._partial_member(user_id)
-            self.dispatch("MESSAGE_CREATE", event)
+            self._maybe_dispatch("MESSAGE_CREATE", event)
             return copy.deepcopy(message)
 
     def edit_user_message(self, channel_id: str, message_id: str, content: str) -> JsonDict:
@@ -690,7 +695,7 @@ class FakeDiscord:
             message = self._find_message(channel_id, message_id)
             message["content"] = content
             message["edited_timestamp"] = _iso(self._wall())
-            self.dispatch("MESSAGE_UPDATE", copy.deepcopy(message))
+            self._maybe_dispatch("MESSAGE_UPDATE", copy.deepcopy(message))
             return copy.deepcopy(message)
 
     def delete_user_message(self, channel_id: str, message_id: str) -> None:
@@ -704,14 +709,14 @@ class FakeDiscord:
             event = {"id": message_id, "channel_id": channel_id}
             if "guild_id" in channel:
                 event["guild_id"] = channel["guild_id"]
-            self.dispatch("MESSAGE_DELETE", event)
+            self._maybe_dispatch("MESSAGE_DELETE", event)
 
     def member_join(self, username: str, *, user_id: str | None = None) -> JsonDict:
         """Someone joins the guild (GUILD_MEMBER_ADD); returns the member object."""
         with self._cond:
             user = self.add_user(user_id, username)
             member = self.member_object(user["id"])
-            self.dispatch("GUILD_MEMBER_ADD", {**member, "guild_id": self.guild_id})
+            self._maybe_dispatch("GUILD_MEMBER_ADD", {**member, "guild_id": self.guild_id})
             return member
 
     # ---- gateway: interaction payloads -------------------------------------------------
@@ -1468,7 +1473,7 @@ class FakeDiscord:
             raise _invalid(errors)
         message = self._edit_stored(params["channel_id"], params["message_id"], body)
         if self._current is not None and self.echo_own_messages:
-            self.dispatch("MESSAGE_UPDATE", copy.deepcopy(message))
+            self._maybe_dispatch("MESSAGE_UPDATE", copy.deepcopy(message))
         return 200, copy.deepcopy(message)
 
     def _delete_message(self, params: dict[str, str], query: dict[str, str], body: Any) -> Any:
@@ -1597,7 +1602,7 @@ class FakeDiscord:
             )
             starter["id"] = tid  # a forum post's first message has the thread's id
             self._store(thread, starter)
-            self.dispatch_thread_create(thread)
+            self._dispatch_thread_create(thread)
             return 201, {**_public_channel(thread), "message": copy.deepcopy(starter)}
         kind = body.get("type", PRIVATE_THREAD)  # Discord's default without a message
         if kind not in THREAD_TYPES:
@@ -1605,7 +1610,7 @@ class FakeDiscord:
             errors.add(("type",), "BASE_TYPE_CHOICES", "Value must be one of {11, 12}.")
             raise _invalid(errors)
         thread = self._thread_object(parent, self._snowflake(), kind, body)
-        self.dispatch_thread_create(thread)
+        self._dispatch_thread_create(thread)
         return 201, _public_channel(thread)
 
     def _thread_from_message(self, params: dict[str, str], query: dict[str, str], body: Any) -> Any:
@@ -1622,10 +1627,10 @@ class FakeDiscord:
         self._threads_from[message["id"]] = thread["id"]
         message["thread"] = _public_channel(thread)
         message["flags"] |= 1 << 5  # HAS_THREAD
-        self.dispatch_thread_create(thread)
+        self._dispatch_thread_create(thread)
         return 201, _public_channel(thread)
 
-    def dispatch_thread_create(self, thread: JsonDict) -> None:
+    def _dispatch_thread_create(self, thread: JsonDict) -> None:
         if self._current is not None:
             self.dispatch("THREAD_CREATE", {**_public_channel(thread), "newly_created": True})
 

@@ -974,3 +974,49 @@ def test_autocomplete_and_command_limits() -> None:
     assert not commands_errors([cop])
     assert commands_errors([cop, cop]).codes() == ["APPLICATION_COMMANDS_DUPLICATE_NAME"]
     assert commands_errors([{**cop, "name": "Cop"}]).codes() == ["APPLICATION_COMMAND_INVALID_NAME"]
+
+
+# ---- more of Discord's rules, without a client ---------------------------------------------
+
+
+def test_callback_rules_and_webhook_token_life(fake: FakeDiscord, clock: ManualClock) -> None:
+    command = fake.slash_command(fake.member_id, "help")
+    callback = f"/interactions/{command['id']}/{command['token']}/callback"
+    status, _, body = raw(fake, "POST", callback, {"type": 7, "data": {"content": "x"}}, auth=False)
+    assert status == 400
+    assert body["errors"]["type"]["_errors"][0]["code"] == "INTERACTION_RESPONSE_TYPE_INVALID"
+    assert raw(fake, "POST", callback, {"type": 4, "data": {"content": "hi"}}, auth=False)[0] == 204
+    followup = f"/webhooks/{fake.application_id}/{command['token']}"
+    assert raw(fake, "POST", followup, {"content": "later"}, auth=False)[0] == 200
+    clock.advance(15 * 60 + 1)
+    status, _, body = raw(fake, "POST", followup, {"content": "much later"}, auth=False)
+    assert (status, body["code"]) == (401, 50027)
+    unknown = f"/interactions/{command['id']}/not-the-token/callback"
+    assert raw(fake, "POST", unknown, {"type": 4, "data": {"content": "x"}}, auth=False)[2] == {
+        "code": 10062,
+        "message": "Unknown interaction",
+    }
+
+
+def test_other_refusals(fake: FakeDiscord) -> None:
+    theirs = fake.user_message(fake.member_id, "mine")
+    status, _, body = raw(
+        fake,
+        "PATCH",
+        f"/channels/{fake.channel_id}/messages/{theirs['id']}",
+        {"content": "edited by the bot"},
+    )
+    assert (status, body["code"]) == (403, 50005)
+    status, _, thread = raw(
+        fake, "POST", f"/channels/{fake.channel_id}/threads", {"name": "pair", "type": 12}
+    )
+    assert status == 201
+    assert thread["type"] == 12
+    missing = raw(fake, "PUT", f"/channels/{thread['id']}/thread-members/42")
+    assert (missing[0], missing[2]["code"]) == (404, 10007)
+    assert raw(fake, "GET", "/channels/42/messages")[2]["code"] == 10003
+    assert raw(fake, "GET", "/no/such/route")[0] == 404
+    assert (
+        raw(fake, "POST", f"/channels/{fake.forum_id}/messages", {"content": "x"})[2]["code"]
+        == 50008
+    )
