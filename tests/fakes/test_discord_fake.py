@@ -22,12 +22,12 @@ from typing import Any, TypeVar
 
 import discord
 import pytest
-import yarl
 from discord import app_commands
 from discord.gateway import DiscordWebSocket
 from discord.http import Route
 from discord.webhook.async_ import async_context, interaction_response_params
 
+from bot.discord.endpoints import DISCORD_API_BASE, DISCORD_GATEWAY, use_api, use_gateway_of
 from tests.fakes.discord_api import FakeDiscord, Intents
 from tests.fakes.discord_validation import (
     autocomplete_errors,
@@ -131,8 +131,7 @@ class Bot(discord.Client):
 
     # What the adapter does at start when DISCORD_API_URL is set (docs/discord-testing.md).
     async def setup_hook(self) -> None:
-        _, url, _ = await self.http.get_bot_gateway()
-        DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(url)
+        await use_gateway_of(self)
 
     async def on_ready(self) -> None:
         self.ready.set()
@@ -216,12 +215,13 @@ def clock() -> ManualClock:
 
 
 @pytest.fixture
-def fake(clock: ManualClock, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeDiscord]:
+def fake(clock: ManualClock) -> Iterator[FakeDiscord]:
     with FakeDiscord(clock=clock, heartbeat_interval=200) as api:
-        # Class attributes of discord.py, restored after the test.
-        monkeypatch.setattr(Route, "BASE", api.api_base)
-        monkeypatch.setattr(DiscordWebSocket, "DEFAULT_GATEWAY", DiscordWebSocket.DEFAULT_GATEWAY)
-        yield api
+        use_api(api.api_base)  # what the adapter does when DISCORD_API_URL is set
+        try:
+            yield api
+        finally:
+            use_api(None)  # discord.py's class attributes are process-wide
         assert api.errors == []
 
 
@@ -312,6 +312,17 @@ def test_client_connects_identifies_and_gets_ready(fake: FakeDiscord, client: Ru
     assert fake.wait_for_frame("out", 11, count=2)
 
 
+def test_endpoints_point_discord_py_at_the_fake_and_back(
+    fake: FakeDiscord, client: Running
+) -> None:
+    assert fake.api_base == Route.BASE
+    assert str(DiscordWebSocket.DEFAULT_GATEWAY) == fake.gateway_url
+    use_api(None)
+    assert Route.BASE == DISCORD_API_BASE == "https://discord.com/api/v10"
+    assert str(DiscordWebSocket.DEFAULT_GATEWAY) == str(DISCORD_GATEWAY)
+    assert str(DISCORD_GATEWAY) == "wss://gateway.discord.gg/"
+
+
 def test_heartbeats_are_acknowledged_and_latency_known(fake: FakeDiscord, client: Running) -> None:
     fake.wait_for_frame("out", 11, count=3)
     assert client.bot.latency < 1.0
@@ -325,14 +336,14 @@ def test_wrong_token_fails_login(fake: FakeDiscord) -> None:
     assert (status, body) == (401, {"code": 0, "message": "401: Unauthorized"})
 
 
-def test_privileged_intent_not_enabled_is_refused(
-    clock: ManualClock, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_privileged_intent_not_enabled_is_refused(clock: ManualClock) -> None:
     with FakeDiscord(clock=clock, privileged_intents=frozenset({"members"})) as fake:
-        monkeypatch.setattr(Route, "BASE", fake.api_base)
-        monkeypatch.setattr(DiscordWebSocket, "DEFAULT_GATEWAY", DiscordWebSocket.DEFAULT_GATEWAY)
-        with pytest.raises(discord.PrivilegedIntentsRequired):
-            Running(Bot(), fake.token).start()
+        use_api(fake.api_base)
+        try:
+            with pytest.raises(discord.PrivilegedIntentsRequired):
+                Running(Bot(), fake.token).start()
+        finally:
+            use_api(None)
 
 
 def test_resume_after_reconnect_replays_nothing_lost(fake: FakeDiscord, client: Running) -> None:
