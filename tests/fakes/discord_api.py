@@ -776,23 +776,31 @@ class FakeDiscord:
         self,
         user_id: str,
         custom_id: str,
-        values: Mapping[str, str],
+        values: Mapping[str, str | list[str]],
         *,
+        labels: bool = False,
         channel_id: str | None = None,
         message: JsonDict | None = None,
     ) -> JsonDict:
-        """Submitting the modal ``custom_id`` with ``values`` (text input custom_id → text),
-        in action rows as Discord sends them back.
+        """Submitting the modal ``custom_id`` with ``values`` (component custom_id → the text
+        typed, or the options chosen in a select), shaped as Discord sends them back: in
+        action rows (text inputs only), or with ``labels=True`` in label components, the
+        shape of a modal built from labels.
         """
-        rows = [
-            {
-                "type": 1,
-                "id": i * 2 + 1,
-                "components": [{"type": 4, "id": i * 2 + 2, "custom_id": key, "value": value}],
-            }
-            for i, (key, value) in enumerate(values.items())
-        ]
-        data = {"custom_id": custom_id, "components": rows}
+        components: list[JsonDict] = []
+        for i, (key, value) in enumerate(values.items()):
+            inner: JsonDict = (
+                {"type": 3, "id": i * 2 + 2, "custom_id": key, "values": list(value)}
+                if isinstance(value, list)
+                else {"type": 4, "id": i * 2 + 2, "custom_id": key, "value": value}
+            )
+            if labels:
+                components.append({"type": 18, "id": i * 2 + 1, "component": inner})
+            elif inner["type"] != 4:
+                raise ValueError("a select in a modal sits in a label: pass labels=True")
+            else:
+                components.append({"type": 1, "id": i * 2 + 1, "components": [inner]})
+        data = {"custom_id": custom_id, "components": components}
         return self._interaction(
             MODAL_SUBMIT, user_id, data, channel_id=channel_id, message=message
         )
@@ -1251,7 +1259,9 @@ class FakeDiscord:
                     self._echo(channel, message)
         elif kind in (UPDATE_MESSAGE, DEFERRED_UPDATE):
             source = interaction.payload.get("message")
-            if source is None:
+            if source is None and kind == DEFERRED_UPDATE:
+                pass  # a modal opened from a command: acknowledged, nothing to update
+            elif source is None:
                 errors = Errors()
                 errors.add(
                     ("type",),
@@ -1259,9 +1269,11 @@ class FakeDiscord:
                     "Interaction response type is invalid",
                 )
                 raise _invalid(errors)
-            if kind == UPDATE_MESSAGE:
+            elif kind == UPDATE_MESSAGE:
                 message = self._edit_stored(channel["id"], source["id"], data, source)
-            interaction.original = message or copy.deepcopy(source)
+                interaction.original = message
+            else:
+                interaction.original = copy.deepcopy(source)
         interaction.response_type = kind
         interaction.response = copy.deepcopy(dict(body))
         if query.get("with_response") not in ("1", "true", "True"):
