@@ -308,6 +308,7 @@ class FakeDiscord:
         self.forum_id = FORUM_ID
         self.member_id = MEMBER_ID
         self.other_member_id = OTHER_ID
+        self.gateway_queries: list[dict[str, str]] = []  # each websocket's ?v=&encoding=&compress=
         self.errors: list[str] = []  # tracebacks of the fake's own bugs: a test asserts none
         self._cond = threading.Condition(threading.RLock())
         self._calls: list[Call] = []
@@ -1887,7 +1888,10 @@ class FakeDiscord:
                     if key in data:
                         data[key] = []
         elif (
-            (event.startswith("GUILD_MEMBER") and not intents & Intents.GUILD_MEMBERS)
+            (
+                event in ("GUILD_MEMBER_ADD", "GUILD_MEMBER_UPDATE", "GUILD_MEMBER_REMOVE")
+                and not intents & Intents.GUILD_MEMBERS
+            )
             or (
                 event.startswith("GUILD_SCHEDULED_EVENT")
                 and not intents & Intents.GUILD_SCHEDULED_EVENTS
@@ -2019,6 +2023,8 @@ class FakeDiscord:
         query = dict(
             urllib.parse.parse_qsl(urllib.parse.urlsplit(request.path if request else "/").query)
         )
+        with self._cond:
+            self.gateway_queries.append(query)
         compress = query.get("compress")
         connection = _Connection(ws, compress if compress == "zlib-stream" else None)
         if query.get("v") not in (None, str(API_VERSION)):

@@ -308,6 +308,7 @@ def test_client_connects_identifies_and_gets_ready(fake: FakeDiscord, client: Ru
     assert fake.calls_to("GET", "/gateway/bot")
     out = [f.t for f in fake.frames if f.direction == "out" and f.op == 0]
     assert out[:3] == ["READY", "GUILD_CREATE", "GUILD_MEMBERS_CHUNK"]
+    assert fake.gateway_queries == [{"v": "10", "encoding": "json", "compress": "zlib-stream"}]
     fake.wait_for_frame("in", 1, count=2)  # heartbeats, every 200 ms here
     assert fake.wait_for_frame("out", 11, count=2)
 
