@@ -506,6 +506,13 @@ class FakeDiscord:
         with self._cond:
             return self._dms.get(user_id)
 
+    def open_dm(self, user_id: str) -> str:
+        """The DM channel between the bot and ``user_id`` (made as ``POST /users/@me/channels``
+        would), for payloads that happen in a DM.
+        """
+        with self._cond:
+            return str(self._open_dm({}, {}, {"recipient_id": user_id})[1]["id"])
+
     def dms_to(self, user_id: str) -> list[JsonDict]:
         channel = self.dm_channel_of(user_id)
         return self.messages_in(channel) if channel else []
@@ -686,6 +693,7 @@ class FakeDiscord:
             self._store(channel, message)
             event = dict(message)
             if "guild_id" in channel:
+                event["guild_id"] = channel["guild_id"]
                 event["member"] = self._partial_member(user_id)
             self._maybe_dispatch("MESSAGE_CREATE", event)
             return copy.deepcopy(message)
@@ -696,7 +704,11 @@ class FakeDiscord:
             message = self._find_message(channel_id, message_id)
             message["content"] = content
             message["edited_timestamp"] = _iso(self._wall())
-            self._maybe_dispatch("MESSAGE_UPDATE", copy.deepcopy(message))
+            event = copy.deepcopy(message)
+            channel = self.channels[channel_id]
+            if "guild_id" in channel:
+                event["guild_id"] = channel["guild_id"]
+            self._maybe_dispatch("MESSAGE_UPDATE", event)
             return copy.deepcopy(message)
 
     def delete_user_message(self, channel_id: str, message_id: str) -> None:
@@ -937,6 +949,14 @@ class FakeDiscord:
         if channel["type"] in THREAD_TYPES:
             channel["message_count"] = channel.get("message_count", 0) + 1
             channel["total_message_sent"] = channel.get("total_message_sent", 0) + 1
+
+    def _gateway_message(self, message: JsonDict) -> JsonDict:
+        """A stored message as a gateway event carries it (with its guild_id)."""
+        event = copy.deepcopy(message)
+        guild = self.channels.get(message["channel_id"], {}).get("guild_id")
+        if guild is not None:
+            event["guild_id"] = guild
+        return event
 
     def _echo(self, channel: JsonDict, message: JsonDict) -> None:
         """Discord sends the bot its own messages as MESSAGE_CREATE too."""
@@ -1486,7 +1506,7 @@ class FakeDiscord:
             raise _invalid(errors)
         message = self._edit_stored(params["channel_id"], params["message_id"], body)
         if self._current is not None and self.echo_own_messages:
-            self._maybe_dispatch("MESSAGE_UPDATE", copy.deepcopy(message))
+            self._maybe_dispatch("MESSAGE_UPDATE", self._gateway_message(message))
         return 200, copy.deepcopy(message)
 
     def _delete_message(self, params: dict[str, str], query: dict[str, str], body: Any) -> Any:

@@ -117,12 +117,15 @@ class Bot(discord.Client):
                 raise AssertionError(f"{len(self.outcomes)} outcome(s) of {count}")
             return list(self.outcomes)
 
-    def wait_event(self, kind: str, timeout: float = 5.0) -> Any:
+    def wait_event(
+        self, kind: str, where: Callable[[Any], bool] = lambda _: True, timeout: float = 5.0
+    ) -> Any:
+        """The first event of ``kind`` that satisfies ``where``, waiting for it."""
         with self.changed:
             found: list[Any] = []
 
             def seen() -> bool:
-                found[:] = [v for k, v in self.events if k == kind]
+                found[:] = [v for k, v in self.events if k == kind and where(v)]
                 return bool(found)
 
             if not self.changed.wait_for(seen, timeout):
@@ -624,6 +627,63 @@ def test_message_with_buttons_then_click_updates_it(fake: FakeDiscord, client: R
     (stored,) = fake.messages_in(fake.channel_id)
     assert stored["id"] == str(sent.id)
     assert stored["content"] == "Session on Thursday: 1 going"
+
+
+def test_a_button_in_a_dm_is_clicked_by_the_user_not_a_member(
+    fake: FakeDiscord, client: Running
+) -> None:
+    bot = client.bot
+
+    async def remind() -> discord.Message:
+        user = await bot.fetch_user(int(fake.member_id))
+        view = discord.ui.View(timeout=None)
+        view.add_item(discord.ui.Button(label="Going", custom_id="rsvp:yes:9"))
+        return await user.send("Session tomorrow", view=view)
+
+    client.call(remind())
+    (reminder,) = fake.dms_to(fake.member_id)
+
+    async def clicked(interaction: discord.Interaction[Any]) -> tuple[bool, int]:
+        await interaction.response.send_message("See you there", ephemeral=True)
+        return interaction.guild is None, interaction.user.id
+
+    bot.on_other = clicked
+    payload = fake.interact(fake.button_click(fake.member_id, "rsvp:yes:9", reminder))
+    assert "member" not in payload
+    assert payload["user"]["id"] == fake.member_id
+    assert bot.wait_outcomes(1) == [(True, int(fake.member_id))]
+    assert fake.open_dm(fake.member_id) == reminder["channel_id"]
+
+
+def test_deferred_work_may_follow_up_long_after_three_seconds(
+    fake: FakeDiscord, client: Running, clock: ManualClock
+) -> None:
+    async def slow(interaction: discord.Interaction[Any], text: str | None) -> None:
+        await interaction.response.defer(ephemeral=True)
+        clock.advance(60)  # a minute of work: the token lasts 15 minutes
+        await interaction.followup.send("Here are the results", ephemeral=True)
+
+    client.bot.on_cop = slow
+    fake.interact(fake.slash_command(fake.member_id, "search care"))
+    assert client.bot.wait_outcomes(1) == [None]
+    assert fake.wait_for("POST", "/webhooks/{app}/{token}")[0].status == 200
+
+
+def test_replies_in_a_thread_reach_the_client(fake: FakeDiscord, client: Running) -> None:
+    bot = client.bot
+    channel = bot.get_channel(int(fake.channel_id))
+    assert isinstance(channel, discord.TextChannel)
+
+    async def prompt() -> discord.Thread:
+        message = await channel.send("What did you try this week?")
+        return await message.create_thread(name="Reflections")
+
+    thread = client.call(prompt())
+    fake.user_message(fake.member_id, "I tried pairing", channel_id=str(thread.id))
+    reply = bot.wait_event("message", lambda m: m.author.id == int(fake.member_id))
+    assert isinstance(reply.channel, discord.Thread)
+    assert reply.channel.parent_id == int(fake.channel_id)
+    assert reply.content == "I tried pairing"
 
 
 def test_direct_messages_and_closed_dms(fake: FakeDiscord, client: Running) -> None:
