@@ -348,6 +348,7 @@ class FakeDiscord:
         self._buckets: dict[tuple[str, str], _Bucket] = {}
         self._global: tuple[int, list[float]] | None = None
         self._failures: list[_Failure] = []
+        self._files = 0  # files attached to the request being answered (multipart bodies)
         self._random_429: tuple[float, random.Random, float] | None = None
         self._sessions: dict[str, _Session] = {}
         self._current: _Session | None = None
@@ -1039,6 +1040,7 @@ class FakeDiscord:
         status: int
         answer: Any
         with self._cond:
+            self._files = int(body.pop("__files__", 0)) if isinstance(body, dict) else 0
             try:
                 if handler is None:
                     raise _error(404, 0, "404: Not Found")
@@ -1254,7 +1256,9 @@ class FakeDiscord:
             raise _invalid(errors)
         data = body.get("data") or {}
         if kind in (CHANNEL_MESSAGE, UPDATE_MESSAGE):
-            errors = message_errors(data, create=kind == CHANNEL_MESSAGE, interaction=True)
+            errors = message_errors(
+                data, create=kind == CHANNEL_MESSAGE, interaction=True, files=self._files
+            )
             if errors:
                 errors = _under("data", errors)
                 raise _invalid(errors)
@@ -1350,7 +1354,7 @@ class FakeDiscord:
 
     def _followup(self, params: dict[str, str], query: dict[str, str], body: Any) -> Any:
         interaction = self._webhook_interaction(params)
-        errors = message_errors(body, interaction=True)
+        errors = message_errors(body, interaction=True, files=self._files)
         if errors:
             raise _invalid(errors)
         channel = self._get_channel(interaction.payload["channel_id"])
@@ -1442,8 +1446,7 @@ class FakeDiscord:
 
     def _post_message(self, params: dict[str, str], query: dict[str, str], body: Any) -> Any:
         channel = self._readable(params["channel_id"])
-        files = int(body.pop("__files__", 0)) if isinstance(body, dict) else 0
-        errors = message_errors(body, files=files)
+        errors = message_errors(body, files=self._files)
         if errors:
             raise _invalid(errors)
         if channel["type"] == GUILD_FORUM:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import http.client
+import io
 import json
 import threading
 import time
@@ -1112,3 +1113,13 @@ def test_other_refusals(fake: FakeDiscord) -> None:
         raw(fake, "POST", f"/channels/{fake.forum_id}/messages", {"content": "x"})[2]["code"]
         == 50008
     )
+
+
+def test_a_file_alone_is_a_message(fake: FakeDiscord, client: Running) -> None:
+    channel = client.bot.get_channel(int(fake.channel_id))
+    assert isinstance(channel, discord.TextChannel)
+    file = discord.File(io.BytesIO(b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n"), "session.ics")
+    client.call(channel.send(file=file))
+    call = fake.wait_for("POST", "/channels/{channel_id}/messages")[0]
+    assert call.status == 200
+    assert call.headers["Content-Type"].startswith("multipart/form-data")
