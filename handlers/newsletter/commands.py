@@ -1,0 +1,6 @@
+from handlers.registry import Registry
+
+
+def register(registry: Registry) -> None:
+    del registry
+
