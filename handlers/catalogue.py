@@ -5,10 +5,30 @@ Adding a capability's handlers is one entry here (and its `register(registry)`).
 
 from __future__ import annotations
 
-from handlers import guide, home, membership, pairing, reflections, resources, sessions, sets
+from handlers import (
+    guide,
+    home,
+    membership,
+    newsletter,
+    pairing,
+    reflections,
+    resources,
+    sessions,
+    sets,
+)
 from handlers.registry import Registry
 
-PACKAGES = (guide, membership, sessions, reflections, resources, pairing, sets, home)
+PACKAGES = (
+    guide,
+    membership,
+    sessions,
+    reflections,
+    resources,
+    pairing,
+    sets,
+    newsletter,
+    home,
+)
 
 
 def build_registry() -> Registry:

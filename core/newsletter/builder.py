@@ -265,12 +265,12 @@ def markdown(content: Content, zone: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-_STYLE_BODY = (
+_STYLE_BODY = (  # untranslated: inline CSS
     "font-family:Arial,Helvetica,sans-serif;font-size:16px;line-height:1.5;color:#222;"
     "max-width:640px;margin:0 auto;padding:16px"
 )
-_STYLE_H1 = "font-size:24px;margin:0 0 12px 0;color:#1a3a5c"
-_STYLE_H2 = (
+_STYLE_H1 = "font-size:24px;margin:0 0 12px 0;color:#1a3a5c"  # untranslated: inline CSS
+_STYLE_H2 = (  # untranslated: inline CSS
     "font-size:19px;margin:24px 0 8px 0;color:#1a3a5c;border-top:1px solid #ddd;padding-top:16px"
 )
 _STYLE_P = "margin:0 0 10px 0"
@@ -288,6 +288,7 @@ def html_email(content: Content, zone: str) -> str:
     e = html.escape
     direction = "rtl" if i18n.is_rtl(i18n.current()) else "ltr"
     parts = [
+        # untranslated: HTML markup
         f'<div dir="{direction}" style="{_STYLE_BODY}">',
         f'<h1 style="{_STYLE_H1}">{e(heading(content, zone))}</h1>',
     ]
@@ -306,7 +307,7 @@ def html_email(content: Content, zone: str) -> str:
             parts.append(f'<p style="{_STYLE_P}">{e(asked)}</p>')
     for quote in content.quotes:
         body = e(cut(quote.body, QUOTE_SHOWN)).replace("\n", "<br>")
-        parts.append(
+        parts.append(  # untranslated: HTML markup
             f'<blockquote style="{_STYLE_QUOTE}">{body}<br>— {e(quote.author)}</blockquote>'
         )
     if content.next is not None:
@@ -337,4 +338,5 @@ def _html_links(links: Sequence[tuple[str, str]]) -> list[str]:
         f"{html.escape(title)}</a></li>"
         for title, url in links
     )
+    # untranslated: HTML markup
     return [f'<ul style="{_STYLE_P}">{items}</ul>']

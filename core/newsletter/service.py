@@ -17,11 +17,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from core import i18n
+from core import i18n, ui
 from core.delivery.models import ItemStatus, ScheduledItem
 from core.delivery.outbox import Outgoing, enqueue
 from core.errors import InvalidInput, UserError
-from core.i18n import _, t
+from core.i18n import N_, _, t
 from core.models import Community, Member, MemberStatus, Role
 from core.newsletter import builder
 from core.newsletter.models import (
@@ -51,8 +51,21 @@ SEND_GRACE = timedelta(hours=6)
 DRAFT_GRACE = timedelta(days=2)
 OPEN = (NewsletterStatus.DRAFT.value, NewsletterStatus.SCHEDULED.value)
 
-# Marked with N_-style sentences where shown; stored codes here.
-DELIVERY_CHOICES = (Delivery.DM, Delivery.CHANNEL, Delivery.OFF)
+# Show one with `core.labels.shown(DELIVERY_LABELS, code)`.
+DELIVERY_LABELS: dict[str, str] = {
+    Delivery.DM: N_("By direct message"),
+    Delivery.CHANNEL: N_("Only in the community channel"),
+    Delivery.OFF: N_("Not at all"),
+}
+
+
+def set_delivery(member: Member, choice: str | None, now: datetime) -> bool:
+    """How the member gets the newsletter; False (nothing changed) for an unknown choice."""
+    if choice not in DELIVERY_LABELS:
+        return False
+    member.newsletter = str(choice)
+    member.updated_at = now
+    return True
 
 
 # ---- the community's day -------------------------------------------------------------------
@@ -662,7 +675,7 @@ def facilitators(session: Session, community: Community) -> list[Member]:
 
 def draft_for(
     session: Session, community: Community, newsletter: Newsletter, reader_zone: str, now: datetime
-) -> Any:
+) -> ui.Message:
     said = content(session, community, newsletter, now)
     return builder.draft_message(
         said, reader_zone, newsletter.id, status_line(newsletter, reader_zone)
