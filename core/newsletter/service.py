@@ -173,7 +173,8 @@ def draft_key(community: Community, slot: datetime) -> str:
 
 
 def plan_upcoming(session: Session, now: datetime) -> None:
-    """Every community has its next draft planned; a changed day cancels the old one."""
+    """Every community has its next draft planned; a changed day cancels the old one
+    (unless it is already due)."""
     for community in session.scalars(select(Community).order_by(Community.id)):
         slot = next_draft_at(session, community, now)
         wanted = draft_key(community, slot) if slot is not None else None
@@ -184,6 +185,8 @@ def plan_upcoming(session: Session, now: datetime) -> None:
                 ScheduledItem.kind == NewsletterItemKind.DRAFT.value,
                 ScheduledItem.status == ItemStatus.PENDING.value,
                 ScheduledItem.key != (wanted or ""),
+                # One already due runs (or is recorded as missed): it is not "moved".
+                ScheduledItem.due_at > now,
             )
             .values(status=ItemStatus.CANCELLED.value, finished_at=now, note="day changed")
         )
