@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from core import i18n
 from core.context import RequestContext
-from core.i18n import N_, NP_, _
+from core.i18n import N_, NP_, _, tn
 from core.newsletter import buttons as button_ids
 from core.newsletter import service as newsletter_service
 from core.newsletter.builder import message as newsletter_message
@@ -27,6 +27,7 @@ from core.ui import (
     notice,
     text,
     text_of,
+    translated,
 )
 from handlers.ids import record_id
 from handlers.newsletter.form import EDIT_FORM, SCHEDULE_FORM, edit_form, schedule_form
@@ -141,22 +142,25 @@ def send_button(ctx: RequestContext, value: str) -> Reply:
             "Newsletter {number} has already been sent, so nothing more was sent.",
             number=i18n.number(found.number),
         )
-    if sent.channel:
-        return _done(
-            notice(
-                "Newsletter {number} is on its way to {people} people by direct message, and "
-                "to the community channel.",
-                number=i18n.number(found.number),
-                people=i18n.number(sent.people),
-            )
-        )
-    return _done(
-        notice(
-            "Newsletter {number} is on its way to {people} people by direct message.",
+    said = (
+        tn(
+            "Newsletter {number} is on its way to {n} person by direct message, and to the "
+            "community channel.",
+            "Newsletter {number} is on its way to {n} people by direct message, and to the "
+            "community channel.",
+            sent.people,
             number=i18n.number(found.number),
-            people=i18n.number(sent.people),
+        )
+        if sent.channel
+        else tn(
+            "Newsletter {number} is on its way to {n} person by direct message.",
+            "Newsletter {number} is on its way to {n} people by direct message.",
+            sent.people,
+            number=i18n.number(found.number),
         )
     )
+    body = translated(said)
+    return Message(summary=body.plain(), blocks=(Section(body),), replace_original=True)
 
 
 def skip_button(ctx: RequestContext, value: str) -> Reply:
