@@ -89,19 +89,20 @@ def _went(n: int) -> str:
 
 
 def figure_lines(figures: Figures) -> list[str]:
+    """This month's peer coaching and action learning sets, as counts only."""
     return [
         tn(
-            "{n} peer-coaching pair was introduced; {met} said they met.",
-            "{n} peer-coaching pairs were introduced; {met} said they met.",
+            "{n} peer-coaching pair was introduced.",
+            "{n} peer-coaching pairs were introduced.",
             figures.pairs,
-            met=i18n.number(figures.pairs_met),
         ),
+        tn("{n} pair said they met.", "{n} pairs said they met.", figures.pairs_met),
         tn(
-            "{n} action learning set is running; {meetings} set meetings were held.",
-            "{n} action learning sets are running; {meetings} set meetings were held.",
+            "{n} action learning set is running.",
+            "{n} action learning sets are running.",
             figures.sets,
-            meetings=i18n.number(figures.set_meetings),
         ),
+        tn("{n} set meeting was held.", "{n} set meetings were held.", figures.set_meetings),
     ]
 
 

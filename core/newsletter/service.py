@@ -113,7 +113,7 @@ def day_in_words(setting: DaySetting) -> str:
         return t(
             "on day {day} of each month at {time}",
             day=i18n.number(setting.day),
-            time=f"{setting.at:%H:%M}",
+            time=setting.at.strftime("%H:%M"),
         )
     return i18n.tn(
         "{n} day after each session, at 09:00",
