@@ -18,7 +18,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from core import i18n, ui
-from core.delivery.models import ItemStatus, ScheduledItem
+from core.delivery.models import ItemStatus, OutboxMessage, ScheduledItem
 from core.delivery.outbox import Outgoing, enqueue
 from core.errors import InvalidInput, UserError
 from core.i18n import N_, _, t
@@ -44,6 +44,7 @@ from core.sessions.models import (
     Visibility,
 )
 from core.sets.models import LearningSet, MeetingStatus, SetMeeting, SetStatus
+from core.ui_codec import message_to_json
 
 DEFAULT_DAY = "1 09:00"
 DRAFT_HOUR = time(9, 0)
@@ -326,14 +327,20 @@ def quotable(
     return [(reflection, str(name)) for reflection, name in rows]
 
 
-def quotes(session: Session, community: Community, newsletter: Newsletter) -> list[builder.Quote]:
-    """The chosen quotes that may still be quoted, read now."""
-    rows = session.execute(
+def quotes(
+    session: Session, community: Community, newsletter: Newsletter, without: int | None = None
+) -> list[builder.Quote]:
+    """The chosen quotes that may still be quoted, read now (`without`: a member who is
+    leaving or being erased, whose row is still there)."""
+    query = (
         _quotable_query(community)
         .join(NewsletterQuote, NewsletterQuote.reflection_id == Reflection.id)
         .where(NewsletterQuote.newsletter_id == newsletter.id)
         .order_by(Reflection.created_at)
-    ).all()
+    )
+    if without is not None:
+        query = query.where(Reflection.member_id != without)
+    rows = session.execute(query).all()
     return [builder.Quote(r.id, r.body, str(name)) for r, name in rows]
 
 
@@ -417,7 +424,11 @@ def new_in_library(
 
 
 def content(
-    session: Session, community: Community, newsletter: Newsletter, now: datetime
+    session: Session,
+    community: Community,
+    newsletter: Newsletter,
+    now: datetime,
+    without: int | None = None,
 ) -> builder.Content:
     """What the newsletter says, read now: as it went out (for a sent one, the sessions
     around its sending), or as it would go out now (a draft)."""
@@ -430,7 +441,7 @@ def content(
         title=newsletter.title,
         note=newsletter.note,
         last=_facts(session, last, True) if last is not None else None,
-        quotes=quotes(session, community, newsletter),
+        quotes=quotes(session, community, newsletter, without),
         next=_facts(session, upcoming, False) if upcoming is not None else None,
         prep=[(r.title, r.url) for r in for_session(session, upcoming.id)] if upcoming else [],
         library=new_in_library(session, community, newsletter.covers_from, at),
@@ -707,6 +718,46 @@ def send_draft_to_facilitators(
 
 
 # ---- members ---------------------------------------------------------------------------------
+
+
+def member_leaving(session: Session, member: Member, now: datetime) -> None:
+    """Before a member leaves or erases their data: no newsletter keeps their words or name.
+
+    Quotes refer to reflections by id (erasure cascades) and every newsletter is rendered
+    from live rows, but the outbox keeps what it sent (and what it is still sending, paced):
+    each such message of a newsletter quoting them is rendered again without them, for the
+    same reader, in that reader's language."""
+    quoting = session.scalars(
+        select(Newsletter)
+        .join(NewsletterQuote, NewsletterQuote.newsletter_id == Newsletter.id)
+        .join(Reflection, Reflection.id == NewsletterQuote.reflection_id)
+        .where(Reflection.member_id == member.id)
+        .distinct()
+    ).all()
+    for newsletter in quoting:
+        community = session.get(Community, newsletter.community_id)
+        if community is None:
+            continue
+        said = content(session, community, newsletter, now, without=member.id)
+        rows = session.scalars(
+            select(OutboxMessage).where(
+                OutboxMessage.community_id == community.id,
+                OutboxMessage.key.like(f"newsletter:{newsletter.id}:%"),
+            )
+        ).all()
+        for row in rows:
+            reader = session.get(Member, row.member_id) if row.member_id is not None else None
+            language = reader.speaks if reader is not None else community.language
+            zone = reader.timezone if reader is not None else community.timezone
+            with i18n.speaking(language):
+                if ":draft:" in row.key:
+                    message = builder.draft_message(
+                        said, zone, newsletter.id, status_line(newsletter, zone)
+                    )
+                else:
+                    message = builder.message(said, zone)
+            row.payload = message_to_json(message)
+    session.flush()
 
 
 def personal_data(session: Session, member: Member) -> dict[str, Any]:

@@ -59,7 +59,9 @@ def latest(ctx: RequestContext) -> Reply:
     if found is None:
         return notice(NONE_YET)
     said = newsletter_service.content(ctx.session, ctx.community, found, ctx.now())
-    return newsletter_message(said, _reader_zone(ctx))
+    # RSVP buttons only while the session it announced is still to come.
+    upcoming = said.next is not None and said.next.starts_at > ctx.now()
+    return newsletter_message(said, _reader_zone(ctx), rsvp=upcoming)
 
 
 def _reader_zone(ctx: RequestContext) -> str:

@@ -272,6 +272,40 @@ def test_send_once_in_each_language_and_by_each_choice(
         newsletter.skip(session, draft, now)
 
 
+def test_erasure_after_sending_leaves_no_name_in_what_the_outbox_keeps(
+    session: Session, community: Community, clock: FakeClock, month: dict[str, object]
+) -> None:
+    now = clock.now()
+    draft, _new = newsletter.make_draft(session, community, now)
+    shared, sam_shared, sam = month["shared"], month["sam_shared"], month["sam"]
+    assert isinstance(shared, Reflection)
+    assert isinstance(sam_shared, Reflection)
+    assert isinstance(sam, Member)
+    sam.newsletter = "off"
+    newsletter.edit(
+        session,
+        community,
+        draft,
+        title=None,
+        note=None,
+        quote_ids=[str(shared.id), str(sam_shared.id)],
+        now=now,
+    )
+    assert newsletter.send(session, community, draft, "C0COMMUNITY", now) is not None
+    kept = [str(r.payload) for r in session.scalars(select(OutboxMessage))]
+    assert len(kept) == 2
+    assert all("Sam Okafor" in payload for payload in kept)
+
+    privacy.forget(session, sam, now)
+    session.expire_all()
+    kept = [str(r.payload) for r in session.scalars(select(OutboxMessage))]
+    assert len(kept) == 2
+    for payload in kept:
+        assert "Sam Okafor" not in payload
+        assert "Listen first." not in payload
+        assert "Ask the board early." in payload
+
+
 def test_schedule_in_the_past_is_a_field_error_and_a_good_one_is_sent_by_its_item(
     session: Session, community: Community, clock: FakeClock, month: dict[str, object]
 ) -> None:
