@@ -44,6 +44,7 @@ from core.sessions.models import (
     Visibility,
 )
 from core.sets.models import LearningSet, MeetingStatus, SetMeeting, SetStatus
+from core.text import clean_text
 from core.ui_codec import message_to_json
 
 DEFAULT_DAY = "1 09:00"
@@ -168,6 +169,21 @@ def next_draft_at(session: Session, community: Community, now: datetime) -> date
     return None
 
 
+def _has_facilitators(session: Session, community: Community) -> bool:
+    return (
+        session.scalar(
+            select(Member.id)
+            .where(
+                Member.community_id == community.id,
+                Member.role == Role.FACILITATOR.value,
+                Member.status == MemberStatus.ACTIVE.value,
+            )
+            .limit(1)
+        )
+        is not None
+    )
+
+
 def draft_key(community: Community, slot: datetime) -> str:
     local = slot.astimezone(ZoneInfo(community.timezone)).strftime("%Y-%m-%dT%H:%M")
     return f"{NewsletterItemKind.DRAFT.value}:{community.id}:{local}"
@@ -177,7 +193,13 @@ def plan_upcoming(session: Session, now: datetime) -> None:
     """Every community has its next draft planned; a changed day cancels the old one
     (unless it is already due)."""
     for community in session.scalars(select(Community).order_by(Community.id)):
-        slot = next_draft_at(session, community, now)
+        # The draft is for the facilitators: with nobody to read it, nothing is planned
+        # (a facilitator is someone with the role: `/cop role grant`, or the console's toggle).
+        slot = (
+            next_draft_at(session, community, now)
+            if _has_facilitators(session, community)
+            else None
+        )
         wanted = draft_key(community, slot) if slot is not None else None
         session.execute(
             update(ScheduledItem)
@@ -472,8 +494,8 @@ def edit(
     """Save the facilitators' choices; every problem is a field error, nothing half-saved."""
     check_open(newsletter)
     errors: dict[str, str] = {}
-    title = (title or "").strip() or None
-    note = (note or "").strip() or None
+    title = clean_text(title, multiline=False) or None
+    note = clean_text(note, multiline=True) or None
     if title is not None and len(title) > builder.TITLE_MAX:
         errors["title"] = t(
             "Please keep the title to {n} characters or fewer.",

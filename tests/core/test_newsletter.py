@@ -17,7 +17,7 @@ from core.clock import FakeClock
 from core.db import unit_of_work
 from core.delivery.models import ItemStatus, OutboxMessage, ScheduledItem
 from core.errors import InvalidInput, UserError
-from core.models import Community, Member
+from core.models import Community, Member, Role
 from core.newsletter import builder
 from core.newsletter import service as newsletter
 from core.newsletter.models import NewsletterItemKind, NewsletterStatus
@@ -142,6 +142,10 @@ def test_the_draft_is_planned_on_the_community_day_and_moves_when_it_changes(
     session: Session, community: Community, clock: FakeClock
 ) -> None:
     now = clock.now()
+    newsletter.plan_upcoming(session, now)
+    assert session.scalars(select(ScheduledItem)).all() == [], "no facilitator, no draft"
+    facilitator = add_member(session, community, "UFACIL01")
+    facilitator.role = Role.FACILITATOR.value
     newsletter.plan_upcoming(session, now)
     newsletter.plan_upcoming(session, now)  # planning twice changes nothing
     [item] = session.scalars(
