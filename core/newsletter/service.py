@@ -15,6 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from core import i18n, ui
@@ -287,9 +288,16 @@ def make_draft(session: Session, community: Community, now: datetime) -> tuple[N
         created_at=now,
         updated_at=now,
     )
-    session.add(newsletter)
-    session.flush()
-    # A quote is offered ready-picked only if nobody has to choose: none are.
+    try:
+        # Two facilitators asking at once (or the scheduler and a facilitator): the second
+        # reads the draft the first made instead of failing.
+        with session.begin_nested():
+            session.add(newsletter)
+    except IntegrityError:
+        found = current(session, community)
+        if found is None:
+            raise
+        return found, False
     return newsletter, True
 
 

@@ -246,12 +246,30 @@ def home_blocks(ctx: RequestContext) -> list[Block]:
 
 def facilitator_home_blocks(ctx: RequestContext) -> list[Block]:
     found = newsletter_service.current(ctx.session, ctx.community)
-    line = (
-        text("*Newsletter {number}* is waiting for you to check.", number=found.number)
-        if found is not None
-        else text("*Newsletter:* the next draft comes on the community's newsletter day.")
+    if found is None:
+        return [
+            Section(
+                text(
+                    "*Newsletter:* the next draft comes on the community's newsletter day, or "
+                    "now with `{command} newsletter draft`.",
+                    command=ctx.command,
+                )
+            )
+        ]
+    return [
+        Section(text("*Newsletter {number}* is waiting for you to check.", number=found.number)),
+        Actions([Button(_("See the newsletter draft"), SHOW_DRAFT, str(found.id))]),
+    ]
+
+
+def show_draft(ctx: RequestContext, value: str) -> Reply:
+    """The Home button: that draft as it stands (a button never makes one)."""
+    found = _newsletter(ctx, value)
+    if found is None:
+        return notice(GONE, command=ctx.command)
+    return newsletter_service.draft_for(
+        ctx.session, ctx.community, found, _reader_zone(ctx), ctx.now()
     )
-    return [Section(line), Actions([Button(_("See the newsletter draft"), SHOW_DRAFT)])]
 
 
 def register(registry: Registry) -> None:
@@ -267,7 +285,7 @@ def register(registry: Registry) -> None:
         )
     )
     registry.add_action(Action(SHOW_LATEST, lambda ctx, _value: latest(ctx)))
-    registry.add_action(Action(SHOW_DRAFT, lambda ctx, _value: draft(ctx), Access.FACILITATOR))
+    registry.add_action(Action(SHOW_DRAFT, show_draft, Access.FACILITATOR))
     registry.add_action(Action(button_ids.EDIT, edit_button, Access.FACILITATOR))
     registry.add_action(Action(button_ids.SEND, send_button, Access.FACILITATOR))
     registry.add_action(Action(button_ids.SCHEDULE, schedule_button, Access.FACILITATOR))
