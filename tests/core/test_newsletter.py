@@ -3,6 +3,7 @@ privacy, what it never says), editing, scheduling, sending once, skipping, the d
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 
@@ -366,3 +367,40 @@ def test_a_member_sees_their_choice_in_my_data(session: Session, community: Comm
     assert not newsletter.set_delivery(member, "carrier pigeon", member.joined_at)
     data = privacy.personal_data(session, member)
     assert data["newsletter"] == {"newsletter": "channel", "reflections_quoted": []}
+
+
+def test_two_facilitators_sending_at_the_same_moment_send_it_once(
+    runtime: Runtime, database_url: str, clock: FakeClock
+) -> None:
+    """Two requests in two transactions at once (PostgreSQL, where they really overlap):
+    the conditional UPDATE lets one through; the other finds it sent."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite serialises writers: the overlap only exists on PostgreSQL")
+    now = clock.now()
+    with unit_of_work(runtime.session_factory) as session:
+        community = communities.get_or_create(
+            session, "slack", "T0001", timezone="Europe/London", now=now
+        )
+        add_member(session, community, "U0AMINA")
+        newsletter_id = newsletter.make_draft(session, community, now)[0].id
+    barrier = threading.Barrier(2)
+    results: list[object] = []
+
+    def click() -> None:
+        with unit_of_work(runtime.session_factory) as session:
+            community = communities.get_or_create(
+                session, "slack", "T0001", timezone="Europe/London", now=now
+            )
+            found = newsletter.by_id(session, community, newsletter_id)
+            assert found is not None
+            barrier.wait(timeout=5)
+            results.append(newsletter.send(session, community, found, None, now))
+
+    threads = [threading.Thread(target=click) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=20)
+    assert sorted(result is None for result in results) == [False, True]
+    with unit_of_work(runtime.session_factory) as session:
+        assert session.scalar(select(func.count()).select_from(OutboxMessage)) == 1
