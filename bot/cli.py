@@ -19,6 +19,8 @@ from sqlalchemy.exc import OperationalError
 from bot.cli_community import add_parser as add_community_parser
 from bot.cli_community import cmd_community
 from bot.cli_export import cmd_export
+from bot.cli_newsletter import add_parser as add_newsletter_parser
+from bot.cli_newsletter import cmd_newsletter
 from bot.cli_resources import add_import_parser, cmd_export_resources, cmd_import_resources
 from core.config import ConfigError, Settings, load_settings
 from core.words import plural
@@ -315,6 +317,7 @@ def parser() -> argparse.ArgumentParser:
     )
     add_community_parser(commands)
     add_import_parser(commands)
+    add_newsletter_parser(commands)
     db = commands.add_parser("db", help="database tasks")
     db.add_argument("db_command", choices=["upgrade", "current"])
     return top
@@ -333,6 +336,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         ),
         "import": cmd_import_resources,
         "community": cmd_community,
+        "newsletter": cmd_newsletter,
         "db": cmd_db,
     }
     try:

@@ -22,6 +22,7 @@ from core.delivery.models import OutboxMessage
 from core.membership import capability as membership
 from core.membership import service as membership_service
 from core.models import Community, Member
+from core.newsletter import capability as newsletter
 from core.pairing import capability as pairing
 from core.reflections import capability as reflections
 from core.resources import capability as resources
@@ -36,6 +37,7 @@ ALL: tuple[Capability, ...] = (
     resources.CAPABILITY,
     sets.CAPABILITY,
     broadcasts.CAPABILITY,
+    newsletter.CAPABILITY,
 )
 
 

@@ -117,6 +117,9 @@ class Community(Base):
     # When DM broadcasts may arrive, in each reader's own timezone, "HH:MM-HH:MM"; None
     # means CATALYST_QUIET_HOURS' window (08:00-20:00 unless set).
     delivery_hours: Mapped[str | None] = mapped_column(String(11), nullable=True)
+    # When the newsletter is drafted: "1 09:00" (a day of the month and a time, community
+    # time) or "after-session 2" (days after each session, at 09:00); None means "1 09:00".
+    newsletter_day: Mapped[str | None] = mapped_column(String(32), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     members: Mapped[list[Member]] = relationship(back_populates="community", passive_deletes=True)
@@ -152,6 +155,8 @@ class Member(Base):
     nudges_enabled: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     # Facilitators' broadcasts by DM; a member can turn them off (channel posts still show).
     broadcasts_enabled: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    # The monthly newsletter: "dm" (default), "channel" (the channel post only) or "off".
+    newsletter: Mapped[str] = mapped_column(String(16), default="dm", server_default="dm")
     # The last time they did anything with Catalyst (a command, a click, a form, a reply in
     # a prompt's thread): "not heard from in N weeks" reads it.
     last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)

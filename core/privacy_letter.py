@@ -84,8 +84,30 @@ def letter(data: Mapping[str, Any], zone: str, command: str) -> list[ui.Block]:
         _reflections(data.get("reflections", {})),
         _pairing(data.get("peer_coaching", {}), zone),
         _library(data.get("resources", {})),
+        _newsletter(data.get("newsletter", {})),
     ]
     return blocks
+
+
+def _newsletter(held: Mapping[str, Any]) -> ui.Section:
+    p = _Paragraph(_("The monthly newsletter"))
+    way = held.get("newsletter", "dm")
+    if way == "off":
+        p.add(_("You don't get the monthly newsletter."))
+    elif way == "channel":
+        p.add(_("You read the monthly newsletter in the community channel, not by DM."))
+    else:
+        p.add(_("You get the monthly newsletter by direct message."))
+    quoted = len(held.get("reflections_quoted") or [])
+    if quoted:
+        p.add(
+            tn(
+                "{n} of your reflections is quoted in a newsletter, as you allowed.",
+                "{n} of your reflections are quoted in a newsletter, as you allowed.",
+                quoted,
+            )
+        )
+    return p.section()
 
 
 def _label(value: object) -> str:

@@ -10,6 +10,7 @@ from handlers import (
     guide,
     home,
     membership,
+    newsletter,
     pairing,
     reflections,
     resources,
@@ -18,7 +19,18 @@ from handlers import (
 )
 from handlers.registry import Registry
 
-PACKAGES = (guide, membership, sessions, reflections, resources, pairing, sets, broadcasts, home)
+PACKAGES = (
+    guide,
+    membership,
+    sessions,
+    reflections,
+    resources,
+    pairing,
+    sets,
+    broadcasts,
+    newsletter,
+    home,
+)
 
 
 def build_registry() -> Registry:

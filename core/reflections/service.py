@@ -191,8 +191,11 @@ def add_from_form(
     body: str | None,
     visibility: str | None,
     now: datetime,
+    quotable: bool = False,
 ) -> Reflection:
     """Store a reflection written in the form; a shared one is also posted in the thread.
+
+    `quotable`: the author said the newsletter may quote it; kept only for a shared one.
 
     Sharing is offered only where there is a thread (a prompt sent by DM, or one not posted
     yet, has none), so "shared" always means "posted in the thread".
@@ -216,6 +219,7 @@ def add_from_form(
         body=text,
         visibility=chosen.value,
         source=Source.FORM.value,
+        quotable=quotable and chosen is Visibility.SHARED,
         created_at=now,
         updated_at=now,
     )
@@ -443,6 +447,7 @@ def personal_data(session: Session, member: Member) -> dict[str, Any]:
             {
                 "question": prompt.text,
                 "visibility": reflection.visibility,
+                "may_be_quoted_in_the_newsletter": reflection.quotable,
                 "written": reflection.source,
                 "written_at": reflection.created_at.isoformat(),
                 "updated_at": reflection.updated_at.isoformat(),

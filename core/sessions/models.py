@@ -8,7 +8,16 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import UTCDateTime
@@ -159,6 +168,9 @@ class Reflection(Base):
     body: Mapped[str] = mapped_column(Text)
     visibility: Mapped[str] = mapped_column(String(16))
     source: Mapped[str] = mapped_column(String(16))  # "thread" or "form"
+    # The author said yes to being quoted in the newsletter (asked in the form, for shared
+    # reflections only; thread replies are never quotable unless they say so later).
+    quotable: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     platform_channel: Mapped[str | None] = mapped_column(String(64), nullable=True)
     platform_ts: Mapped[str | None] = mapped_column(String(32), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -19,10 +19,17 @@ from core.timefmt import span
 
 
 def _rsvp_buttons(cs: CommunitySession, current: str | None) -> ui.Actions:
+    return rsvp_buttons(cs.id, current)
+
+
+def rsvp_buttons(session_id: int, current: str | None = None) -> ui.Actions:
+    """Going / Maybe / Can't make it / Add to calendar for one session (the sessions
+    handlers answer them wherever they appear: a reminder, the newsletter)."""
+
     def label(text: str, answer: RsvpAnswer) -> str:
         return f"✓ {text}" if current == answer.value else text
 
-    value = str(cs.id)
+    value = str(session_id)
     return ui.Actions(
         [
             ui.Button(label(_("Going"), RsvpAnswer.GOING), button_ids.RSVP_GOING, value, "primary"),

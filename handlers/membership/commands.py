@@ -44,6 +44,7 @@ from handlers.membership.form import (
     JOIN_FORM,
     draft_from,
     profile_form,
+    record_newsletter_choice,
     record_set_interest,
 )
 from handlers.mentions import shorten
@@ -100,6 +101,7 @@ def submit_join(ctx: RequestContext, values: FormValues, _state: str) -> Replies
         ctx.session, ctx.community, ctx.caller.user_id, profile, ctx.now()
     )
     record_set_interest(ctx, member, values)
+    record_newsletter_choice(ctx, member, values)
     # In the language they just chose.
     with i18n.speaking(member.speaks):
         return [DirectMessage(welcome(ctx, member, first_time=changed)), RefreshHome()]
@@ -170,6 +172,7 @@ def submit_edit(ctx: RequestContext, values: FormValues, _state: str) -> Replies
     profile = membership.check_profile(draft_from(values), ctx.community, joining=False)
     membership.update_profile(ctx.session, member, profile, ctx.now())
     record_set_interest(ctx, member, values)
+    record_newsletter_choice(ctx, member, values)
     with i18n.speaking(member.speaks):
         return [DirectMessage(welcome(ctx, member, first_time=False)), RefreshHome()]
 

@@ -10,6 +10,8 @@ from core.i18n import N_, _
 from core.labels import CADENCE_LABELS, ORG_SIZE_LABELS, ROLE_LEVEL_LABELS
 from core.membership.service import NAME_MAX, ORGANISATION_MAX, PRONOUNS_MAX, ProfileDraft
 from core.models import Member, PairingCadence
+from core.newsletter import service as newsletter
+from core.newsletter.models import Delivery
 from core.sets import service as sets_service
 from core.ui import (
     Block,
@@ -184,6 +186,19 @@ def profile_form(ctx: RequestContext, member: Member | None) -> Form:
             ),
         ),
     ]
+    if not joining:
+        # How they get the newsletter: by DM for everyone who joins, changed here.
+        fields.append(
+            FormField(
+                "newsletter",
+                _("The monthly newsletter"),
+                FieldKind.SELECT,
+                options=_options(newsletter.DELIVERY_LABELS),
+                initial=member.newsletter if member else Delivery.DM.value,
+                required=False,  # left out: as it was
+                hint=_("What happened last month and what's next, once a month."),
+            )
+        )
     intro: list[Block] = []
     if joining:
         intro = [
@@ -228,6 +243,11 @@ def draft_from(values: FormValues) -> ProfileDraft:
         agreed=values.get("agreed") is True,
         language=text_of(values.get("language")),
     )
+
+
+def record_newsletter_choice(ctx: RequestContext, member: Member, values: FormValues) -> None:
+    """How they get the newsletter (by DM, the channel post only, or not at all)."""
+    newsletter.set_delivery(member, text_of(values.get("newsletter")), ctx.now())
 
 
 def record_set_interest(ctx: RequestContext, member: Member, values: FormValues) -> None:

@@ -120,6 +120,7 @@ def submit_reflection(ctx: RequestContext, values: FormValues, state: str) -> Re
         text_of(values.get("body")),
         text_of(values.get("visibility")),
         ctx.now(),
+        quotable=values.get("quotable") is True,
     )
     return _saved(saved.visibility, ctx.command)
 

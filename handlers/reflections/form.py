@@ -4,11 +4,11 @@ question is a broadcast that asks one: `/cop prompt` opens the broadcast form.)"
 from __future__ import annotations
 
 from core.context import RequestContext
-from core.i18n import _
+from core.i18n import N_, _
 from core.labels import shown
 from core.reflections import export as export
 from core.reflections import service as reflections
-from core.sessions.models import Prompt
+from core.sessions.models import Prompt, Visibility
 from core.ui import (
     Block,
     FieldKind,
@@ -30,6 +30,29 @@ def visibility_hint(prompt: Prompt) -> str:
         "This question has no thread to share in, so it's for the facilitators or you. "
         "Private reflections are a journal: nobody else sees them, facilitators included."
     )
+
+
+QUOTE_OPTION = N_("You may quote this in the newsletter")
+
+
+def _quotable_field(prompt: Prompt) -> list[FormField]:
+    """Consent to be quoted, asked only where the reflection can be shared; unticked."""
+    if Visibility.SHARED not in reflections.visibility_choices(prompt):
+        return []
+    return [
+        FormField(
+            "quotable",
+            _("The newsletter"),
+            FieldKind.CHECKBOX,
+            required=False,
+            options=[Option(value="yes", label=_(QUOTE_OPTION))],
+            initial=False,
+            hint=_(
+                "Only if you share it in the thread. The facilitators may quote two or "
+                "three shared reflections, with your name, in the monthly newsletter."
+            ),
+        )
+    ]
 
 
 def reflection_form(ctx: RequestContext, prompt: Prompt) -> Form:
@@ -61,6 +84,7 @@ def reflection_form(ctx: RequestContext, prompt: Prompt) -> Form:
                 initial=reflections.default_visibility(prompt).value,
                 hint=visibility_hint(prompt),
             ),
+            *_quotable_field(prompt),
         ],
         intro=intro,
         state=str(prompt.id),

@@ -292,7 +292,7 @@ def test_enter_keeps_prefilled_values_when_editing_via_the_numbered_button(
     type_lines(join_answers())
     before = joined(runtime)
 
-    output = flat(type_lines(["profile", "1", *[""] * 12]))
+    output = flat(type_lines(["profile", "1", *[""] * 13]))  # the last: the newsletter
 
     assert "[1] Edit profile" in output
     assert "Your name [Amina Yusuf]:" in output
@@ -320,7 +320,7 @@ def test_editing_changes_what_is_typed_and_dash_clears_an_optional_answer(
 ) -> None:
     type_lines(join_answers())
 
-    type_lines(["profile", "1", "", "-", "Safe Passage", "", "", "", "", "", "", "", "n", ""])
+    type_lines(["profile", "1", "", "-", "Safe Passage", "", "", "", "", "", "", "", "n", "", ""])
 
     member = joined(runtime)
     assert member.display_name == "Amina Yusuf"
@@ -336,7 +336,7 @@ def test_optional_multi_select_can_be_emptied_when_editing_bug(
     # a member who once picked themes can never go back to none.
     type_lines(join_answers())
 
-    type_lines(["profile", "1", "", "", "", "", "", "-", "", "", "", "", "", ""])
+    type_lines(["profile", "1", "", "", "", "", "", "-", "", "", "", "", "", "", ""])
 
     assert joined(runtime).themes == []
 

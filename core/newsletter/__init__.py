@@ -1,0 +1,1 @@
+"""The monthly newsletter: drafted on the facilitators' day, edited, sent once."""
