@@ -389,13 +389,18 @@ def plan_runs(session: Session, broadcast: Broadcast, zone: str, now: datetime) 
 def confirm(session: Session, community: Community, broadcast: Broadcast, now: datetime) -> bool:
     """Plan a previewed draft to go out; False if it was confirmed (or cancelled) already,
     so a second click never sends it twice."""
-    if broadcast.status != BroadcastStatus.DRAFT.value:
+    # One conditional UPDATE: of two clicks at the same moment (two workers), one wins and
+    # the other finds it confirmed, instead of both planning it.
+    won = session.execute(
+        update(Broadcast)
+        .where(Broadcast.id == broadcast.id, Broadcast.status == BroadcastStatus.DRAFT.value)
+        .values(status=BroadcastStatus.SCHEDULED.value, confirmed_at=now, updated_at=now)
+    )
+    session.refresh(broadcast)
+    if int(won.rowcount) != 1:  # type: ignore[attr-defined]
         return False
     if broadcast.starts_at < now and broadcast.repeat == Repeat.ONCE.value:
         broadcast.starts_at = now  # previewed a while ago for "now": now is later
-    broadcast.status = BroadcastStatus.SCHEDULED.value
-    broadcast.confirmed_at = now
-    broadcast.updated_at = now
     plan_runs(session, broadcast, community.timezone, now)
     return True
 

@@ -3,6 +3,7 @@ how a long message is cut for Slack, and that a confirmed broadcast is planned o
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from datetime import timedelta
 
@@ -196,3 +197,38 @@ def test_a_long_message_is_cut_into_sections_that_fit_and_lose_nothing(body: str
     assert all(notices._escaped_length(p) <= 300 for p in pieces)
     squashed = "".join(body.split())
     assert "".join("".join(pieces).split()) == squashed
+
+
+# PostgreSQL only (SQLite serialises writers, so the overlap exists only there).
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_two_confirm_clicks_at_the_same_moment_plan_it_once(
+    runtime: Runtime, database_url: str
+) -> None:
+    with unit_of_work(runtime.session_factory) as session:
+        community = communities.get_or_create(
+            session, "slack", "T0001", timezone="Europe/London", now=NOW
+        )
+        author = add_member(session, community, "UFACIL01")
+        plan = broadcasts.check(draft(), session, community, SETTINGS, NOW)
+        broadcast_id = broadcasts.save(session, community, plan, author, NOW).id
+    barrier = threading.Barrier(2)
+    results: list[bool] = []
+
+    def click() -> None:
+        with unit_of_work(runtime.session_factory) as session:
+            community = communities.get_or_create(
+                session, "slack", "T0001", timezone="Europe/London", now=NOW
+            )
+            found = broadcasts.find(session, community, broadcast_id)
+            assert found is not None
+            barrier.wait(timeout=5)
+            results.append(broadcasts.confirm(session, community, found, NOW))
+
+    threads = [threading.Thread(target=click) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=20)
+    assert sorted(results) == [False, True]
+    with unit_of_work(runtime.session_factory) as session:
+        assert len(session.scalars(select(ScheduledItem.id)).all()) == 1
