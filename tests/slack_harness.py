@@ -138,6 +138,7 @@ class SlackHarness:
         *,
         trigger: bool = True,
         trigger_id: str | None = None,
+        response_url: str | None = None,
         **signing: Any,
     ) -> HttpReply:
         fields = {
@@ -152,11 +153,30 @@ class SlackHarness:
             "text": text,
             "api_app_id": "A0CATALYST",
             "is_enterprise_install": "false",
-            "response_url": self.fake.response_url("command"),
+            "response_url": response_url or self.fake.response_url("command"),
             "trigger_id": trigger_id or (self.fake.new_trigger_id() if trigger else "0000.unknown"),
         }
         body = urllib.parse.urlencode(fields)
         return self.signed(body, "application/x-www-form-urlencoded", **signing)
+
+    def answer(self, text: str, user: str = "U0AMINA", timeout: float = 20.0) -> dict[str, Any]:
+        """A command's answer as the person sees it: the reply itself, or, when the work took
+        longer than the ack budget (a loaded machine), the answer that replaced "One moment"
+        through the command's response_url. For tests about what a command says, not about
+        how fast: the slow path has tests of its own."""
+        url = self.fake.response_url("command")
+        reply = self.command(text, user, response_url=url)
+        assert reply.status == 200
+        body: dict[str, Any] = reply.json()
+        if "One moment" not in str(body.get("text", "")) or "blocks" in body:
+            return body
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for posted in self.fake.responses:
+                if posted.url == url:
+                    return dict(posted.payload)
+            time.sleep(0.02)
+        raise AssertionError(f"no answer to {text!r} within {timeout}s")
 
     def interaction(self, payload: Mapping[str, Any], **signing: Any) -> HttpReply:
         body = urllib.parse.urlencode({"payload": json.dumps(payload)})

@@ -169,7 +169,7 @@ def test_a_catch_up_to_everyone_who_missed_last_tuesday(world: World, clock: Fak
     report = dms_to(fake, FACILITATOR)[-1]
     assert "3 delivered" in json.dumps(report)
     assert block_kit_problems("message", report) == []
-    listed = slack.command("broadcasts", user=FACILITATOR).json()
+    listed = slack.answer("broadcasts", user=FACILITATOR)
     assert "3 delivered" in json.dumps(listed)
     with unit_of_work(slack.runtime.session_factory) as session:
         [broadcast] = session.scalars(select(Broadcast)).all()

@@ -98,7 +98,7 @@ def test_dms_wait_for_each_readers_morning_and_a_cancel_stops_only_what_has_not_
     got = {u for u in people if len(dms_to(fake, u)) > before[u]}
     assert got == set(LONDONERS)  # the west coast is asleep: theirs wait for 08:00 there
 
-    listed = slack.command("broadcasts", user=FACILITATOR).json()
+    listed = slack.answer("broadcasts", user=FACILITATOR)
     assert block_kit_problems("message", listed) == []
     assert "2 still queued" in json.dumps(listed)
     [cancel] = buttons_in(listed, broadcast_buttons.CANCEL)
@@ -160,7 +160,7 @@ def test_a_channel_question_keeps_replies_as_reflections_and_is_corrected_in_pla
         ]
 
     # A typo fixed after it went: the post itself is corrected with chat.update.
-    listed = slack.command("broadcasts", user=FACILITATOR).json()
+    listed = slack.answer("broadcasts", user=FACILITATOR)
     [edit] = buttons_in(listed, broadcast_buttons.EDIT)
     before = len(fake.calls_to("views.open"))
     slack.click(broadcast_buttons.EDIT, edit["value"], user=FACILITATOR)
@@ -181,7 +181,7 @@ def test_bad_input_gets_a_sentence_and_changes_nothing(world: World, clock: Fake
     counts = table_counts(slack.runtime)
 
     # A member who isn't a facilitator.
-    answer = slack.command("broadcast", user=MEMBER).json()
+    answer = slack.answer("broadcast", user=MEMBER)
     assert "facilitator" in json.dumps(answer).lower()
 
     view = open_modal(slack, "broadcast", FACILITATOR)
@@ -287,7 +287,7 @@ def test_a_scheduled_broadcast_moved_before_it_goes(world: World, clock: FakeClo
     slack.click(CONFIRM, confirm["value"], user=FACILITATOR)
     slack.settled()
 
-    listed = slack.command("broadcasts", user=FACILITATOR).json()
+    listed = slack.answer("broadcasts", user=FACILITATOR)
     assert "Nothing has gone yet" in json.dumps(listed)
     [edit] = buttons_in(listed, broadcast_buttons.EDIT)
     before = len(fake.calls_to("views.open"))
@@ -377,5 +377,5 @@ def test_a_question_by_dm_is_answered_with_the_reflect_button(
     with unit_of_work(slack.runtime.session_factory) as session:
         [kept] = session.scalars(select(Reflection)).all()
     assert (kept.body, kept.visibility) == ("Fewer meetings on Mondays.", "facilitators")
-    listed = slack.command("broadcasts", user=FACILITATOR).json()
+    listed = slack.answer("broadcasts", user=FACILITATOR)
     assert "1 reply" in json.dumps(listed)

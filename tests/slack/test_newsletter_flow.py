@@ -264,7 +264,7 @@ def test_drafted_edited_and_sent_once_to_each_as_they_chose(world: World, clock:
         assert answer is not None
         assert answer.answer == RsvpAnswer.GOING.value
 
-    latest = slack.command("newsletter", user="U0SAM").json()
+    latest = slack.answer("newsletter", user="U0SAM")
     assert block_kit_problems("message", latest) == []
     assert "Welcome to the new month" in i18n.without_marks(json.dumps(latest))
 
@@ -273,17 +273,17 @@ def test_a_member_cannot_see_or_make_the_draft(world: World, clock: FakeClock) -
     slack, _runner, _fake = world
     join(slack, "U0SAM", display_name="Sam Okafor")
     before = table_counts(slack.runtime)
-    reply = slack.command("newsletter draft", user="U0SAM").json()
+    reply = slack.answer("newsletter draft", user="U0SAM")
     assert "Only facilitators can see the newsletter draft" in json.dumps(reply)
     assert table_counts(slack.runtime) == before
-    reply = slack.command("newsletter", user="U0SAM").json()
+    reply = slack.answer("newsletter", user="U0SAM")
     assert "No newsletter has gone out yet" in json.dumps(reply)
 
 
 def test_schedule_in_the_past_is_refused_in_the_form(world: World, clock: FakeClock) -> None:
     slack, _runner, _fake = world
     join(slack, FACILITATOR, display_name="Fran Facilitator")
-    reply = slack.command("newsletter draft", user=FACILITATOR).json()
+    reply = slack.answer("newsletter draft", user=FACILITATOR)
     assert block_kit_problems("message", reply) == []
     newsletter_id = button_value(reply, newsletter_buttons.SCHEDULE)
     view = open_view(slack, newsletter_buttons.SCHEDULE, newsletter_id)
