@@ -11,7 +11,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: run shell test lint messages bench bench-fanout bench-resources bench-pairing bench-sets bench-intros install clean
+.PHONY: run shell test lint messages bench bench-fanout bench-resources bench-pairing bench-sets bench-intros bench-ack bench-report install clean
 
 $(STAMP): pyproject.toml
 	@if [ -z "$(PYTHON)" ]; then echo "Catalyst needs Python 3.11 or newer: install it from python.org, then run make again."; exit 1; fi
@@ -75,6 +75,12 @@ bench-sets: $(STAMP)
 
 bench-intros: $(STAMP)
 	$(BIN)/python -m benchmarks.bench_intros
+
+bench-ack: $(STAMP)
+	$(BIN)/python -m benchmarks.ack_latency_discord
+
+bench-report: $(STAMP)
+	$(BIN)/python -m benchmarks.report
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis

@@ -18,15 +18,23 @@ from sqlalchemy.exc import OperationalError
 
 from bot.cli_community import add_parser as add_community_parser
 from bot.cli_community import cmd_community
+from bot.cli_discord import add_parser as add_discord_parser
+from bot.cli_discord import cmd_discord
 from bot.cli_export import cmd_export
 from bot.cli_newsletter import add_parser as add_newsletter_parser
 from bot.cli_newsletter import cmd_newsletter
+from bot.cli_report import add_parser as add_report_parser
+from bot.cli_report import cmd_report
 from bot.cli_resources import add_import_parser, cmd_export_resources, cmd_import_resources
 from core.config import ConfigError, Settings, load_settings
 from core.words import plural
 
 if TYPE_CHECKING:  # the wiring is imported when a command runs, not at start-up
-    from bot.wiring import Runtime, SlackParts
+    from bot.discord.sender import DiscordSender
+    from bot.wiring import DiscordParts, Runtime, SlackParts
+    from scheduler.runner import Runner
+
+DISCORD = "discord"
 
 log = logging.getLogger("catalyst")
 
@@ -36,8 +44,9 @@ NO_CREDENTIALS = (
     "Catalyst to Slack” in the README."
 )
 OPENING_CONSOLE = (
-    "No Slack credentials are set (SLACK_BOT_TOKEN), so here is the local console instead. "
-    "To connect Catalyst to Slack, see “Connect Catalyst to Slack” in the README."
+    "No Slack or Discord credentials are set (SLACK_BOT_TOKEN, DISCORD_BOT_TOKEN), so here "
+    "is the local console instead. To connect Catalyst, see “Connect Catalyst to Slack” or "
+    "“Connect Catalyst to Discord” in the README."
 )
 
 
@@ -81,9 +90,16 @@ def _stop_on_sigterm() -> None:
 
 
 def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.wiring import build_runner, build_runtime, build_slack, slack_sender
+    from bot.wiring import (
+        build_discord,
+        build_runner,
+        build_runtime,
+        build_slack,
+        discord_sender,
+        slack_sender,
+    )
 
-    if not settings.has_slack:
+    if not settings.has_slack and not settings.has_discord:
         if args.console_fallback:
             print(OPENING_CONSOLE, file=sys.stderr)
             return cmd_shell(settings, args)
@@ -91,27 +107,85 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
         return 1
     _logging(settings)
     runtime = build_runtime(settings)
-    slack = build_slack(runtime)
-    refused = _check_bot_token(slack)
-    if refused is not None:
-        return refused
-    runner = None if args.no_scheduler else build_runner(runtime, slack_sender(settings))
+    slack = build_slack(runtime) if settings.has_slack else None
+    if slack is not None:
+        refused = _check_bot_token(slack)
+        if refused is not None:
+            return refused
+    # Slack and Discord in one process: each has its own community row and its own scheduler
+    # (a lease per platform), so neither waits for the other.
+    discord_parts = build_discord(runtime) if settings.has_discord else None
+    runners: list[Runner] = []
+    senders: list[DiscordSender] = []
     _stop_on_sigterm()
-    if runner is not None:
-        runner.start()
-    else:
-        log.info("--no-scheduler: this process answers Slack only; run `catalyst scheduler` once")
     try:
+        if discord_parts is not None:
+            failed = _connect_discord(discord_parts)
+            if failed is not None:
+                return failed
+        if args.no_scheduler:
+            log.info("--no-scheduler: this process answers people only; run `catalyst scheduler`")
+        else:
+            if slack is not None:
+                runners.append(build_runner(runtime, slack_sender(settings)))
+            if discord_parts is not None:
+                # The guild is known once connected (DISCORD_GUILD_ID, else the one joined).
+                sender = discord_sender(settings, discord_parts.client.community_guild_id())
+                senders += [sender] if sender is not None else []
+                runners.append(build_runner(runtime, sender, platform=DISCORD))
+        for runner in runners:
+            runner.start()
+        if slack is None and discord_parts is not None:  # Discord alone: until stopped
+            discord_parts.connection.wait()
+            return 0
+        if slack is None:
+            return 0
         if settings.socket_mode:
             return _serve_socket_mode(slack, settings)
         return _serve_http(slack, runtime, settings, args.host)
     except KeyboardInterrupt:
         return 0
     finally:
-        slack.close()  # let work after an ack finish before the database closes
-        if runner is not None:
+        if slack is not None:
+            slack.close()  # let work after an ack finish before the database closes
+        if discord_parts is not None:
+            discord_parts.close()
+        for runner in runners:
             runner.stop()
+        for sender in senders:
+            sender.close()
         runtime.close()
+
+
+def _connect_discord(parts: DiscordParts) -> int | None:
+    """None once the Discord gateway is ready; otherwise the exit code, after saying why."""
+    import discord
+
+    try:
+        parts.connection.start(timeout=60)
+    except discord.LoginFailure:
+        print(
+            "Catalyst can't start: Discord refused DISCORD_BOT_TOKEN. Copy it again from the "
+            "Discord Developer Portal → your application → Bot → Reset Token.",
+            file=sys.stderr,
+        )
+        return 2
+    except discord.PrivilegedIntentsRequired:
+        print(
+            "Catalyst can't start: Discord needs the Server Members and Message Content intents "
+            "switched on for this bot (Developer Portal → your application → Bot → Privileged "
+            "Gateway Intents). Catalyst reads replies in reflection threads and members' names.",
+            file=sys.stderr,
+        )
+        return 2
+    except (OSError, TimeoutError, discord.HTTPException, discord.GatewayNotFound) as error:
+        print(
+            f"Catalyst can't start: it can't reach Discord ({_reason(error)}). Check this "
+            "computer's internet connection (and DISCORD_API_URL, if you set it), then try again.",
+            file=sys.stderr,
+        )
+        return 2
+    return None
 
 
 def _check_bot_token(slack: SlackParts) -> int | None:
@@ -183,24 +257,40 @@ def _serve_http(slack: SlackParts, runtime: Runtime, settings: Settings, host: s
 
 def cmd_scheduler(settings: Settings, args: argparse.Namespace) -> int:
     """The scheduler alone, for deployments with several web replicas."""
-    from bot.wiring import build_runner, build_runtime, slack_sender
+    from bot.wiring import build_runner, build_runtime, discord_sender, slack_sender
 
-    if not settings.has_slack:
+    if not settings.has_slack and not settings.has_discord:
         print(NO_CREDENTIALS, file=sys.stderr)
         return 1
+    if settings.has_discord and not settings.discord_guild_id:
+        print(
+            "Catalyst's scheduler needs DISCORD_GUILD_ID to send to Discord on its own (it "
+            "doesn't connect to the gateway to find the server): set it to your server's id.",
+            file=sys.stderr,
+        )
+        return 2
     _logging(settings)
     runtime = build_runtime(settings)
-    runner = build_runner(runtime, slack_sender(settings))
+    runners: list[Runner] = []
+    if settings.has_slack:
+        runners.append(build_runner(runtime, slack_sender(settings)))
+    sender = discord_sender(settings, settings.discord_guild_id or "")
+    if sender is not None:
+        runners.append(build_runner(runtime, sender, platform=DISCORD))
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    runner.start()
+    for runner in runners:
+        runner.start()
     try:
         while not stop.wait(1.0):
             pass
     except KeyboardInterrupt:
         pass
     finally:
-        runner.stop()
+        for runner in runners:
+            runner.stop()
+        if sender is not None:
+            sender.close()
         runtime.close()
     return 0
 
@@ -293,7 +383,7 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--console-fallback",
         action="store_true",
-        help="open the local console when no Slack credentials are set",
+        help="open the local console when no Slack or Discord credentials are set",
     )
     run.add_argument(
         "--no-scheduler",
@@ -313,11 +403,15 @@ def parser() -> argparse.ArgumentParser:
     export.add_argument("--format", choices=["csv", "md"], default="csv")
     export.add_argument("--output", metavar="FILE", help="write to FILE instead of the screen")
     export.add_argument(
-        "--community", metavar="TEAMID", help="workspace team id (default: the first)"
+        "--community",
+        metavar="ID",
+        help="the Slack team id or Discord server id (needed when there are several)",
     )
     add_community_parser(commands)
     add_import_parser(commands)
     add_newsletter_parser(commands)
+    add_discord_parser(commands)
+    add_report_parser(commands)
     db = commands.add_parser("db", help="database tasks")
     db.add_argument("db_command", choices=["upgrade", "current"])
     return top
@@ -325,7 +419,8 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    settings = _settings(environment())
+    env = environment()
+    settings = _settings(env)
     handlers = {
         "run": cmd_run,
         "scheduler": cmd_scheduler,
@@ -337,6 +432,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "import": cmd_import_resources,
         "community": cmd_community,
         "newsletter": cmd_newsletter,
+        "discord": lambda s, a: cmd_discord(s, a, env),
+        "report": cmd_report,
         "db": cmd_db,
     }
     try:

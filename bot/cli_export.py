@@ -10,16 +10,15 @@ import argparse
 import sys
 from pathlib import Path
 
+from bot.cli_pick import NoCommunity, pick_community
 from core.config import Settings
 
 
 def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
-    from sqlalchemy import select
 
     from bot.wiring import build_runtime
     from core.db import unit_of_work
     from core.errors import UserError
-    from core.models import Community
     from core.reflections import export as export
 
     fmt = export.ExportFormat(getattr(args, "format", None) or "csv")
@@ -29,17 +28,10 @@ def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
     runtime = build_runtime(settings)
     try:
         with unit_of_work(runtime.session_factory) as session:
-            query = select(Community).order_by(Community.id).limit(1)
-            if team:
-                query = select(Community).where(Community.external_id == team)
-            community = session.scalars(query).first()
-            if community is None:
-                print(
-                    f"There's no community {team} in this database."
-                    if team
-                    else "There's no community in this database yet: nobody has used Catalyst.",
-                    file=sys.stderr,
-                )
+            try:
+                community = pick_community(session, team)
+            except NoCommunity as problem:
+                print(problem, file=sys.stderr)
                 return 1
             try:
                 rows = export.reflection_rows(session, community, number)

@@ -10,6 +10,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from bot.cli_pick import NoCommunity, pick_community
 from core.config import Settings
 
 
@@ -22,17 +23,17 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     newsletter.add_argument("--format", choices=["md", "html"], default="md")
     newsletter.add_argument("--output", metavar="FILE", help="write to FILE instead of the screen")
     newsletter.add_argument(
-        "--community", metavar="TEAMID", help="workspace team id (default: the first)"
+        "--community",
+        metavar="ID",
+        help="the Slack team id or Discord server id (needed when there are several)",
     )
 
 
 def cmd_newsletter(settings: Settings, args: argparse.Namespace) -> int:
-    from sqlalchemy import select
 
     from bot.wiring import build_runtime
     from core import i18n
     from core.db import unit_of_work
-    from core.models import Community
     from core.newsletter import builder
     from core.newsletter import service as newsletter
 
@@ -40,17 +41,10 @@ def cmd_newsletter(settings: Settings, args: argparse.Namespace) -> int:
     runtime = build_runtime(settings)
     try:
         with unit_of_work(runtime.session_factory) as session:
-            query = select(Community).order_by(Community.id).limit(1)
-            if team:
-                query = select(Community).where(Community.external_id == team)
-            community = session.scalars(query).first()
-            if community is None:
-                print(
-                    f"There's no community {team} in this database."
-                    if team
-                    else "There's no community in this database yet: nobody has used Catalyst.",
-                    file=sys.stderr,
-                )
+            try:
+                community = pick_community(session, team)
+            except NoCommunity as problem:
+                print(problem, file=sys.stderr)
                 return 1
             found = newsletter.by_number(session, community, args.number)
             if found is None:

@@ -13,12 +13,11 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from bot.cli_pick import NoCommunity, pick_community
 from core.config import Settings
 
 if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
-
-    from core.models import Community
+    pass
 
 MAX_FILE_BYTES = 20_000_000
 
@@ -28,28 +27,11 @@ def add_import_parser(commands: argparse._SubParsersAction[argparse.ArgumentPars
     parser = commands.add_parser("import", help="import resources into the library from a CSV")
     parser.add_argument("what", choices=["resources"])
     parser.add_argument("file", metavar="FILE.csv")
-    parser.add_argument("--community", metavar="TEAM_ID", help="the Slack team id (default: first)")
-
-
-def _community(session: Session, team: str | None) -> Community | None:
-    from sqlalchemy import select
-
-    from core.models import Community
-
-    query = select(Community).order_by(Community.id).limit(1)
-    if team:
-        query = select(Community).where(Community.external_id == team)
-    return session.scalars(query).first()
-
-
-def _no_community(team: str | None) -> int:
-    print(
-        f"There's no community {team} in this database."
-        if team
-        else "There's no community in this database yet: nobody has used Catalyst.",
-        file=sys.stderr,
+    parser.add_argument(
+        "--community",
+        metavar="ID",
+        help="the Slack team id or Discord server id (needed when there are several)",
     )
-    return 1
 
 
 def cmd_import_resources(settings: Settings, args: argparse.Namespace) -> int:
@@ -74,9 +56,11 @@ def cmd_import_resources(settings: Settings, args: argparse.Namespace) -> int:
     runtime = build_runtime(settings)
     try:
         with unit_of_work(runtime.session_factory) as session:
-            community = _community(session, team)
-            if community is None:
-                return _no_community(team)
+            try:
+                community = pick_community(session, team)
+            except NoCommunity as problem:
+                print(problem, file=sys.stderr)
+                return 1
             try:
                 report = resource_csv.import_csv(session, community, content, runtime.clock.now())
             except UserError as problem:
@@ -109,9 +93,11 @@ def cmd_export_resources(settings: Settings, args: argparse.Namespace) -> int:
     runtime = build_runtime(settings)
     try:
         with unit_of_work(runtime.session_factory) as session:
-            community = _community(session, team)
-            if community is None:
-                return _no_community(team)
+            try:
+                community = pick_community(session, team)
+            except NoCommunity as problem:
+                print(problem, file=sys.stderr)
+                return 1
             content = resource_csv.export_csv(session, community)
     finally:
         runtime.close()

@@ -16,6 +16,11 @@ from sqlalchemy import Engine, text
 
 from bot.console.inbox import ConsoleInbox
 from bot.console.shell import PLATFORM as CONSOLE
+from bot.discord import endpoints
+from bot.discord.client import CatalystDiscord, Connection
+from bot.discord.directory import DiscordDirectory
+from bot.discord.events import DiscordEvents
+from bot.discord.sender import DiscordSender
 from bot.slack.app import build_app
 from bot.slack.client import make_web_client
 from bot.slack.delivery import PLATFORM as SLACK
@@ -26,6 +31,7 @@ from core.clock import Clock, SystemClock
 from core.config import Settings
 from core.context import Directory
 from core.db import SessionFactory, make_engine, make_session_factory, unit_of_work
+from core.delivery.calendar import CalendarMirror
 from core.delivery.outbox import Sender
 from core.sessions import calendar as calendar
 from core.sessions import service as sessions
@@ -111,7 +117,8 @@ def build_runner(
     runtime: Runtime, sender: Sender | None, *, platform: str = SLACK, holder: str | None = None
 ) -> Runner:
     """The scheduler for one platform's communities, sending through that platform's sender
-    (None: it plans and runs items, and nothing is sent)."""
+    (None: it plans and runs items, and nothing is sent), and mirroring sessions on the
+    platform's own calendar where it has one."""
     return Runner(
         runtime.session_factory,
         runtime.clock,
@@ -119,7 +126,14 @@ def build_runner(
         sender,
         holder=holder,
         platform=platform,
+        calendar=platform_calendar(sender),
     )
+
+
+def platform_calendar(sender: Sender | None) -> CalendarMirror | None:
+    """Where sessions also show as the platform's own events: a Discord server's Events,
+    through the Discord sender's REST client. Slack and the console have none."""
+    return DiscordEvents(sender) if isinstance(sender, DiscordSender) else None
 
 
 def slack_sender(settings: Settings) -> Sender | None:
@@ -156,4 +170,50 @@ def build_slack(runtime: Runtime) -> SlackParts:
     app = build_app(settings, dispatcher, client, executor=commands, listener_executor=listeners)
     return SlackParts(
         app=app, client=client, dispatcher=dispatcher, commands=commands, listeners=listeners
+    )
+
+
+@dataclass
+class DiscordParts:
+    client: CatalystDiscord
+    dispatcher: Dispatcher
+    pool: concurrent.futures.ThreadPoolExecutor
+    connection: Connection
+
+    def close(self) -> None:
+        """Stop the gateway, then wait for interactions still being worked on."""
+        self.connection.stop()
+        self.pool.shutdown(wait=True)
+
+
+def build_discord(runtime: Runtime, *, guild_ready_timeout: float = 2.0) -> DiscordParts:
+    """The Discord client (not connected yet: `parts.connection.start()`), its own
+    dispatcher and worker threads. DISCORD_API_URL, when set, points discord.py there."""
+    settings = runtime.settings
+    if settings.discord_bot_token is None:
+        raise ValueError("build_discord needs DISCORD_BOT_TOKEN")
+    endpoints.use_api(settings.discord_api_url)
+    directory = DiscordDirectory()
+    dispatcher = runtime.dispatcher(directory)
+    pool = concurrent.futures.ThreadPoolExecutor(8, thread_name_prefix="catalyst-discord")
+    client = CatalystDiscord(
+        settings, dispatcher, pool=pool, guild_ready_timeout=guild_ready_timeout
+    )
+    directory.client = client
+    connection = Connection(client, settings.discord_bot_token)
+    return DiscordParts(client=client, dispatcher=dispatcher, pool=pool, connection=connection)
+
+
+def discord_sender(settings: Settings, guild_id: str) -> DiscordSender | None:
+    """What the scheduler sends Discord messages through, when a bot token is set; the
+    community channel (private threads for pairs and sets) is CATALYST_CHANNEL when it
+    names a Discord channel."""
+    if not settings.discord_bot_token:
+        return None
+    channel = settings.channel_on("discord")
+    return DiscordSender(
+        settings.discord_bot_token,
+        guild_id=guild_id,
+        community_channel_id=channel,
+        api_url=settings.discord_api_url,
     )

@@ -17,13 +17,23 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from core.broadcasts import capability as broadcasts
-from core.capability import Capability, ItemRunner, MessageEvent, PlannedItem, Planner
-from core.delivery.models import OutboxMessage
+from core.capability import (
+    CalendarRunner,
+    Capability,
+    ItemRunner,
+    MessageEvent,
+    PlannedItem,
+    Planner,
+)
+from core.care import capability as care
+from core.delivery.calendar import CalendarMirror
+from core.delivery.models import OutboxMessage, ScheduledItem
 from core.membership import capability as membership
 from core.membership import service as membership_service
 from core.models import Community, Member
 from core.newsletter import capability as newsletter
 from core.pairing import capability as pairing
+from core.polls import capability as polls
 from core.reflections import capability as reflections
 from core.resources import capability as resources
 from core.sessions import capability as sessions
@@ -38,25 +48,51 @@ ALL: tuple[Capability, ...] = (
     sets.CAPABILITY,
     broadcasts.CAPABILITY,
     newsletter.CAPABILITY,
+    care.CAPABILITY,
+    polls.CAPABILITY,
 )
 
 
+def _bound(run: CalendarRunner, calendar: CalendarMirror | None) -> ItemRunner:
+    def runner(session: Session, item: ScheduledItem, now: datetime) -> str:
+        return run(session, item, now, calendar)
+
+    return runner
+
+
+def _calendar_runners(calendar: CalendarMirror | None) -> dict[str, ItemRunner]:
+    return {
+        kind: _bound(run, calendar)
+        for capability in ALL
+        for kind, run in capability.calendar_runners.items()
+    }
+
+
 def _runners() -> dict[str, ItemRunner]:
-    runners: dict[str, ItemRunner] = {}
+    claimed: set[str] = set()
     for capability in ALL:
-        for kind, run in capability.item_runners.items():
-            if kind in runners:
+        for kind in capability.item_kinds:
+            if kind in claimed:
                 raise ValueError(f"item kind {kind!r} is claimed by two capabilities")
-            runners[kind] = run
-    return runners
+            claimed.add(kind)
+    runners = {kind: run for c in ALL for kind, run in c.item_runners.items()}
+    return runners | _calendar_runners(None)
 
 
+# Every kind's runner, those acting on the platform's calendar without one (they do nothing).
 ITEM_RUNNERS = _runners()
+
+
+def item_runners(calendar: CalendarMirror | None) -> dict[str, ItemRunner]:
+    """Every kind's runner; those acting on the platform's calendar act through `calendar`."""
+    if calendar is None:
+        return ITEM_RUNNERS
+    return ITEM_RUNNERS | _calendar_runners(calendar)
 
 
 def owner_of(kind: str) -> Capability | None:
     """The capability whose scheduled items have this kind."""
-    return next((c for c in ALL if kind in c.item_runners), None)
+    return next((c for c in ALL if kind in c.item_kinds), None)
 
 
 def planners() -> list[tuple[str, Planner]]:

@@ -21,11 +21,15 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from core.delivery.calendar import CalendarMirror
 from core.delivery.models import OutboxMessage, ScheduledItem
 from core.models import Community, Member
 
 # Runs one due item inside the caller's transaction; returns a one-line note for the log.
 ItemRunner = Callable[[Session, ScheduledItem, datetime], str]
+# Runs one due item that acts on the platform's own calendar, through the scheduler's mirror
+# (None on a platform without one: the runner then does nothing); in the caller's transaction.
+CalendarRunner = Callable[[Session, ScheduledItem, datetime, CalendarMirror | None], str]
 # Makes sure the capability's upcoming items exist as rows (the scheduler's sync calls it).
 Planner = Callable[[Session, datetime], None]
 # What the capability holds about one member, as JSON-ready values (for `my-data`).
@@ -85,6 +89,7 @@ NotYetPlanned = Callable[[Session, datetime], list[PlannedItem]]
 class Capability:
     name: str
     item_runners: Mapping[str, ItemRunner] = field(default_factory=dict)
+    calendar_runners: Mapping[str, CalendarRunner] = field(default_factory=dict)
     plan_upcoming: Planner | None = None
     describe_item: ItemDescriber | None = None
     not_yet_planned: NotYetPlanned | None = None
@@ -97,4 +102,4 @@ class Capability:
 
     @property
     def item_kinds(self) -> frozenset[str]:
-        return frozenset(self.item_runners)
+        return frozenset(self.item_runners) | frozenset(self.calendar_runners)

@@ -37,6 +37,8 @@ DEFAULT_SEND_RATE = 9.5
 DEFAULT_SEND_BURST = 2
 
 _SLACK_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
+_DISCORD_USER_ID = re.compile(r"^[0-9]{15,21}$")  # and channel ids: every Discord id
+_SLACK_CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{2,}$")
 _SLASH_COMMAND = re.compile(r"^/[a-z0-9_-]{1,31}$")
 
 
@@ -66,6 +68,29 @@ class Settings:
     delivery_hours: str = "08:00-20:00"
     send_rate: float = DEFAULT_SEND_RATE
     send_burst: int = DEFAULT_SEND_BURST
+    # Discord (issue 15): the bot token turns the adapter on; the application id and a guild
+    # id are optional (a guild id registers /cop to that server at once, not globally).
+    discord_bot_token: str | None = None
+    discord_application_id: str | None = None
+    discord_guild_id: str | None = None
+    # Where discord.py's REST calls go (and whose /gateway/bot names the gateway); None in
+    # production, a proxy's or the test fake's address otherwise.
+    discord_api_url: str | None = None
+
+    @property
+    def has_discord(self) -> bool:
+        return self.discord_bot_token is not None
+
+    def channel_on(self, platform: str) -> str | None:
+        """CATALYST_CHANNEL where it can be a channel of this platform: a Slack ID on Slack,
+        a Discord id on Discord, as typed elsewhere (the console). One process can serve a
+        Slack workspace and a Discord server; the one variable names a channel of only one,
+        and the other uses its own (`catalyst community set --channel`)."""
+        channel = self.channel
+        if channel is None or platform not in ("slack", "discord"):
+            return channel
+        fits = _SLACK_CHANNEL_ID if platform == "slack" else _DISCORD_USER_ID
+        return channel if fits.match(channel) else None
 
     @property
     def has_slack(self) -> bool:
@@ -180,11 +205,14 @@ def load_settings(env: Mapping[str, str]) -> Settings:
 
     facilitators_raw = _clean(env, "CATALYST_FACILITATORS") or ""
     facilitators = frozenset(p.strip() for p in facilitators_raw.split(",") if p.strip())
-    bad = sorted(p for p in facilitators if not _SLACK_USER_ID.match(p))
+    bad = sorted(
+        p for p in facilitators if not (_SLACK_USER_ID.match(p) or _DISCORD_USER_ID.match(p))
+    )
     if bad:
         raise ConfigError(
-            "CATALYST_FACILITATORS should be Slack member IDs separated by commas, like "
-            f"U012ABCDEF,U034GHIJKL (in Slack: profile → ⋮ → Copy member ID); '{bad[0]}' isn't one."
+            "CATALYST_FACILITATORS should be Slack member IDs or Discord user ids separated by "
+            "commas, like U012ABCDEF,U034GHIJKL (in Slack: profile → ⋮ → Copy member ID; in "
+            f"Discord: right-click a name → Copy User ID); '{bad[0]}' isn't one."
         )
 
     try:
@@ -195,10 +223,13 @@ def load_settings(env: Mapping[str, str]) -> Settings:
             f"before a session): {problem}"
         ) from None
     channel = _clean(env, "CATALYST_CHANNEL")
-    if channel is not None and not re.fullmatch(r"[CG][A-Z0-9]{2,}", channel):
+    if channel is not None and not (
+        _SLACK_CHANNEL_ID.match(channel) or _DISCORD_USER_ID.match(channel)
+    ):
         raise ConfigError(
             "CATALYST_CHANNEL should be a Slack channel ID like C0123456789 (in Slack: open "
-            "the channel → its name → the ID is at the bottom of the About tab)."
+            "the channel → its name → the ID is at the bottom of the About tab) or a Discord "
+            "channel id (right-click the channel → Copy Channel ID)."
         )
     delays: dict[str, timedelta] = {}
     for name, default in (("CATALYST_REFLECTION_DELAY", "1h"), ("CATALYST_NUDGE_DELAY", "3d")):
@@ -233,6 +264,28 @@ def load_settings(env: Mapping[str, str]) -> Settings:
             f"not '{burst_text}'."
         )
 
+    discord_token = _clean(env, "DISCORD_BOT_TOKEN")
+    if discord_token is not None and (" " in discord_token or discord_token.startswith("Bot")):
+        raise ConfigError(
+            "DISCORD_BOT_TOKEN should be the bot's token alone (Discord Developer Portal → "
+            "your application → Bot → Reset Token), without 'Bot ' in front and without spaces."
+        )
+    discord_ids: dict[str, str | None] = {}
+    for name, where in (
+        ("DISCORD_APPLICATION_ID", "General Information → Application ID"),
+        ("DISCORD_GUILD_ID", "right-click the server → Copy Server ID, with Developer Mode on"),
+    ):
+        value = _clean(env, name)
+        if value is not None and not re.fullmatch(r"[0-9]{1,21}", value):
+            raise ConfigError(f"{name} should be a Discord id, digits only ({where}).")
+        discord_ids[name] = value
+    discord_api = _clean(env, "DISCORD_API_URL")
+    if discord_api is not None and not re.match(r"^https?://[^\s/]+", discord_api):
+        raise ConfigError(
+            "DISCORD_API_URL should be a web address like https://discord.com/api/v10 (leave it "
+            "unset unless you use a proxy)."
+        )
+
     level = (_clean(env, "LOG_LEVEL") or "INFO").upper()
     if level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
         raise ConfigError("LOG_LEVEL should be one of DEBUG, INFO, WARNING or ERROR.")
@@ -256,4 +309,8 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         delivery_hours=hours,
         send_rate=send_rate,
         send_burst=int(burst_text),
+        discord_bot_token=discord_token,
+        discord_application_id=discord_ids["DISCORD_APPLICATION_ID"],
+        discord_guild_id=discord_ids["DISCORD_GUILD_ID"],
+        discord_api_url=discord_api.rstrip("/") if discord_api else None,
     )

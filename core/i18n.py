@@ -31,7 +31,7 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
-from datetime import datetime
+from datetime import date, datetime
 from functools import cache
 from gettext import NullTranslations
 from pathlib import Path
@@ -41,7 +41,7 @@ from babel.dates import format_date, format_time
 from babel.lists import format_list
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from babel.numbers import format_decimal
+from babel.numbers import format_decimal, format_percent
 from babel.support import Translations
 
 DOMAIN = "catalyst"
@@ -268,3 +268,14 @@ def clock_time(at: datetime) -> str:
 
 def weekday(at: datetime) -> str:
     return str(format_date(at, "EEEE", locale=_cldr()))
+
+
+def month_year(at: date) -> str:
+    """ "Mar 2026", "mars 2026": a month on a chart's axis or in a table."""
+    # Translators: a CLDR date pattern (MMM short month name, y year).
+    return str(format_date(at, _("MMM y"), locale=_cldr()))
+
+
+def percent(share: float) -> str:
+    """ "42%" in English, "42 %" in French: a share between 0 and 1, rounded."""
+    return str(format_percent(share, locale=_cldr()))

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     Boolean,
+    ColumnElement,
     ForeignKey,
     Index,
     Integer,
@@ -23,6 +24,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    or_,
     true,
 )
 from sqlalchemy.dialects.postgresql import JSONB
@@ -91,7 +93,7 @@ class MembershipEventKind(StrEnum):
 
 
 class Community(Base):
-    """One Slack workspace (team id) or, later, one Discord guild."""
+    """One Slack workspace (team id) or one Discord server (guild id)."""
 
     __tablename__ = "communities"
     __table_args__ = (UniqueConstraint("platform", "external_id"),)
@@ -120,6 +122,8 @@ class Community(Base):
     # When the newsletter is drafted: "1 09:00" (a day of the month and a time, community
     # time) or "after-session 2" (days after each session, at 09:00); None means "1 09:00".
     newsletter_day: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    # Who-is-drifting thresholds (core/care/rules.py CareRules as JSON); None means defaults.
+    care_rules: Mapped[dict[str, int] | None] = mapped_column(JsonType, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     members: Mapped[list[Member]] = relationship(back_populates="community", passive_deletes=True)
@@ -160,6 +164,12 @@ class Member(Base):
     # The last time they did anything with Catalyst (a command, a click, a form, a reply in
     # a prompt's thread): "not heard from in N weeks" reads it.
     last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # `/cop pause`: until then nothing optional reaches them (reminders, prompts, nudges,
+    # broadcasts and newsletters by DM, pairing rounds); they keep their place in a set.
+    # Read through `is_paused` / `not_paused`, never compared by hand. After a pause it
+    # keeps when it ended; `paused_at` (its start) is set only while one is under way.
+    paused_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    paused_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     role: Mapped[str] = mapped_column(String(16), default=Role.MEMBER.value)
     status: Mapped[str] = mapped_column(String(16), default=MemberStatus.ACTIVE.value)
     consent_at: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -173,6 +183,10 @@ class Member(Base):
     @property
     def is_active(self) -> bool:
         return self.status == MemberStatus.ACTIVE.value
+
+    def is_paused(self, now: datetime) -> bool:
+        """Whether they asked for a break that hasn't ended yet (see `not_paused`)."""
+        return self.paused_until is not None and self.paused_until > now
 
     @property
     def is_facilitator(self) -> bool:
@@ -205,6 +219,12 @@ class ProcessedEvent(Base):
     platform: Mapped[str] = mapped_column(String(16), primary_key=True)
     event_id: Mapped[str] = mapped_column(String(128), primary_key=True)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+
+
+def not_paused(now: datetime) -> ColumnElement[bool]:
+    """The SQL twin of `Member.is_paused`: members who may hear from Catalyst unasked at
+    `now`. Each capability adds it where it chooses the recipients of something optional."""
+    return or_(Member.paused_until.is_(None), Member.paused_until <= now)
 
 
 def group_language(members: Sequence[Member]) -> str:

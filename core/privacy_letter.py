@@ -85,8 +85,54 @@ def letter(data: Mapping[str, Any], zone: str, command: str) -> list[ui.Block]:
         _pairing(data.get("peer_coaching", {}), zone),
         _library(data.get("resources", {})),
         _newsletter(data.get("newsletter", {})),
+        *_care(data.get("care", {}), zone),
+        _polls(data.get("polls", {})),
     ]
     return blocks
+
+
+def _care(held: Mapping[str, Any], zone: str) -> list[ui.Block]:
+    """A pause, and the check-ins facilitators sent (with what was said in them)."""
+    checkins = held.get("check_ins") or []
+    until = held.get("paused_until")
+    if not checkins and not until:
+        return []
+    p = _Paragraph(_("Pauses and check-ins"))
+    if until:
+        p.add(_("You are pausing until {day}."), day=on_day(_at(until), zone))
+    for checkin in checkins:
+        p.add(
+            _("On {day} a facilitator checked in with you: {text}"),
+            day=on_day(_at(checkin["sent_at"]), zone),
+            text=checkin["text"],
+        )
+    return [p.section()]
+
+
+def _polls(held: Mapping[str, Any]) -> ui.Section:
+    p = _Paragraph(_("Polls and the survey"))
+    for vote in held.get("named_votes") or []:
+        p.add(
+            _("• In the named poll “{question}” you chose “{option}”."),
+            question=vote.get("poll", ""),
+            option=vote.get("chose", ""),
+        )
+    answered = len(held.get("survey_answers") or [])
+    if answered:
+        p.add(
+            tn(
+                "You answered {n} survey with your name; the file has your answers.",
+                "You answered {n} surveys with your name; the file has your answers.",
+                answered,
+            )
+        )
+    p.add(
+        _(
+            "Anonymous votes and survey answers are kept without your name, so nothing "
+            "links them to you."
+        )
+    )
+    return p.section()
 
 
 def _newsletter(held: Mapping[str, Any]) -> ui.Section:

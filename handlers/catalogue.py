@@ -7,11 +7,14 @@ from __future__ import annotations
 
 from handlers import (
     broadcasts,
+    care,
+    evaluation,
     guide,
     home,
     membership,
     newsletter,
     pairing,
+    polls,
     reflections,
     resources,
     sessions,
@@ -29,6 +32,9 @@ PACKAGES = (
     sets,
     broadcasts,
     newsletter,
+    care,
+    polls,
+    evaluation,
     home,
 )
 

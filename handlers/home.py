@@ -22,10 +22,15 @@ def home_page(ctx: RequestContext, registry: Registry) -> HomePage:
             blocks += section.build(ctx)
     else:
         blocks.append(Header(t("Hello, {name}", name=member.display_name)))
-        for number, section in enumerate(registry.sections_for(HomePlace.MEMBER)):
-            if number:
+        shown = 0
+        for section in registry.sections_for(HomePlace.MEMBER):
+            built = list(section.build(ctx))
+            if not built:
+                continue  # a section with nothing to say today (a pause that isn't on)
+            if shown:
                 blocks.append(Divider())
-            blocks += section.build(ctx)
+            blocks += built
+            shown += 1
         blocks.append(
             Context([text("Type `{cmd} help` to see everything you can do.", cmd=ctx.command)])
         )

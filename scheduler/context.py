@@ -16,6 +16,7 @@ from core.config import Settings
 from core.db import SessionFactory, unit_of_work
 from core.delivery import lease as lease
 from core.delivery import outbox as outbox
+from core.delivery.calendar import CalendarMirror
 from scheduler.delivery import OutboxWorker
 
 log = logging.getLogger(__name__)
@@ -33,6 +34,7 @@ class JobContext:
     scheduler: Any = None  # the APScheduler instance, for the job that syncs item jobs
     platform: str = "slack"
     leading: bool = False
+    calendar: CalendarMirror | None = None  # the platform's own calendar, where it has one
 
     @property
     def lease_name(self) -> str:

@@ -11,20 +11,31 @@ from core import capabilities
 from core.db import unit_of_work
 from core.delivery import events as events
 from core.delivery import occurrences as occurrences
+from core.delivery.outbox import RateLimited, TransientFailure
+from core.facilitators import named_in_settings
 from scheduler.context import current
 
 log = logging.getLogger(__name__)
 
 
 def run_item(item_id: int) -> None:
-    """A reminder, prompt or nudge: fan it out into the outbox, then start sending."""
+    """A reminder, prompt or nudge: fan it out into the outbox, then start sending. (An item
+    acting on the platform's calendar acts there itself, through `ctx.calendar`.)"""
     ctx = current()
+    runners = capabilities.item_runners(ctx.calendar)
     try:
         if not ctx.hold_lease():
             return
-        with unit_of_work(ctx.session_factory) as session:
-            note = occurrences.execute(session, item_id, ctx.clock.now(), capabilities.ITEM_RUNNERS)
+        with (
+            named_in_settings(ctx.settings.facilitators),
+            unit_of_work(ctx.session_factory) as session,
+        ):
+            note = occurrences.execute(session, item_id, ctx.clock.now(), runners)
         log.info("scheduled item %s: %s", item_id, note)
+    except (TransientFailure, RateLimited) as failure:
+        # The platform said "later": no bug, so no traceback. The next sync runs it again.
+        log.warning("scheduled item %s: %s; it stays pending and is retried", item_id, failure)
+        return
     except Exception:
         log.exception("scheduled item %s failed; it stays pending and is retried", item_id)
         return
@@ -78,7 +89,10 @@ def sync_items() -> None:
         # others or the sync.
         for name, plan_upcoming in capabilities.planners():
             try:
-                with unit_of_work(ctx.session_factory) as session:
+                with (
+                    named_in_settings(ctx.settings.facilitators),
+                    unit_of_work(ctx.session_factory) as session,
+                ):
                     plan_upcoming(session, now)
             except Exception:
                 log.exception("planning %s failed; the next sync retries", name)

@@ -18,6 +18,7 @@ from core.clock import Clock
 from core.config import Settings
 from core.db import SessionFactory, unit_of_work
 from core.delivery import lease as lease
+from core.delivery.calendar import CalendarMirror
 from core.delivery.outbox import Sender
 from scheduler import jobs
 from scheduler.context import JobContext, install
@@ -55,6 +56,7 @@ class Runner:
         sender: Sender | None,
         holder: str | None = None,
         platform: str = "slack",
+        calendar: CalendarMirror | None = None,
     ) -> None:
         self.holder = holder or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         worker = (
@@ -86,6 +88,7 @@ class Runner:
             holder=self.holder,
             scheduler=self.scheduler,
             platform=platform,
+            calendar=calendar,
         )
 
     def start(self, *, paused: bool = False) -> None:

@@ -1,7 +1,8 @@
 """Finds user-facing strings in the code that are not marked for translation.
 
-Run on its own to list them: `python -m tests.i18n_lint [paths…]`. The test suite runs it
-over core/, handlers/ and bot/console/ (tests/test_translations.py) and fails on any.
+Run on its own to list them: `python -m tests.i18n_lint [paths…]` (by default Babel's
+input paths in pyproject.toml, as `make messages` does). The test suite runs it over the
+same paths (tests/test_translations.py) and fails on any.
 
 What counts as user-facing: a string literal that reads as words (two words, or a
 capitalised word with punctuation), outside a docstring, a log call, a developer's
@@ -16,6 +17,7 @@ from __future__ import annotations
 import ast
 import re
 import sys
+import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -145,9 +147,15 @@ def findings(paths: list[Path], root: Path) -> list[Finding]:
     return found
 
 
+def extracted_paths(root: Path) -> list[str]:
+    """What `pybabel extract` reads ([tool.babel.extract_messages] input_paths)."""
+    config = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
+    return list(config["tool"]["babel"]["extract_messages"]["input_paths"])
+
+
 def main(argv: list[str]) -> int:
     root = Path(__file__).resolve().parent.parent
-    targets = [root / p for p in (argv or ["core", "handlers", "bot/console"])]
+    targets = [root / p for p in (argv or extracted_paths(root))]
     found = findings(targets, root)
     for finding in found:
         print(finding)

@@ -81,7 +81,7 @@ class SlackHarness:
         # running, it failed against the next test's (or no) server.
         self.parts.close()
 
-    def settled(self, timeout: float = 5.0) -> None:
+    def settled(self, timeout: float = 20.0) -> None:
         """Wait until everything the requests sent so far left running after their ack
         (Bolt runs button and event listeners once Slack has its answer) has finished."""
         with self._after_ack_lock:

@@ -13,7 +13,8 @@ from typing import Any
 from slack_bolt import App
 from slack_sdk import WebClient
 
-from bot.slack.listeners import ListenerParts, actions, commands, events, views
+from bot.slack.listeners import ListenerParts, actions, commands, events, note_arrival, views
+from bot.slack.waiting_forms import WaitingForms
 from core.config import Settings
 from handlers.dispatch import Dispatcher
 
@@ -46,7 +47,10 @@ def build_app(
         max_workers=8, thread_name_prefix="catalyst-cmd"
     )
 
-    parts = ListenerParts(settings=settings, dispatcher=dispatcher, commands=pool)
+    parts = ListenerParts(
+        settings=settings, dispatcher=dispatcher, commands=pool, waiting=WaitingForms()
+    )
+    note_arrival(app)  # first, so the budgets count from as near the request as can be
     for listeners in (events, commands, actions, views):
         listeners.register(app, parts)
 

@@ -11,6 +11,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.slack import render
+from bot.slack.waiting_forms import WaitingForms
 from core import i18n, ui
 from core.config import Settings
 from core.context import Caller
@@ -43,12 +44,14 @@ class Delivery:
         *,
         respond: Respond | None = None,
         trigger_id: str | None = None,
+        waiting: WaitingForms | None = None,
     ) -> None:
         self.client = client
         self.dispatcher = dispatcher
         self.caller = caller
         self.respond = respond
         self.trigger_id = trigger_id
+        self.waiting = waiting
         self.slash_command = dispatcher.settings.slash_command
 
     def run(self, replies: Sequence[ui.Reply]) -> None:
@@ -60,10 +63,7 @@ class Delivery:
                     "Slack refused %s: %s", type(reply).__name__, error.response.get("error")
                 )
                 if isinstance(reply, ui.OpenForm):
-                    with i18n.speaking(self.dispatcher.language_of(self.caller)):
-                        self._say(
-                            ui.notice("Sorry, that form took too long to open. Please try again.")
-                        )
+                    self._form_not_opened(reply.form, str(error.response.get("error")))
             except Exception:  # one failed call must not drop the replies after it
                 log.exception("could not deliver %s", type(reply).__name__)
 
@@ -102,6 +102,15 @@ class Delivery:
             # Only meaningful inside a form submission, which answers errors in its ack.
             # The errors are in the person's language already: shown as they are.
             self._say(ui.said(" ".join(reply.errors.values())))
+
+    def _form_not_opened(self, form: ui.Form, error: str) -> None:
+        """The trigger ran out while the work was done (a busy server): the form waits
+        behind a button, whose click brings a trigger of its own."""
+        with i18n.speaking(self.dispatcher.language_of(self.caller)):
+            if self.waiting is not None and error == "expired_trigger_id":
+                self._say(self.waiting.offer(self.caller.user_id, form))
+            else:
+                self._say(ui.notice("Sorry, that form took too long to open. Please try again."))
 
     def _say(self, message: ui.Message) -> None:
         """Reply where the person is: in place via response_url, else by DM."""

@@ -43,12 +43,15 @@ class Reason:
 
     LEFT = "left"  # untranslated: a stored reason code
     TURNED_OFF = "turned_off"  # untranslated: a stored reason code
+    PAUSED = "paused"  # untranslated: a stored reason code
 
 
 def left_out(reason: str, count: int) -> str:
     """How many matching people a broadcast leaves out, and why, as one sentence part."""
     if reason == Reason.LEFT:
         return tn("{n} has left the community", "{n} have left the community", count)
+    if reason == Reason.PAUSED:
+        return tn("{n} is taking a break", "{n} are taking a break", count)
     return tn(
         "{n} has turned off facilitators' messages by DM",
         "{n} have turned off facilitators' messages by DM",
@@ -335,6 +338,8 @@ def resolve(
             excluded[Reason.LEFT] += 1
         elif by_dm and not member.broadcasts_enabled:
             excluded[Reason.TURNED_OFF] += 1
+        elif by_dm and member.is_paused(now):
+            excluded[Reason.PAUSED] += 1
         else:
             reached.append(member)
     return Audience(reached, dict(excluded))

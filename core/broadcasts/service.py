@@ -10,8 +10,9 @@ caller owns the transaction) and an explicit `now`.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select, update
@@ -102,20 +103,6 @@ def window_of(broadcast: Broadcast) -> timing.Window:
 # ---- checking what was typed -------------------------------------------------------------
 
 
-def _day(value: str | None) -> date | None:
-    try:
-        return date.fromisoformat((value or "").strip())
-    except ValueError:
-        return None
-
-
-def _clock(value: str | None) -> time | None:
-    try:
-        return time.fromisoformat((value or "").strip())
-    except ValueError:
-        return None
-
-
 def has_started(session: Session, broadcast: Broadcast) -> bool:
     """Has it gone out at least once? Then its timing is kept when it is edited: the text
     and who it is for can change, the times it went can't."""
@@ -125,6 +112,39 @@ def has_started(session: Session, broadcast: Broadcast) -> bool:
         ).first()
         is not None
     )
+
+
+def check_reach(
+    audience: Sequence[str],
+    way_typed: str | None,
+    community: Community,
+    settings: Settings,
+    errors: dict[str, str],
+) -> tuple[list[str], Way | None, str | None]:
+    """Who it is for and how it reaches them, as the broadcast, poll and survey forms ask:
+    (audience codes, way, the community channel), with each problem put in `errors` under
+    its field. A channel post goes to everyone in the channel, so it must be for everyone."""
+    codes = audiences.check(audience)
+    if not codes:
+        errors["audience"] = _("Please choose who it is for.")
+    way: Way | None = None
+    channel = community_channel(community, settings)
+    try:
+        way = Way(way_typed or "")
+    except ValueError:
+        errors["way"] = _("Please choose how it reaches people: in the channel or by DM.")
+    if way is Way.CHANNEL:
+        if channel is None:
+            errors["way"] = _(
+                "No community channel is set up yet: choose 'A DM to each person', or ask "
+                "whoever runs Catalyst to set CATALYST_CHANNEL."
+            )
+        elif codes and not audiences.is_everyone(codes):
+            errors["audience"] = _(
+                "Everyone in the channel sees a channel post: choose 'Everyone', or send it "
+                "by DM to reach only these people."
+            )
+    return codes, way, channel
 
 
 def check(
@@ -154,26 +174,7 @@ def check(
             "This message has too many &, < and > signs to fit in one Slack message once "
             "they are made safe: please shorten it."
         )
-    codes = audiences.check(draft.audience)
-    if not codes:
-        errors["audience"] = _("Please choose who it is for.")
-    way: Way | None = None
-    channel = community_channel(community, settings)
-    try:
-        way = Way(draft.way or "")
-    except ValueError:
-        errors["way"] = _("Please choose how it reaches people: in the channel or by DM.")
-    if way is Way.CHANNEL:
-        if channel is None:
-            errors["way"] = _(
-                "No community channel is set up yet: choose 'A DM to each person', or ask "
-                "whoever runs Catalyst to set CATALYST_CHANNEL."
-            )
-        elif codes and not audiences.is_everyone(codes):
-            errors["audience"] = _(
-                "Everyone in the channel sees a channel post: choose 'Everyone', or send it "
-                "by DM to reach only these people."
-            )
+    codes, way, channel = check_reach(draft.audience, draft.way, community, settings, errors)
     if draft.notify_channel and way is Way.DM:
         errors["notify"] = _(
             "Notifying the channel only works for a post in the channel: untick it, or "
@@ -190,7 +191,7 @@ def check(
     elif draft.when == When.NOW:
         starts_at = now
     elif draft.when in {When.AT, When.WEEKLY, When.MONTHLY}:
-        day, at = _day(draft.date), _clock(draft.time)
+        day, at = timing.read_day(draft.date), timing.read_clock(draft.time)
         if day is None:
             errors["date"] = _("Please give the date as YYYY-MM-DD, like 2026-12-03.")
         if at is None:
@@ -206,7 +207,7 @@ def check(
             starts_at = max(starts_at, now)
         if draft.when != When.AT:
             repeat = Repeat(draft.when)
-            last = _day(draft.until)
+            last = timing.read_day(draft.until)
             if last is None:
                 errors["until"] = _(
                     "Please give the last day it repeats, as YYYY-MM-DD, like 2027-06-30."
@@ -476,6 +477,27 @@ def edit(
         raise InvalidInput(
             {"way": _("It has been confirmed, so it keeps its way: cancel it and send a new one.")}
         )
+    if broadcast.status != BroadcastStatus.DRAFT.value:
+        # Who it reaches and whether it pings were agreed on a preview; an edit has none,
+        # so changing either needs a new broadcast (and its preview) instead.
+        if sorted(broadcast.audience) != sorted(plan.audience):
+            raise InvalidInput(
+                {
+                    "audience": _(
+                        "It has been confirmed, so it keeps who it is for: cancel it and"
+                        " send a new one."
+                    )
+                }
+            )
+        if broadcast.notify_channel != plan.notify_channel:
+            raise InvalidInput(
+                {
+                    "notify": _(
+                        "It has been confirmed, so whether it notifies the channel stays"
+                        " as it was: cancel it and send a new one."
+                    )
+                }
+            )
     save(session, community, plan, None, now, existing=broadcast)
     if broadcast.status == BroadcastStatus.DRAFT.value:
         return EditOutcome(0, 0)

@@ -21,6 +21,22 @@ from core.hours import parse_window as parse_window
 MAX_REPEATS = 120  # ten years of monthly runs: a typo in the end date can't plan forever
 
 
+def read_day(value: str | None) -> date | None:
+    """A form's date (2026-12-24), or None when it isn't one."""
+    try:
+        return date.fromisoformat((value or "").strip())
+    except ValueError:
+        return None
+
+
+def read_clock(value: str | None) -> time | None:
+    """A form's time of day (17:30), or None when it isn't one."""
+    try:
+        return time.fromisoformat((value or "").strip())
+    except ValueError:
+        return None
+
+
 def deliver_at(instant: datetime, zone: str, window: Window) -> datetime:
     """The first moment at or after `instant` that falls inside `window` in `zone`.
 

@@ -9,7 +9,7 @@ later (rate limits, blips), failed (user gone, channel archived) or missed (too 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
@@ -257,10 +257,17 @@ def mark_failed(session: Session, outbox_id: int, reason: str) -> None:
 
 
 def cancel_pending(
-    session: Session, *, session_id: int | None = None, member_id: int | None = None
+    session: Session,
+    *,
+    session_id: int | None = None,
+    member_id: int | None = None,
+    kinds: Sequence[str] | None = None,
 ) -> int:
-    """Cancel messages not yet sent, for a cancelled session or a member who left."""
+    """Cancel messages not yet sent, for a cancelled session or a member who left (only
+    those of `kinds` when given: a pause stops what is optional)."""
     conditions = [OutboxMessage.status == OutboxStatus.PENDING.value]
+    if kinds is not None:
+        conditions.append(OutboxMessage.kind.in_(list(kinds)))
     if session_id is not None:
         conditions.append(OutboxMessage.session_id == session_id)
     if member_id is not None:

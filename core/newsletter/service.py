@@ -18,12 +18,13 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from core import facilitators as kernel_facilitators
 from core import i18n, ui
 from core.delivery.models import ItemStatus, OutboxMessage, ScheduledItem
 from core.delivery.outbox import Outgoing, enqueue
 from core.errors import InvalidInput, UserError
 from core.i18n import N_, _, t
-from core.models import Community, Member, MemberStatus, Role
+from core.models import Community, Member, MemberStatus, not_paused
 from core.newsletter import builder
 from core.newsletter.models import (
     Delivery,
@@ -171,18 +172,7 @@ def next_draft_at(session: Session, community: Community, now: datetime) -> date
 
 
 def _has_facilitators(session: Session, community: Community) -> bool:
-    return (
-        session.scalar(
-            select(Member.id)
-            .where(
-                Member.community_id == community.id,
-                Member.role == Role.FACILITATOR.value,
-                Member.status == MemberStatus.ACTIVE.value,
-            )
-            .limit(1)
-        )
-        is not None
-    )
+    return bool(facilitators(session, community))
 
 
 def draft_key(community: Community, slot: datetime) -> str:
@@ -195,7 +185,7 @@ def plan_upcoming(session: Session, now: datetime) -> None:
     (unless it is already due)."""
     for community in session.scalars(select(Community).order_by(Community.id)):
         # The draft is for the facilitators: with nobody to read it, nothing is planned
-        # (a facilitator is someone with the role: `/cop role grant`, or the console's toggle).
+        # (the role: `/cop role grant` or the console's toggle; or named in the setting).
         slot = (
             next_draft_at(session, community, now)
             if _has_facilitators(session, community)
@@ -645,6 +635,7 @@ def send(
             Member.community_id == community.id,
             Member.status == MemberStatus.ACTIVE.value,
             Member.newsletter == Delivery.DM.value,
+            not_paused(now),
         )
         .order_by(Member.id)
     ).all()
@@ -704,17 +695,9 @@ def status_line(newsletter: Newsletter, zone: str) -> str:
 
 
 def facilitators(session: Session, community: Community) -> list[Member]:
-    return list(
-        session.scalars(
-            select(Member)
-            .where(
-                Member.community_id == community.id,
-                Member.role == Role.FACILITATOR.value,
-                Member.status == MemberStatus.ACTIVE.value,
-            )
-            .order_by(Member.id)
-        )
-    )
+    """Who gets the draft: the role, or named in CATALYST_FACILITATORS (for the scheduler's
+    draft, `named_in_settings` says who)."""
+    return kernel_facilitators.facilitators(session, community.id)
 
 
 def draft_for(

@@ -23,7 +23,14 @@ from core import i18n
 from core.delivery import outbox as outbox
 from core.errors import UserError
 from core.i18n import N_, _
-from core.models import Community, Member, MemberStatus, PairingCadence, group_language
+from core.models import (
+    Community,
+    Member,
+    MemberStatus,
+    PairingCadence,
+    group_language,
+    not_paused,
+)
 from core.pairing import matching as matching
 from core.pairing import notices as pairing_notices
 from core.pairing import plan as pairing_plan
@@ -243,6 +250,7 @@ def _select(session: Session, community: Community, at: datetime) -> tuple[list[
             Member.community_id == community.id,
             Member.status == MemberStatus.ACTIVE.value,
             Member.pairing_cadence.in_(list(CADENCE_EVERY)),
+            not_paused(at),  # a member's pause (core.care) leaves them out of rounds
         )
         .order_by(Member.id)
     ).all()

@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import UTCDateTime
@@ -137,3 +137,17 @@ class SessionResource(Base):
         index=True,
     )
     added_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ResourceSearch(Base):
+    """One search of the library, counted for the programme report: when, and whether it
+    found anything. Never who searched, nor what for."""
+
+    __tablename__ = "resource_searches"
+    __table_args__ = (Index("ix_resource_searches_community_at", "community_id", "searched_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # untranslated: a foreign key, not words
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"))
+    searched_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    found: Mapped[bool] = mapped_column(Boolean)

@@ -30,6 +30,7 @@ from core.models import Community, Member
 from core.resources.models import (
     FORMAT_LABELS,
     Resource,
+    ResourceSearch,
     ResourceSource,
     ResourceStatus,
     ResourceVote,
@@ -500,3 +501,8 @@ def personal_data(session: Session, member: Member) -> dict[str, Any]:
             for number, title, at in voted
         ],
     }
+
+
+def record_search(session: Session, community: Community, found: bool, now: datetime) -> None:
+    """Count one search for the programme report: when and whether it found anything."""
+    session.add(ResourceSearch(community_id=community.id, searched_at=now, found=found))

@@ -10,3 +10,6 @@ RSVP_DECLINE = "session.rsvp.decline"  # untranslated: an action id
 SESSION_CALENDAR = "session.calendar"  # untranslated: an action id
 REFLECT = "reflection.open"  # untranslated: an action id
 NUDGES_OFF = "notifications.off"  # untranslated: an action id
+ATTENDED_YES = "session.attended.yes"  # untranslated: an action id
+ATTENDED_NO = "session.attended.no"  # untranslated: an action id
+ATTENDANCE_OPEN = "session.attendance.open"  # untranslated: an action id

@@ -29,7 +29,7 @@ def sequence(cs: CommunitySession) -> int:
     return max(0, int((cs.updated_at - cs.created_at).total_seconds()))
 
 
-def _description(cs: CommunitySession) -> str:
+def notes(cs: CommunitySession) -> str:
     """The event's notes, in the language being spoken (paragraphs, each its own sentence)."""
     parts = []
     if cs.theme:
@@ -52,7 +52,7 @@ def event(cs: CommunitySession, now: datetime) -> Event:
     item.add("dtend", cs.ends_at.astimezone(UTC))
     item.add("summary", cs.title)
     item.add("location", cs.location)
-    description = _description(cs)
+    description = notes(cs)
     if description:
         item.add("description", description)
     if is_link(cs.location):

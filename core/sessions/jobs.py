@@ -15,8 +15,10 @@ from core import i18n
 from core.delivery.models import ItemStatus, OutboxMessage, ScheduledItem
 from core.delivery.occurrences import finish
 from core.delivery.outbox import Outgoing, enqueue
-from core.models import Community, Member, MemberStatus
+from core.facilitators import facilitators
+from core.models import Community, Member, MemberStatus, not_paused
 from core.resources import service as resources
+from core.sessions import attendance
 from core.sessions import notices as notices
 from core.sessions.models import (
     CommunitySession,
@@ -29,13 +31,15 @@ from core.sessions.models import (
 )
 
 
-def _active_members(session: Session, community_id: int) -> list[Member]:
+def _active_members(session: Session, community_id: int, now: datetime) -> list[Member]:
+    """Who may hear about sessions unasked: active, and not on a pause."""
     return list(
         session.scalars(
             select(Member)
             .where(
                 Member.community_id == community_id,
                 Member.status == MemberStatus.ACTIVE.value,
+                not_paused(now),
             )
             .order_by(Member.id)
         )
@@ -73,7 +77,7 @@ def reminders(session: Session, item: ScheduledItem, now: datetime) -> str:
     answers = _answers(session, cs.id)
     prep = [(r.title, r.url) for r in resources.for_session(session, cs.id)]
     outgoing: list[Outgoing] = []
-    for member in _active_members(session, cs.community_id):
+    for member in _active_members(session, cs.community_id, now):
         if answers.get(member.id) == RsvpAnswer.DECLINED.value:
             continue
         with i18n.speaking(member.speaks):
@@ -126,7 +130,7 @@ def prompt_post(session: Session, item: ScheduledItem, now: datetime) -> str:
                 session_id=prompt.session_id,
             )
         )
-    members = _active_members(session, prompt.community_id)
+    members = _active_members(session, prompt.community_id, now)
     if cs is not None:
         answers = _answers(session, cs.id)
         members = [m for m in members if answers.get(m.id) == RsvpAnswer.GOING.value]
@@ -149,10 +153,36 @@ def prompt_post(session: Session, item: ScheduledItem, now: datetime) -> str:
                 session_id=prompt.session_id,
             )
         )
+    if cs is not None:
+        outgoing.extend(_who_came(session, cs, item, expires))
     enqueue(session, prompt.community_id, outgoing, now)
     prompt.status = PromptStatus.POSTED.value
     item.recipients = len(outgoing)
     return f"prompt posted ({len(outgoing)} messages)"  # untranslated: the item's record
+
+
+def _who_came(
+    session: Session, cs: CommunitySession, item: ScheduledItem, expires: datetime
+) -> list[Outgoing]:
+    """After the session, each facilitator is asked "Who came?" (the attendance tick list)."""
+    outgoing: list[Outgoing] = []
+    for facilitator in facilitators(session, cs.community_id):
+        with i18n.speaking(facilitator.speaks):
+            message = attendance.who_came_message(cs)
+        outgoing.append(
+            Outgoing(
+                # untranslated: an outbox key
+                key=f"who_came:{cs.id}:m{facilitator.id}",
+                kind="who_came",
+                recipient=facilitator.platform_user_id,
+                message=message,
+                due_at=item.due_at,
+                expires_at=expires,
+                member_id=facilitator.id,
+                session_id=cs.id,
+            )
+        )
+    return outgoing
 
 
 def nudges(session: Session, item: ScheduledItem, now: datetime) -> str:
@@ -169,7 +199,7 @@ def nudges(session: Session, item: ScheduledItem, now: datetime) -> str:
     no_recap = _recap_refused(session, cs.id)
     expires = item.due_at + timedelta(seconds=item.grace_seconds)
     outgoing: list[Outgoing] = []
-    for member in _active_members(session, prompt.community_id):
+    for member in _active_members(session, prompt.community_id, now):
         if not member.nudges_enabled or member.joined_at > cs.ends_at or member.id in no_recap:
             continue
         answer = answers.get(member.id)
@@ -177,7 +207,7 @@ def nudges(session: Session, item: ScheduledItem, now: datetime) -> str:
             if member.id in reflected:
                 continue
             with i18n.speaking(member.speaks):
-                kind, message = "nudge", notices.nudge(prompt, title)
+                kind, message = "nudge", notices.nudge(prompt, title, cs)
         elif answer == RsvpAnswer.MAYBE.value:
             continue  # we don't know whether they came; no guessing
         else:

@@ -30,6 +30,7 @@ class SessionItemKind(StrEnum):
     REMINDER = "reminder"
     PROMPT_POST = "prompt_post"
     NUDGE = "nudge"
+    CALENDAR = "calendar"  # mirror the session on the platform's own calendar
 
 
 class SessionStatus(StrEnum):
@@ -90,6 +91,9 @@ class CommunitySession(Base):
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # The session's event on the platform's own calendar (a Discord server's scheduled
+    # event), once made: kept so an edit moves that event instead of making another.
+    platform_event_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
     @property
     def ends_at(self) -> datetime:
@@ -118,6 +122,35 @@ class SessionRsvp(Base):
     wants_recap: Mapped[bool] = mapped_column(Boolean, default=False)
     apology: Mapped[str | None] = mapped_column(Text, nullable=True)
     answered_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class AttendanceSource(StrEnum):
+    FACILITATOR = "facilitator"  # the "Who came?" tick list; wins over the member's answer
+    MEMBER = "member"  # "Did you make it?" Yes/No
+
+
+class SessionAttendance(Base):
+    """Who came to a session, ticked after it. When a member is erased the row stays without
+    them (`SET NULL`), so the programme's attendance counts survive `forget-me`."""
+
+    __tablename__ = "session_attendance"
+    __table_args__ = (UniqueConstraint("session_id", "member_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    session_id: Mapped[int] = mapped_column(
+        # untranslated: schema names
+        ForeignKey("community_sessions.id", ondelete="CASCADE"),
+        index=True,
+    )
+    member_id: Mapped[int | None] = mapped_column(
+        # untranslated: schema names
+        ForeignKey("members.id", ondelete="SET NULL"),
+        nullable=True,
+        index=True,
+    )
+    came: Mapped[bool] = mapped_column(Boolean)
+    source: Mapped[str] = mapped_column(String(16))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class Prompt(Base):

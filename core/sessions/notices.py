@@ -155,7 +155,20 @@ def prompt_dm(prompt: Prompt, title: str | None) -> ui.Message:
     )
 
 
-def nudge(prompt: Prompt, title: str | None) -> ui.Message:
+def _attended_question(cs: CommunitySession) -> list[ui.Block]:
+    """ "Did you make it to <session>?" with Yes / No: the member's own attendance answer."""
+    return [
+        ui.Section(ui.text("Did you make it to *{title}*?", title=cs.title)),
+        ui.Actions(
+            [
+                ui.Button(_("Yes, I came"), button_ids.ATTENDED_YES, str(cs.id)),
+                ui.Button(_("No, I couldn't"), button_ids.ATTENDED_NO, str(cs.id)),
+            ]
+        ),
+    ]
+
+
+def nudge(prompt: Prompt, title: str | None, cs: CommunitySession | None = None) -> ui.Message:
     body = (
         ui.text(
             "A gentle nudge, once only: there's still time to reflect on *{title}*. Even one "
@@ -179,6 +192,7 @@ def nudge(prompt: Prompt, title: str | None) -> ui.Message:
                     ui.Button(_("No more nudges"), button_ids.NUDGES_OFF),
                 ]
             ),
+            *(_attended_question(cs) if cs is not None else []),
         ],
     )
 
@@ -208,4 +222,5 @@ def catch_up(cs: CommunitySession, prompt: Prompt, member: Member) -> ui.Message
         buttons.append(ui.Button(_("Read the thread"), link_id, url=prompt.permalink))
     buttons.append(ui.Button(_("No more nudges"), button_ids.NUDGES_OFF))
     blocks.append(ui.Actions(buttons))
+    blocks.extend(_attended_question(cs))
     return ui.Message(summary=t("Catch-up: {title}", title=cs.title), blocks=blocks)

@@ -3,6 +3,9 @@
 Planning is idempotent: each item has a key naming what and which occurrence, so planning
 again after an edit keeps what still holds, cancels what no longer does, and adds the rest.
 A session's reminders carry its start time in their key, so moving a session moves them.
+Each version of a session (added, edited, cancelled: its `updated_at`) also gets one item
+that mirrors it on the platform's own calendar, where the platform has one; a later version's
+item supersedes a pending one, and a retry of the same version changes nothing.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from core.sessions.models import (
 
 PROMPT_GRACE = timedelta(hours=24)
 NUDGE_GRACE = timedelta(hours=24)
+CALENDAR_GRACE_MIN = timedelta(hours=1)
 
 
 def default_prompt(cs: CommunitySession) -> str:
@@ -69,7 +73,7 @@ def offsets_for(
 
 
 def community_channel(community: Community, settings: Settings) -> str | None:
-    return community.channel_id or settings.channel
+    return community.channel_id or settings.channel_on(community.platform)
 
 
 def _insert_items(session: Session, rows: list[dict[str, object]]) -> None:
@@ -92,6 +96,21 @@ def _cancel_pending(session: Session, *conditions: ColumnElement[bool], keep: se
     session.execute(statement.values(status=ItemStatus.CANCELLED.value))
 
 
+def calendar_item(cs: CommunitySession, now: datetime) -> dict[str, object]:
+    """The item mirroring this version of the session on the platform's calendar: due now,
+    worth doing until the session is over."""
+    grace = max(cs.ends_at - now, CALENDAR_GRACE_MIN)
+    return {
+        "community_id": cs.community_id,
+        "key": f"calendar:{cs.id}:{cs.updated_at.isoformat()}",
+        "kind": SessionItemKind.CALENDAR.value,
+        "session_id": cs.id,
+        "due_at": now,
+        "grace_seconds": int(grace.total_seconds()),
+        "status": ItemStatus.PENDING.value,
+    }
+
+
 def session_prompt(session: Session, cs: CommunitySession) -> Prompt | None:
     return session.scalars(select(Prompt).where(Prompt.session_id == cs.id)).first()
 
@@ -103,10 +122,13 @@ def plan_session(
     settings: Settings,
     now: datetime,
 ) -> None:
-    """(Re)plan a session's reminders, its reflection prompt and the nudge after it."""
+    """(Re)plan a session's reminders, its reflection prompt and the nudge after it, and
+    mirror this version of it on the platform's calendar."""
     prompt = session_prompt(session, cs)
+    mirror = calendar_item(cs, now)
     if not cs.is_scheduled:
-        _cancel_pending(session, ScheduledItem.session_id == cs.id, keep=set())
+        _cancel_pending(session, ScheduledItem.session_id == cs.id, keep={str(mirror["key"])})
+        _insert_items(session, [mirror])
         if prompt is not None:
             _cancel_pending(session, ScheduledItem.prompt_id == prompt.id, keep=set())
             if prompt.status == PromptStatus.SCHEDULED.value:
@@ -185,8 +207,9 @@ def plan_session(
                 "status": ItemStatus.PENDING.value,
             },
         ]
-    reminder_keys = {str(r["key"]) for r in rows if r["kind"] == SessionItemKind.REMINDER.value}
-    _cancel_pending(session, ScheduledItem.session_id == cs.id, keep=reminder_keys)
+    rows.append(mirror)
+    session_keys = {str(r["key"]) for r in rows if "session_id" in r}
+    _cancel_pending(session, ScheduledItem.session_id == cs.id, keep=session_keys)
     _cancel_pending(session, ScheduledItem.prompt_id == prompt.id, keep=prompt_keys)
     _insert_items(session, rows)
     # An item cancelled by an earlier edit and wanted again (edit, then edit back) revives.

@@ -55,6 +55,9 @@ def describe_item(session: Session, item: ScheduledItem) -> tuple[str, int]:
             else _("nudges and catch-ups for a stand-alone prompt")
         )
         return what, active
+    if item.kind == SessionItemKind.CALENDAR.value and cs is not None:
+        # Translators: the session's event on the platform's own calendar (a server event).
+        return t("calendar event for “{title}” (session {n})", **_named(cs)), 0
     return t("{kind} (unknown kind: it will be recorded as failed)", kind=item.kind), 0
 
 

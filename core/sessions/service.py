@@ -36,7 +36,13 @@ from core.sessions.checks import (
     SessionDraft,
     check,
 )
-from core.sessions.models import CommunitySession, RsvpAnswer, SessionRsvp, SessionStatus
+from core.sessions.models import (
+    CommunitySession,
+    RsvpAnswer,
+    SessionAttendance,
+    SessionRsvp,
+    SessionStatus,
+)
 from core.text import clean_text
 from core.timefmt import span
 from core.words import and_list
@@ -526,8 +532,24 @@ def changed_notice(
 
 
 def personal_data(session: Session, member: Member) -> dict[str, Any]:
-    """For `my-data`: each answer the member gave, oldest session first."""
-    return {
+    """For `my-data`: each answer the member gave, oldest session first, and whether they
+    came (present only once attendance was recorded for them)."""
+    came = [
+        {
+            "number": cs.number,
+            "title": cs.title,
+            "came": row.came,
+            "recorded_by": row.source,
+            "recorded_at": row.recorded_at.isoformat(),
+        }
+        for row, cs in session.execute(
+            select(SessionAttendance, CommunitySession)
+            .join(CommunitySession, CommunitySession.id == SessionAttendance.session_id)
+            .where(SessionAttendance.member_id == member.id)
+            .order_by(CommunitySession.starts_at)
+        )
+    ]
+    return ({"attendance": came} if came else {}) | {
         "answers": [
             {
                 "number": cs.number,

@@ -79,7 +79,7 @@ def _reminder(
     soon = sets_plan.phase_of(item) == "1h"
     messages = []
     for member in members:
-        if member.id in away:
+        if member.id in away or member.is_paused(now):  # paused: they keep their place
             continue
         with i18n.speaking(member.speaks):
             note = notices.reminder(

@@ -20,6 +20,56 @@ QUESTION = "question"  # untranslated: the question checkbox's value
 NOTIFY = "notify"  # untranslated: the notify checkbox's value
 
 
+def audience_menu(
+    ctx: RequestContext, chosen: list[str]
+) -> tuple[list[tuple[str, str]], list[str]]:
+    """The audiences on offer now, with what is `chosen` kept on offer, and the choice."""
+    menu = audiences.options(ctx.session, ctx.community, ctx.now())
+    known = {code for code, _label in menu}
+    for code in chosen:
+        if code not in known and audiences.check([code]):
+            menu.append((code, audiences.describe(ctx.session, ctx.community, [code])))
+            known.add(code)
+    chosen = [code for code in chosen if code in known] or [audiences.EVERYONE]
+    if len(menu) > audiences.MAX_OPTIONS:  # Slack's limit: what is chosen stays
+        menu = [m for m in menu if m[0] in chosen] + [m for m in menu if m[0] not in chosen]
+        menu = menu[: audiences.MAX_OPTIONS]
+    return menu, chosen
+
+
+def audience_field(menu: list[tuple[str, str]], chosen: list[str]) -> FormField:
+    """ "Who it is for": the broadcast form's picker, shared with polls and the survey."""
+    return FormField(
+        "audience",
+        _("Who it is for"),
+        FieldKind.MULTI_SELECT,
+        options=[Option(code, label) for code, label in menu],
+        initial=chosen,
+        hint=_(
+            "Pick several to narrow it down: people who match every kind you pick "
+            "(two themes: either theme)."
+        ),
+    )
+
+
+def way_field(ctx: RequestContext, way: str) -> FormField:
+    """ "How": a DM to each person or a post in the channel, shared with polls."""
+    return FormField(
+        "way",
+        _("How"),
+        FieldKind.SELECT,
+        options=[
+            Option(Way.DM.value, _("A DM to each person")),
+            Option(Way.CHANNEL.value, _("A post in the community channel")),
+        ],
+        initial=way,
+        hint=t(
+            "DMs arrive between {hours}, in each person's own timezone.",
+            hours=broadcasts.hours_for(ctx.community, ctx.settings).replace("-", "–"),
+        ),
+    )
+
+
 def broadcast_form(
     ctx: RequestContext,
     existing: Broadcast | None = None,
@@ -32,7 +82,6 @@ def broadcast_form(
     zone = ctx.community.timezone
     soon = local(ctx.now() + timedelta(hours=1), zone)
     has_channel = community_channel(ctx.community, ctx.settings) is not None
-    menu = audiences.options(ctx.session, ctx.community, ctx.now())
     body: str | None = None
     chosen = [audiences.EVERYONE]
     way = (Way.CHANNEL if has_channel and question else Way.DM).value
@@ -51,15 +100,7 @@ def broadcast_form(
             until = local(existing.repeat_until, zone).date().isoformat()
     # What an edited broadcast was for stays on offer even if the menu has moved on (an
     # older session): an edit must never quietly widen the audience to everyone.
-    known = {code for code, _label in menu}
-    for code in chosen:
-        if code not in known and audiences.check([code]):
-            menu.append((code, audiences.describe(ctx.session, ctx.community, [code])))
-            known.add(code)
-    chosen = [code for code in chosen if code in known] or [audiences.EVERYONE]
-    if len(menu) > audiences.MAX_OPTIONS:  # Slack's limit: what is chosen stays
-        menu = [m for m in menu if m[0] in chosen] + [m for m in menu if m[0] not in chosen]
-        menu = menu[: audiences.MAX_OPTIONS]
+    menu, chosen = audience_menu(ctx, chosen)
     timing_fields = [
         FormField(
             "when",
@@ -107,7 +148,8 @@ def broadcast_form(
                 _("Message"),
                 FieldKind.LONG_TEXT,
                 initial=body,
-                hint=_("Slack formatting works: *bold*, _italic_, lists and links."),
+                # Said the same on every platform: each writes bold its own way.
+                hint=_("Formatting works: bold, italic, lists and links."),
             ),
             FormField(
                 "question",
@@ -119,31 +161,8 @@ def broadcast_form(
                 ],
                 initial=question,
             ),
-            FormField(
-                "audience",
-                _("Who it is for"),
-                FieldKind.MULTI_SELECT,
-                options=[Option(code, label) for code, label in menu],
-                initial=chosen,
-                hint=_(
-                    "Pick several to narrow it down: people who match every kind you pick "
-                    "(two themes: either theme)."
-                ),
-            ),
-            FormField(
-                "way",
-                _("How"),
-                FieldKind.SELECT,
-                options=[
-                    Option(Way.DM.value, _("A DM to each person")),
-                    Option(Way.CHANNEL.value, _("A post in the community channel")),
-                ],
-                initial=way,
-                hint=t(
-                    "DMs arrive between {hours}, in each person's own timezone.",
-                    hours=broadcasts.hours_for(ctx.community, ctx.settings).replace("-", "–"),
-                ),
-            ),
+            audience_field(menu, chosen),
+            way_field(ctx, way),
             FormField(
                 "notify",
                 _("Notify"),

@@ -105,12 +105,22 @@ def _hints(ctx: RequestContext) -> Text:
 
 
 def _search_reply(
-    ctx: RequestContext, raw: str, *, offset: int = 0, any_term: bool = False
+    ctx: RequestContext,
+    raw: str,
+    *,
+    offset: int = 0,
+    any_term: bool = False,
+    typed: bool = False,
 ) -> Message:
     result = resource_search.search(
         ctx.session, ctx.community, raw, offset=offset, any_term=any_term
     )
     query = result.query
+    # Only what someone typed is counted: More, "any of these words" and "did you mean" are
+    # the same person's follow-ups to a search already counted, and a button's value is
+    # whatever the client sends.
+    if typed and not query.is_empty:
+        resources.record_search(ctx.session, ctx.community, bool(result.resources), ctx.now())
     problems = [literal(p) for p in result.problems]
     if query.is_empty:
         return _overview(ctx, lead=problems or [text("I couldn't find words to search for.")])
@@ -561,7 +571,7 @@ def resources_command(ctx: RequestContext, args: str) -> Reply:
             return review(ctx)
         if word in {"attach", "detach"}:
             return _attach(ctx, rest, attach=word == "attach")
-    return _search_reply(ctx, args)
+    return _search_reply(ctx, args, typed=True)
 
 
 # ---- the home page ------------------------------------------------------------------------------

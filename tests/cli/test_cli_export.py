@@ -24,7 +24,7 @@ def args(**given: object) -> argparse.Namespace:
         "session": None,
         "format": "csv",
         "output": None,
-        "community": None,
+        "community": "T0001",
     }
     values.update(given)
     return argparse.Namespace(**values)
@@ -97,5 +97,5 @@ def test_another_community_by_team_id(
 def test_an_empty_database(
     runtime: Runtime, settings: Settings, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert cmd_export(settings, args()) == 1
+    assert cmd_export(settings, args(community=None)) == 1
     assert "no community in this database" in capsys.readouterr().err

@@ -10,6 +10,7 @@ from icalendar import Calendar
 
 from bot.cli import main
 from bot.wiring import build_runtime
+from core import communities
 from core.clock import SystemClock
 from core.db import unit_of_work
 from core.models import Community
@@ -119,3 +120,81 @@ def test_delivery_hours_per_community(
     assert "DM delivery hours: 09:00-18:00" in capsys.readouterr().out
     assert main(["community", "set", "--delivery-hours", ""]) == 0
     assert community(database_url).delivery_hours is None
+
+
+def test_with_two_communities_the_operator_is_asked_which(
+    database_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A Slack workspace and a Discord server in one database: no command picks one
+    silently; each names them and takes --community."""
+    runtime = build_runtime(make_settings(database_url), clock=SystemClock())
+    add_member(runtime, "U0A")
+    with unit_of_work(runtime.session_factory) as session:
+        communities.get_or_create(
+            session,
+            "discord",
+            "812345678901234567",
+            timezone="Europe/Paris",
+            now=runtime.clock.now(),
+        )
+    runtime.close()
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    capsys.readouterr()
+    for command in (
+        ["community", "show"],
+        ["export", "reflections"],
+        ["newsletter", "export", "1"],
+        ["export", "resources"],
+    ):
+        assert main(command) == 1, command
+        said = capsys.readouterr().err
+        assert "2 communities" in said, command
+        assert "812345678901234567 (discord)" in said, command
+        assert "--community" in said
+        assert "Traceback" not in said
+    assert main(["community", "show", "--community", "812345678901234567"]) == 0
+    assert "Europe/Paris" in capsys.readouterr().out
+    assert main(["community", "show", "--community", "T0NOPE"]) == 1
+    assert "no community T0NOPE" in capsys.readouterr().err
+
+
+def test_a_console_try_out_beside_a_workspace_is_not_in_the_way(
+    database_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    runtime = build_runtime(make_settings(database_url), clock=SystemClock())
+    with unit_of_work(runtime.session_factory) as session:
+        communities.get_or_create(
+            session, "console", "local", timezone="Europe/Paris", now=runtime.clock.now()
+        )
+    add_member(runtime, "U0A")
+    runtime.close()
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    assert main(["community", "show"]) == 0
+    assert "Europe/London" in capsys.readouterr().out
+
+
+def test_care_rules_per_community(
+    database_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    runtime = build_runtime(make_settings(database_url), clock=SystemClock())
+    add_member(runtime, "U0A")
+    runtime.close()
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    assert main(["community", "show"]) == 0
+    assert "sessions=2, no-shows=2, reminders=3" in capsys.readouterr().out
+    assert main(["community", "set", "--care-rules", "sessions=two"]) == 2
+    assert "whole number" in capsys.readouterr().err
+    assert main(["community", "set", "--care-rules", "naps=2"]) == 2
+    assert "There is no rule called “naps”" in capsys.readouterr().err
+    assert community(database_url).care_rules is None  # a bad value changed nothing
+    assert main(["community", "set", "--care-rules", "sessions=3,reminders=0"]) == 0
+    assert community(database_url).care_rules == {"sessions": 3, "reminders": 0}
+    assert main(["community", "set", "--care-rules", "pairings=4,no-shows=3"]) == 0
+    assert community(database_url).care_rules == {
+        "sessions": 3,
+        "no_shows": 3,
+        "reminders": 0,
+        "pairings": 4,
+    }
+    assert main(["community", "set", "--care-rules", ""]) == 0
+    assert community(database_url).care_rules is None

@@ -32,8 +32,11 @@ def test_jobs_lists_when_what_and_for_how_many(
     lines = out.splitlines()
     assert "reminder 7 days before “Lived experience leadership” (session 1)  (3 people)" in out
     assert "reflection prompt for “Lived experience leadership”" in out
+    # Due at once, the session on the platform's calendar (where it has one; else done at the
+    # scheduler's next sync, doing nothing).
+    assert "calendar event for “Lived experience leadership” (session 1)" in lines[0]
     assert lines[-1].startswith("Outbox: 0 waiting")
-    assert len(lines) == 6  # 3 reminders, prompt, nudges, outbox summary
+    assert len(lines) == 7  # calendar event, 3 reminders, prompt, nudges, outbox summary
 
 
 def test_jobs_on_an_empty_database_says_how_to_start(

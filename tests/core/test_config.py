@@ -187,3 +187,57 @@ def test_send_pacing_settings() -> None:
     assert settings.send_burst + settings.send_rate * 10 <= 100
     settings = load_settings({"CATALYST_SEND_RATE": "4", "CATALYST_SEND_BURST": "10"})
     assert (settings.send_rate, settings.send_burst) == (4.0, 10)
+
+
+def test_discord_settings_are_read_and_discord_alone_is_enough() -> None:
+    settings = load_settings(
+        {
+            "DISCORD_BOT_TOKEN": "MTE4.GfAkE0.token",
+            "DISCORD_APPLICATION_ID": "1180000000000000001",
+            "DISCORD_GUILD_ID": "1180000000000000100",
+            "DISCORD_API_URL": "http://127.0.0.1:9/api/v10/",
+        }
+    )
+    assert settings.has_discord
+    assert not settings.has_slack
+    assert settings.discord_guild_id == "1180000000000000100"
+    assert settings.discord_api_url == "http://127.0.0.1:9/api/v10"
+    assert load_settings({}).discord_api_url is None  # production: Discord's own
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "says"),
+    [
+        ("DISCORD_BOT_TOKEN", "Bot MTE4.abc", "without 'Bot ' in front"),
+        ("DISCORD_GUILD_ID", "my-server", "Copy Server ID"),
+        ("DISCORD_APPLICATION_ID", "12ab", "Application ID"),
+        ("DISCORD_API_URL", "discord.com/api", "web address"),
+    ],
+)
+def test_malformed_discord_settings_say_where_to_look(name: str, value: str, says: str) -> None:
+    with pytest.raises(ConfigError, match=name) as problem:
+        load_settings({name: value})
+    assert says in str(problem.value)
+
+
+def test_discord_ids_are_accepted_as_facilitators_and_channel() -> None:
+    settings = load_settings(
+        {
+            "CATALYST_FACILITATORS": "U012ABCDEF,1180000000000000300",
+            "CATALYST_CHANNEL": "1180000000000000200",
+        }
+    )
+    assert settings.facilitators == {"U012ABCDEF", "1180000000000000300"}
+    assert settings.channel == "1180000000000000200"
+
+
+def test_the_one_channel_setting_only_names_a_channel_on_its_own_platform() -> None:
+    """Slack and Discord in one process: a Slack ID must never be posted to on Discord."""
+    slack_channel = load_settings({"CATALYST_CHANNEL": "C0COMMUNITY"})
+    assert slack_channel.channel_on("slack") == "C0COMMUNITY"
+    assert slack_channel.channel_on("discord") is None
+    assert slack_channel.channel_on("console") == "C0COMMUNITY"
+    discord_channel = load_settings({"CATALYST_CHANNEL": "1180000000000000200"})
+    assert discord_channel.channel_on("discord") == "1180000000000000200"
+    assert discord_channel.channel_on("slack") is None
+    assert load_settings({}).channel_on("slack") is None

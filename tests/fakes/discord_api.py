@@ -46,6 +46,7 @@ import hashlib
 import itertools
 import json
 import math
+import mimetypes
 import random
 import re
 import secrets
@@ -78,6 +79,9 @@ JsonDict = dict[str, Any]
 
 API_VERSION = 10
 DISCORD_EPOCH_MS = 1_420_070_400_000
+# How long a test waits for a call it expects: long enough for a loaded CI machine, and
+# returned from as soon as the call arrives, so passing tests never wait it out.
+WAIT = 20.0
 INTERACTION_TTL_SECONDS = 3.0  # the initial response must come within 3 s
 WEBHOOK_TTL_SECONDS = 15 * 60.0  # followups and edits use the token for 15 minutes
 NONCE_TTL_SECONDS = 120.0  # enforce_nonce finds a message sent with the nonce this recently
@@ -127,6 +131,7 @@ BOT_PERMISSIONS = str(
     | (1 << 33)  # MANAGE_EVENTS
     | (1 << 44)  # CREATE_EVENTS
 )
+MANAGE_EVENTS = 33  # the permission's bit: scheduled events are refused (403) without it
 MEMBER_PERMISSIONS = str((1 << 10) | (1 << 11) | (1 << 16) | (1 << 38) | (1 << 31))
 
 
@@ -282,7 +287,9 @@ class FakeDiscord:
     ``privileged_intents`` are those "enabled in the developer portal": identifying with
     another privileged intent closes the gateway with 4014, as Discord does.
     ``event_clock`` (aware datetimes), when given, refuses scheduled events that start
-    before it, as Discord refuses a start time in the past.
+    before it, as Discord refuses a start time in the past. ``id_clock`` (aware datetimes),
+    when given, stamps the ids (snowflakes) instead of the wall clock, so an interaction's
+    age reads on the same clock as the adapter's.
     """
 
     def __init__(
@@ -295,8 +302,10 @@ class FakeDiscord:
         default_rate_limit: tuple[int, float] = (50, 1.0),
         event_clock: Callable[[], datetime] | None = None,
         echo_own_messages: bool = True,
+        id_clock: Callable[[], datetime] | None = None,
     ) -> None:
         self.token = token
+        self.id_clock = id_clock
         self.clock = clock
         self.heartbeat_interval = heartbeat_interval
         self.privileged_intents = privileged_intents
@@ -349,6 +358,8 @@ class FakeDiscord:
         self._global: tuple[int, list[float]] | None = None
         self._failures: list[_Failure] = []
         self._files = 0  # files attached to the request being answered (multipart bodies)
+        self._uploads: list[JsonDict] = []  # those files: filename, content_type, data
+        self._attached: dict[str, bytes] = {}  # attachment id -> the file's bytes
         self._random_429: tuple[float, random.Random, float] | None = None
         self._sessions: dict[str, _Session] = {}
         self._current: _Session | None = None
@@ -484,6 +495,13 @@ class FakeDiscord:
             else:
                 self._dms_closed.discard(user_id)
 
+    def set_bot_permission(self, bit: int, allowed: bool) -> None:
+        """Give or take one of the bot's server permissions (e.g. ``MANAGE_EVENTS``)."""
+        with self._cond:
+            member = self.members[BOT_USER_ID]
+            value = int(member["_permissions"])
+            member["_permissions"] = str(value | (1 << bit) if allowed else value & ~(1 << bit))
+
     def add_channel(
         self, name: str, kind: int = GUILD_TEXT, *, channel_id: str | None = None
     ) -> JsonDict:
@@ -517,6 +535,11 @@ class FakeDiscord:
     def dms_to(self, user_id: str) -> list[JsonDict]:
         channel = self.dm_channel_of(user_id)
         return self.messages_in(channel) if channel else []
+
+    def attachment_content(self, attachment: Mapping[str, Any]) -> bytes:
+        """The bytes of a file the bot uploaded (one of a message's ``attachments``)."""
+        with self._cond:
+            return self._attached[str(attachment["id"])]
 
     # ---- rate limits and failures ------------------------------------------------------
 
@@ -581,7 +604,7 @@ class FakeDiscord:
             return [c for c in self._calls if c.method == method and pattern.fullmatch(c.path)]
 
     def wait_for(
-        self, method: str, path_pattern: str, count: int = 1, timeout: float = 5.0
+        self, method: str, path_pattern: str, count: int = 1, timeout: float = WAIT
     ) -> list[Call]:
         """Block until ``count`` calls matching arrived and were answered; returns them all.
 
@@ -611,7 +634,7 @@ class FakeDiscord:
             return list(self._frames)
 
     def wait_for_frame(
-        self, direction: str, op: int, count: int = 1, timeout: float = 5.0
+        self, direction: str, op: int, count: int = 1, timeout: float = WAIT
     ) -> list[GatewayFrame]:
         deadline = time.monotonic() + timeout
         with self._cond:
@@ -736,16 +759,34 @@ class FakeDiscord:
     # ---- gateway: interaction payloads -------------------------------------------------
 
     def slash_command(
-        self, user_id: str, text: str | None, *, channel_id: str | None = None
+        self,
+        user_id: str,
+        text: str | None,
+        *,
+        channel_id: str | None = None,
+        person: str | None = None,
     ) -> JsonDict:
-        """``/cop text:<text>`` (no ``text`` option when None) from ``user_id``."""
-        options = [] if text is None else [{"name": "text", "type": 3, "value": text}]
-        data = {
+        """``/cop text:<text>`` (no ``text`` option when None) from ``user_id``; ``person``
+        is a user picked in the ``person`` option (a user option: the id as its value, the
+        user and their member object in ``resolved``)."""
+        options: list[JsonDict] = (
+            [] if text is None else [{"name": "text", "type": 3, "value": text}]
+        )
+        data: JsonDict = {
             "id": self._command_id("cop"),
             "name": "cop",
             "type": 1,
             "options": options,
         }
+        if person is not None:
+            with self._cond:
+                options.append({"name": "person", "type": 6, "value": person})
+                resolved: JsonDict = {"users": {person: copy.deepcopy(self.users[person])}}
+                if person in self.members:
+                    member = self._partial_member(person)
+                    member["permissions"] = self.members[person]["_permissions"]
+                    resolved["members"] = {person: member}
+                data["resolved"] = resolved
         return self._interaction(APPLICATION_COMMAND, user_id, data, channel_id=channel_id)
 
     def autocomplete(
@@ -829,9 +870,10 @@ class FakeDiscord:
         return datetime.now(UTC)
 
     def _snowflake(self) -> str:
-        """A snowflake stamped with the wall clock, strictly increasing."""
+        """A snowflake stamped with the wall clock (or ``id_clock``), strictly increasing."""
         with self._cond:
-            ms = int(time.time() * 1000) - DISCORD_EPOCH_MS
+            now = self.id_clock().timestamp() if self.id_clock is not None else time.time()
+            ms = int(now * 1000) - DISCORD_EPOCH_MS
             value = max(ms << 22, self._last_snowflake + 1)
             self._last_snowflake = value
             return str(value)
@@ -1041,6 +1083,7 @@ class FakeDiscord:
         answer: Any
         with self._cond:
             self._files = int(body.pop("__files__", 0)) if isinstance(body, dict) else 0
+            self._uploads = list(body.pop("__uploads__", [])) if isinstance(body, dict) else []
             try:
                 if handler is None:
                     raise _error(404, 0, "404: Not Found")
@@ -1230,8 +1273,15 @@ class FakeDiscord:
         return 200, copy.deepcopy(stored)
 
     def _get_commands(self, params: dict[str, str], query: dict[str, str], body: Any) -> Any:
+        """As Discord: the localization dictionaries only with ``?with_localizations=true``."""
         self._check_app(params)
-        return 200, copy.deepcopy(self.commands.get(params.get("guild_id"), []))
+        stored = copy.deepcopy(self.commands.get(params.get("guild_id"), []))
+        if query.get("with_localizations") not in ("true", "True", "1"):
+            for command in stored:
+                for item in [command, *command.get("options", [])]:
+                    item.pop("name_localizations", None)
+                    item.pop("description_localizations", None)
+        return 200, stored
 
     def _callback(self, params: dict[str, str], query: dict[str, str], body: Any) -> Any:
         interaction = self.interactions.get(params["interaction_id"])
@@ -1481,9 +1531,24 @@ class FakeDiscord:
             extra["referenced_message"] = copy.deepcopy(target)
             extra["type"] = 19
         message = self._new_message(channel, self._bot_user, body, **extra)
+        message["attachments"] = [self._attachment(upload) for upload in self._uploads]
         self._store(channel, message)
         self._echo(channel, message)
         return 200, copy.deepcopy(message)
+
+    def _attachment(self, upload: JsonDict) -> JsonDict:
+        """An uploaded file as Discord lists it on its message (its bytes kept here)."""
+        aid = self._snowflake()
+        self._attached[aid] = bytes(upload["data"])
+        url = f"https://cdn.discordapp.com/attachments/{aid}/{upload['filename']}"
+        return {
+            "id": aid,
+            "filename": upload["filename"],
+            "size": len(upload["data"]),
+            "url": url,
+            "proxy_url": url.replace("cdn.discordapp.com", "media.discordapp.net"),
+            "content_type": upload["content_type"],
+        }
 
     def _edit_stored(
         self,
@@ -1705,6 +1770,103 @@ class FakeDiscord:
             raise _error(400, 50024, "Cannot execute action on this channel type")
         return 200, copy.deepcopy(list(self.thread_members.get(thread["id"], {}).values()))
 
+    # ---- guild channels, active threads, channel changes (the outbox sender's) -------------
+
+    def _guild_channels(self, params: dict[str, str], query: dict[str, str], body: Any) -> Any:
+        """GET /guilds/{id}/channels: the guild's channels, threads and DMs excluded."""
+        self._check_guild(params)
+        found = [
+            _public_channel(c)
+            for c in self.channels.values()
+            if c.get("guild_id") == self.guild_id and c["type"] not in (DM, *THREAD_TYPES)
+        ]
+        return 200, found
+
+    def _active_threads(self, params: dict[str, str], query: dict[str, str], body: Any) -> Any:
+        """GET /guilds/{id}/threads/active: unarchived threads, public ones and the private
+        ones the bot is in, with the bot's own thread-member objects."""
+        self._check_guild(params)
+        threads = [
+            c
+            for c in self.channels.values()
+            if c["type"] in THREAD_TYPES
+            and not c.get("thread_metadata", {}).get("archived")
+            and (c["type"] == PUBLIC_THREAD or BOT_USER_ID in self.thread_members.get(c["id"], {}))
+        ]
+        members = [
+            copy.deepcopy(self.thread_members[c["id"]][BOT_USER_ID])
+            for c in threads
+            if BOT_USER_ID in self.thread_members.get(c["id"], {})
+        ]
+        return 200, {"threads": [_public_channel(c) for c in threads], "members": members}
+
+    def _my_guilds(self, params: dict[str, str], query: dict[str, str], body: Any) -> Any:
+        """GET /users/@me/guilds: the one guild the bot is in, as a partial guild."""
+        return 200, [
+            {
+                "id": self.guild_id,
+                "name": "Catalyst Community",
+                "icon": None,
+                "banner": None,
+                "owner": False,
+                "permissions": str(BOT_PERMISSIONS),
+                "features": [],
+            }
+        ]
+
+    def _get_guild(self, params: dict[str, str], query: dict[str, str], body: Any) -> Any:
+        """GET /guilds/{id}: the guild without what only the gateway sends."""
+        self._check_guild(params)
+        guild = self._guild_create(0)
+        for gateway_only in (
+            "joined_at",
+            "large",
+            "unavailable",
+            "member_count",
+            "voice_states",
+            "members",
+            "channels",
+            "threads",
+            "presences",
+            "stage_instances",
+            "guild_scheduled_events",
+            "soundboard_sounds",
+            "lazy",
+        ):
+            guild.pop(gateway_only, None)
+        return 200, guild
+
+    def _patch_channel(self, params: dict[str, str], query: dict[str, str], body: Any) -> Any:
+        """PATCH /channels/{id}: a thread's ``archived`` / ``locked`` / ``name`` (all the
+        fake models); other channels answer 50024 for those fields."""
+        channel = self._readable(params["channel_id"])
+        if not isinstance(body, Mapping):
+            errors = Errors()
+            errors.add((), "DICT_TYPE_CONVERT", "Only dictionaries may be used in a DictType")
+            raise _invalid(errors)
+        wants_thread = {"archived", "locked", "invitable", "auto_archive_duration"} & set(body)
+        if wants_thread and channel["type"] not in THREAD_TYPES:
+            raise _error(400, 50024, "Cannot execute action on this channel type")
+        if "name" in body:
+            errors = Errors()
+            errors.length_between(("name",), body.get("name"), 1, 100)
+            if errors:
+                raise _invalid(errors)
+            channel["name"] = body["name"]
+        metadata = channel.get("thread_metadata")
+        if metadata is not None:
+            for key in ("archived", "locked", "invitable"):
+                if key in body:
+                    metadata[key] = bool(body[key])
+            if "archived" in body:
+                metadata["archive_timestamp"] = _iso(self._wall())
+        if self._current is not None:
+            self.dispatch(
+                "THREAD_UPDATE" if metadata is not None else "CHANNEL_UPDATE",
+                _public_channel(channel),
+            )
+        return 200, _public_channel(channel)
+
     def _check_guild(self, params: dict[str, str]) -> None:
         if params["guild_id"] != self.guild_id:
             raise _unknown("Guild", 10004)
@@ -1762,8 +1924,13 @@ class FakeDiscord:
                     )
         return errors
 
+    def _check_manage_events(self) -> None:
+        if not int(self.members[BOT_USER_ID]["_permissions"]) & (1 << MANAGE_EVENTS):
+            raise _error(403, 50013, "Missing Permissions")
+
     def _create_event(self, params: dict[str, str], query: dict[str, str], body: Any) -> Any:
         self._check_guild(params)
+        self._check_manage_events()
         errors = self._event_errors(body, create=True)
         if not errors:
             kind = body["entity_type"]
@@ -1817,6 +1984,7 @@ class FakeDiscord:
 
     def _patch_event(self, params: dict[str, str], query: dict[str, str], body: Any) -> Any:
         event = self._find_event(params)
+        self._check_manage_events()
         errors = self._event_errors(body, create=False)
         status = body.get("status") if isinstance(body, Mapping) else None
         if status is not None:
@@ -1853,6 +2021,7 @@ class FakeDiscord:
 
     def _delete_event(self, params: dict[str, str], query: dict[str, str], body: Any) -> Any:
         event = self._find_event(params)
+        self._check_manage_events()
         del self.scheduled_events[event["id"]]
         if self._current is not None:
             self.dispatch("GUILD_SCHEDULED_EVENT_DELETE", copy.deepcopy(event))
@@ -2254,6 +2423,11 @@ _ROUTES: list[tuple[str, str, _Handler]] = [
         "/channels/{channel_id}/thread-members/{user_id}",
         FakeDiscord._remove_thread_member,
     ),
+    ("PATCH", "/channels/{channel_id}", FakeDiscord._patch_channel),
+    ("GET", "/users/@me/guilds", FakeDiscord._my_guilds),
+    ("GET", "/guilds/{guild_id}", FakeDiscord._get_guild),
+    ("GET", "/guilds/{guild_id}/channels", FakeDiscord._guild_channels),
+    ("GET", "/guilds/{guild_id}/threads/active", FakeDiscord._active_threads),
     ("GET", "/guilds/{guild_id}/members", FakeDiscord._list_members),
     ("GET", "/guilds/{guild_id}/members/{user_id}", FakeDiscord._get_member),
     ("GET", "/guilds/{guild_id}/scheduled-events", FakeDiscord._list_events),
@@ -2290,22 +2464,26 @@ def _route(method: str, path: str) -> tuple[str, _Handler | None, dict[str, str]
 
 
 def _decode_body(content_type: str, body: bytes) -> Any:
-    """JSON, or multipart with ``payload_json`` (files counted in ``__files__``)."""
+    """JSON, or multipart with ``payload_json`` (files counted in ``__files__``, and kept
+    in ``__uploads__``)."""
     if not body:
         return None
     if content_type.lower().startswith("multipart/form-data"):
         head = f"Content-Type: {content_type}\r\nMIME-Version: 1.0\r\n\r\n".encode()
         message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(head + body)
         payload: JsonDict = {}
-        files = 0
+        uploads: list[JsonDict] = []
         for part in message.iter_parts():
             name = part.get_param("name", header="content-disposition")
             data = part.get_payload(decode=True) or b""
             if name == "payload_json":
                 payload = json.loads(data.decode())
-            elif part.get_filename() is not None:
-                files += 1
-        payload["__files__"] = files
+            elif (filename := part.get_filename()) is not None:
+                # Discord names the type from the file's name, whatever the part says.
+                kind = mimetypes.guess_type(filename)[0] or part.get_content_type()
+                uploads.append({"filename": filename, "content_type": kind, "data": data})
+        payload["__files__"] = len(uploads)
+        payload["__uploads__"] = uploads
         return payload
     return json.loads(body.decode())
 

@@ -56,6 +56,62 @@ _V2_TOP = {ACTION_ROW, SECTION, TEXT_DISPLAY, MEDIA_GALLERY, FILE, SEPARATOR, CO
 _LINK, _PREMIUM = 5, 6
 
 _COMMAND_NAME = re.compile(r"^[-_\w]{1,32}$")
+# Discord's client languages (discord.com/developers/docs/reference#locales): the only keys
+# a localization dictionary may have.
+LOCALES = frozenset(
+    [
+        "id",
+        "da",
+        "de",
+        "en-GB",
+        "en-US",
+        "es-ES",
+        "es-419",
+        "fr",
+        "hr",
+        "it",
+        "lt",
+        "hu",
+        "nl",
+        "no",
+        "pl",
+        "pt-BR",
+        "ro",
+        "fi",
+        "sv-SE",
+        "vi",
+        "tr",
+        "cs",
+        "el",
+        "bg",
+        "ru",
+        "uk",
+        "hi",
+        "th",
+        "zh-CN",
+        "ja",
+        "zh-TW",
+        "ko",
+    ]
+)
+
+
+def _localization_errors(errors: Errors, path: Path, value: object, high: int) -> None:
+    """A ``*_localizations`` dictionary: Discord locales as keys, texts of 1 to ``high``."""
+    if value is None:
+        return
+    if not errors.is_object(path, value):
+        return
+    assert isinstance(value, Mapping)
+    for locale, text in value.items():
+        if locale not in LOCALES:
+            errors.add(
+                (*path, locale),
+                "ENUM_TYPE_COERCE",
+                f'Value "{locale}" is not a valid enum value.',
+            )
+        else:
+            errors.length_between((*path, locale), text, 1, high)
 
 
 class Errors:
@@ -537,6 +593,12 @@ def _option_errors(errors: Errors, path: Path, options: object, depth: int) -> N
         else:
             names.add(name)
         errors.length_between((*opath, "description"), option.get("description"), 1, 100)
+        _localization_errors(
+            errors,
+            (*opath, "description_localizations"),
+            option.get("description_localizations"),
+            100,
+        )
         choices = option.get("choices")
         if choices and option.get("autocomplete"):
             errors.add(
@@ -581,5 +643,11 @@ def commands_errors(commands: object) -> Errors:
             seen.add((kind, name))
         if kind == 1:
             errors.length_between((*path, "description"), command.get("description"), 1, 100)
+            _localization_errors(
+                errors,
+                (*path, "description_localizations"),
+                command.get("description_localizations"),
+                100,
+            )
             _option_errors(errors, (*path, "options"), command.get("options"), 0)
     return errors

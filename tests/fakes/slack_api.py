@@ -57,6 +57,9 @@ JsonDict = dict[str, Any]
 MethodHandler = Callable[[JsonDict], JsonDict]
 """Custom method handler: receives the decoded params, returns the JSON answer."""
 
+# How long a test waits for a call it expects: long enough for a loaded CI machine, and
+# returned from as soon as the call arrives, so passing tests never wait it out.
+WAIT = 20.0
 TRIGGER_TTL_SECONDS = 3.0
 MAX_CHANNEL_NAME = 80
 MAX_INVITES = 1000  # users in one conversations.invite
@@ -827,7 +830,7 @@ class FakeSlackApi:
         with self._cond:
             return [c for c in self._calls if c.method == method]
 
-    def wait_for(self, method: str, count: int = 1, timeout: float = 5.0) -> list[Call]:
+    def wait_for(self, method: str, count: int = 1, timeout: float = WAIT) -> list[Call]:
         """Block until ``count`` calls to ``method`` arrived (Bolt acks before it finishes)."""
         deadline = time.monotonic() + timeout
         with self._cond:
@@ -844,7 +847,7 @@ class FakeSlackApi:
                     )
                 self._cond.wait(left)
 
-    def wait_for_response(self, count: int = 1, timeout: float = 5.0) -> list[ResponsePost]:
+    def wait_for_response(self, count: int = 1, timeout: float = WAIT) -> list[ResponsePost]:
         """Block until ``count`` response_url POSTs arrived."""
         deadline = time.monotonic() + timeout
         with self._cond:

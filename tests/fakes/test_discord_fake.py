@@ -259,7 +259,8 @@ def raw(
     connection = http.client.HTTPConnection(url.netloc, timeout=5)
     try:
         data = json.dumps(body).encode() if body is not None else None
-        connection.request(method, url.path, body=data, headers=headers)
+        target = f"{url.path}?{url.query}" if url.query else url.path
+        connection.request(method, target, body=data, headers=headers)
         response = connection.getresponse()
         text = response.read()
         return response.status, dict(response.headers), json.loads(text) if text else None
@@ -419,10 +420,12 @@ def test_sync_registers_cop_command(fake: FakeDiscord, client: Running) -> None:
     put = fake.wait_for("PUT", "/applications/{app}/guilds/{guild}/commands")[0]
     assert put.json[0]["options"][0]["name"] == "text"
     assert put.json[0]["options"][0]["autocomplete"] is True
-    assert (
-        raw(fake, "GET", f"/applications/{fake.application_id}/guilds/{fake.guild_id}/commands")[2]
-        == put.response
-    )
+    listing = f"/applications/{fake.application_id}/guilds/{fake.guild_id}/commands"
+    assert raw(fake, "GET", f"{listing}?with_localizations=true")[2] == put.response
+    # As Discord: without ?with_localizations=true, no localization dictionaries.
+    (plain,) = raw(fake, "GET", listing)[2]
+    assert "description_localizations" not in plain
+    assert all("description_localizations" not in o for o in plain["options"])
     again = client.call(client.bot.tree.sync(guild=guild))
     assert [c.id for c in again] == [c.id for c in synced]  # same ids on re-registration
     client.call(client.bot.tree.sync())
@@ -1123,3 +1126,7 @@ def test_a_file_alone_is_a_message(fake: FakeDiscord, client: Running) -> None:
     call = fake.wait_for("POST", "/channels/{channel_id}/messages")[0]
     assert call.status == 200
     assert call.headers["Content-Type"].startswith("multipart/form-data")
+    [attachment] = fake.messages_in(fake.channel_id)[-1]["attachments"]
+    assert attachment["filename"] == "session.ics"
+    assert attachment["size"] == 32
+    assert fake.attachment_content(attachment) == b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n"

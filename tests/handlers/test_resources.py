@@ -13,7 +13,7 @@ from bot.wiring import Runtime
 from core.context import Caller
 from core.db import unit_of_work
 from core.resources import notices as resource_notices
-from core.resources.models import Resource
+from core.resources.models import Resource, ResourceSearch
 from core.ui import DirectMessage, FieldValue, FormErrors, Message, OpenForm, RefreshHome
 from handlers.dispatch import Dispatcher
 from handlers.resources import commands as resource_handlers
@@ -195,6 +195,26 @@ def test_a_search_that_finds_nothing_offers_to_add_one(
     shown = one(dispatcher.command(AMINA, "resources zebra crossings"), Message)
     assert "Nothing in the library matches *zebra crossings* yet." in message_text(shown)
     assert resource_handlers.OPEN_ADD in [b.action_id for b in buttons(shown)]
+
+
+def test_only_typed_searches_are_counted_for_the_report(
+    dispatcher: Dispatcher, runtime: Runtime
+) -> None:
+    """The report says how often members searched and how often it found something: one
+    typed search is one count, its follow-up buttons are not, and an empty one is none."""
+    join(dispatcher, AMINA)
+    add(dispatcher, FACILITATOR)
+    dispatcher.command(AMINA, "resources sharing power")
+    dispatcher.command(AMINA, "resources zebra crossings")
+    dispatcher.command(AMINA, "resources")  # the overview, not a search
+    before = table_counts(runtime)["resource_searches"]
+    dispatcher.action(AMINA, resource_handlers.SEARCH, "sharing power")
+    dispatcher.action(AMINA, resource_handlers.SEARCH_THEME, "Lived experience leadership")
+    dispatcher.action(AMINA, resource_handlers.MORE, '{"q": "power", "o": "0", "a": true}')
+    assert table_counts(runtime)["resource_searches"] == before
+    with unit_of_work(runtime.session_factory) as session:
+        found = sorted(session.scalars(select(ResourceSearch.found)))
+    assert found == [False, True]
 
 
 def test_a_member_suggestion_waits_for_review_and_is_not_found_meanwhile(

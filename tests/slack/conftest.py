@@ -27,7 +27,11 @@ def fake_slack() -> Iterator[FakeSlackApi]:
 
 
 @pytest.fixture
-def slack(database_url: str, clock: FakeClock, fake_slack: FakeSlackApi) -> Iterator[SlackHarness]:
+def slack(
+    database_url: str,
+    clock: FakeClock,
+    fake_slack: FakeSlackApi,
+) -> Iterator[SlackHarness]:
     settings = make_settings(
         database_url,
         SLACK_BOT_TOKEN=BOT_TOKEN,

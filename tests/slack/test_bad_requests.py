@@ -244,7 +244,7 @@ def _state(slack: SlackHarness, view: dict[str, Any]) -> dict[str, Any]:
 
 def test_the_no_match_reply_gives_each_button_its_own_action_id(slack: SlackHarness) -> None:
     join(slack)
-    body = slack.command("resources anti-racsm").json()
+    body = slack.answer("resources anti-racsm")
     assert block_kit_problems("message", body) == []
 
 
@@ -268,12 +268,12 @@ def test_a_member_is_told_that_library_admin_is_for_facilitators(
     slack: SlackHarness, verb: str
 ) -> None:
     join(slack)
-    text = slack.command(f"resources {verb}").json()["text"]
+    text = slack.answer(f"resources {verb}")["text"]
     assert "Only facilitators can" in text
     assert "Nothing in the library matches" not in text
 
 
 def test_a_member_can_still_search_for_words_that_start_like_a_verb(slack: SlackHarness) -> None:
     join(slack)
-    text = slack.command("resources review of asylum policy").json()["text"]
+    text = slack.answer("resources review of asylum policy")["text"]
     assert "Only facilitators" not in text

@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import select
 
 from core.broadcasts import buttons as broadcast_buttons
+from core.broadcasts.models import Broadcast
 from core.clock import FakeClock
 from core.db import unit_of_work
 from core.delivery.models import OutboxMessage
@@ -304,6 +305,54 @@ def test_a_scheduled_broadcast_moved_before_it_goes(world: World, clock: FakeClo
     runner.run_pending()
     [got] = [m for m in dms_to(fake, LONDONERS[0]) if "library" in json.dumps(m)]
     assert "three new readings" in json.dumps(got)
+
+
+def test_a_confirmed_broadcast_keeps_who_it_is_for_and_whether_it_pings(
+    world: World, clock: FakeClock
+) -> None:
+    """Its audience and @channel were agreed on a preview; an edit shows none, so it can't
+    widen either (a facilitators-only note can't quietly become one for everyone)."""
+    slack, _runner, fake = world
+    at_london(clock, 12)
+    tomorrow = clock.now().astimezone(LONDON).date() + timedelta(days=1)
+    when = {"when": "at", "date": tomorrow.isoformat(), "time": "09:00"}
+    by_dm = dict(when, body="Facilitators: notes for Thursday.", audience=["facilitators"])
+    by_dm["way"] = "dm"
+    in_channel = dict(when, body="Thursday's room has moved.", audience=["everyone"])
+    in_channel["way"] = "channel"
+    for values in (by_dm, in_channel):
+        [confirm] = buttons_in(preview_of(slack, values), CONFIRM)
+        slack.click(CONFIRM, confirm["value"], user=FACILITATOR)
+        slack.settled()
+
+    def edit_form(index: int) -> dict[str, Any]:
+        listed = slack.answer("broadcasts", user=FACILITATOR)
+        edit = buttons_in(listed, broadcast_buttons.EDIT)[index]
+        before = len(fake.calls_to("views.open"))
+        slack.click(broadcast_buttons.EDIT, edit["value"], user=FACILITATOR)
+        view: dict[str, Any] = fake.wait_for("views.open", count=before + 1)[-1].params["view"]
+        return view
+
+    def kept() -> list[tuple[list[str], bool, str]]:
+        with unit_of_work(slack.runtime.session_factory) as session:
+            rows = session.scalars(select(Broadcast).order_by(Broadcast.id)).all()
+            return [(list(b.audience), b.notify_channel, b.body) for b in rows]
+
+    counts, before = table_counts(slack.runtime), kept()
+    errors = {}
+    for index in (0, 1):
+        view = edit_form(index)
+        shown = json.dumps(view)
+        if "notes for Thursday" in shown:
+            widened = dict(by_dm, audience=["everyone"])
+            errors["dm"] = slack.submit(view, widened, user=FACILITATOR).json()["errors"]
+        else:
+            pinging = dict(in_channel, notify=["notify"])
+            errors["channel"] = slack.submit(view, pinging, user=FACILITATOR).json()["errors"]
+    assert "keeps who it is for" in errors["dm"]["audience"]
+    assert "notifies the channel" in errors["channel"]["notify"]
+    assert table_counts(slack.runtime) == counts
+    assert kept() == before
 
 
 def test_a_weekly_broadcast_keeps_its_local_time_across_the_clock_change(

@@ -19,7 +19,7 @@ def test_signed_help_is_answered_in_the_ack_with_valid_blocks(slack: SlackHarnes
 
 
 def test_empty_text_is_help(slack: SlackHarness) -> None:
-    assert "What you can do" in slack.command("").json()["text"]
+    assert "What you can do" in slack.answer("")["text"]
 
 
 def test_forged_signature_is_rejected_and_changes_nothing(slack: SlackHarness) -> None:
@@ -55,7 +55,7 @@ def test_unknown_path_is_404_not_500(slack: SlackHarness) -> None:
 
 
 def test_unknown_subcommand_suggests_the_closest(slack: SlackHarness) -> None:
-    body = slack.command("profil").json()
+    body = slack.answer("profil")
     assert "Did you mean `/cop profile`?" in body["text"]
 
 
@@ -69,25 +69,25 @@ def test_hostile_text_is_just_an_unknown_command(slack: SlackHarness) -> None:
 
 
 def test_overlong_text_is_refused_politely(slack: SlackHarness) -> None:
-    body = slack.command("join " + "x" * 2100).json()
+    body = slack.answer("join " + "x" * 2100)
     assert "too long" in body["text"]
     assert slack.fake.calls_to("views.open") == []
 
 
 def test_not_joined_member_is_told_how_to_join(slack: SlackHarness) -> None:
-    body = slack.command("profile", user="U0SAM").json()
+    body = slack.answer("profile", user="U0SAM")
     assert "haven't joined yet" in body["text"]
     assert "/cop join" in body["text"]
 
 
 def test_member_cannot_use_facilitator_commands(slack: SlackHarness) -> None:
-    body = slack.command("members", user="U0SAM").json()
+    body = slack.answer("members", user="U0SAM")
     assert "Only facilitators" in body["text"]
 
 
 def test_configured_facilitator_sees_facilitator_help(slack: SlackHarness) -> None:
-    member_help = str(slack.command("help", user="U0SAM").json())
-    facilitator_help = str(slack.command("help", user="UFACIL01").json())
+    member_help = str(slack.answer("help", user="U0SAM"))
+    facilitator_help = str(slack.answer("help", user="UFACIL01"))
     assert "/cop members" not in member_help
     assert "/cop members" in facilitator_help
 

@@ -133,7 +133,7 @@ def test_cop_language_shows_the_current_one_and_how_to_switch(slack: SlackHarnes
 
 def test_cop_language_switches_at_once(slack: SlackHarness) -> None:
     join(slack)
-    reply = slack.command("language ar").json()
+    reply = slack.answer("language ar")
     # Answered in the new language already: an Arabic reply is marked right-to-left.
     assert reply["text"].startswith(i18n.RLI)
     shown = i18n.without_marks(reply["text"])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from typing import Any
 
 import pytest
@@ -80,7 +81,7 @@ def test_invalid_join_keeps_the_modal_open_with_inline_errors(slack: SlackHarnes
 
 def test_profile_shows_what_was_saved_with_an_edit_button(slack: SlackHarness) -> None:
     join(slack)
-    body = slack.command("profile").json()
+    body = slack.answer("profile")
     assert block_kit_problems("message", body) == []
     text = json.dumps(body, ensure_ascii=False)
     assert "Refugee Action Now" in text
@@ -104,10 +105,10 @@ def test_edit_button_opens_the_prefilled_form_and_saves_changes(slack: SlackHarn
 
 def test_display_name_cannot_ping_anyone(slack: SlackHarness) -> None:
     join(slack, display_name="<!channel> Amina")
-    profile = slack.command("profile").json()
+    profile = slack.answer("profile")
     assert "<!channel>" not in json.dumps(profile)
     assert "&lt;!channel&gt; Amina" in json.dumps(profile)
-    facilitator_list = json.dumps(slack.command("members", user="UFACIL01").json())
+    facilitator_list = json.dumps(slack.answer("members", user="UFACIL01"))
     assert "<!channel>" not in facilitator_list
     dm = slack.fake.wait_for("chat.postMessage")[0]
     assert "<!channel>" not in json.dumps(dm.params)
@@ -148,7 +149,7 @@ def test_facilitator_home_has_the_admin_summary(slack: SlackHarness) -> None:
 
 def test_leave_asks_for_confirmation_then_pauses_everything(slack: SlackHarness) -> None:
     join(slack)
-    body = slack.command("leave").json()
+    body = slack.answer("leave")
     assert "membership.leave" in json.dumps(body)
     assert members(slack)[0].status == "active"  # nothing changes before the click
     slack.click("membership.leave")
@@ -156,7 +157,7 @@ def test_leave_asks_for_confirmation_then_pauses_everything(slack: SlackHarness)
     assert response.payload["replace_original"] is True
     assert "You've left" in response.payload["text"]
     assert members(slack)[0].status == "left"
-    assert "You've left" in slack.command("profile").json()["text"]
+    assert "You've left" in slack.answer("profile")["text"]
 
 
 def test_forget_me_erases_after_confirmation(slack: SlackHarness) -> None:
@@ -170,7 +171,7 @@ def test_forget_me_erases_after_confirmation(slack: SlackHarness) -> None:
 
 def test_my_data_shows_everything_and_sends_json_on_request(slack: SlackHarness) -> None:
     join(slack)
-    body = slack.command("my-data").json()
+    body = slack.answer("my-data")
     text = json.dumps(body)
     assert "Refugee Action Now" in text
     assert "Consent" in text
@@ -187,7 +188,7 @@ def test_my_data_is_a_letter_in_their_timezone_and_a_typed_json_file(
     slack: SlackHarness,
 ) -> None:
     join(slack, timezone="Asia/Amman", display_name="Amina <!channel>")
-    body = slack.command("my-data").json()
+    body = slack.answer("my-data")
     assert block_kit_problems("message", body) == []
     text = json.dumps(body, ensure_ascii=False)
     assert "Times are in your timezone, Asia/Amman." in text
@@ -209,21 +210,50 @@ def test_my_data_is_a_letter_in_their_timezone_and_a_typed_json_file(
 
 def test_role_grant_with_an_escaped_mention(slack: SlackHarness) -> None:
     join(slack, user="U0SAM", display_name="Sam")
-    body = slack.command("role grant <@U0SAM|sam> facilitator", user="UFACIL01").json()
+    body = slack.answer("role grant <@U0SAM|sam> facilitator", user="UFACIL01")
     assert "Sam* is now a facilitator" in body["text"]
-    assert "/cop members" in json.dumps(slack.command("help", user="U0SAM").json())
-    body = slack.command("role revoke <@U0SAM|sam> facilitator", user="UFACIL01").json()
+    assert "/cop members" in json.dumps(slack.answer("help", user="U0SAM"))
+    body = slack.answer("role revoke <@U0SAM|sam> facilitator", user="UFACIL01")
     assert "no longer a facilitator" in body["text"]
 
 
-def test_expired_trigger_tells_the_person_to_try_again(slack: SlackHarness) -> None:
+def test_a_form_whose_trigger_ran_out_waits_behind_a_button(slack: SlackHarness) -> None:
     trigger_id = slack.fake.new_trigger_id()
     real_clock = slack.fake.clock
     slack.fake.clock = lambda: real_clock() + 3.5  # Slack's 3 seconds have passed
     slack.command("join", trigger_id=trigger_id)
+    offer = slack.fake.wait_for_response()[0].payload
+    slack.fake.clock = real_clock
+    assert slack.fake.calls_to("views.open")[0].params["trigger_id"] == trigger_id
+    assert "Your form is ready" in offer["text"]
+    assert block_kit_problems("message", offer) == []
+    (button,) = [e for b in offer["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    assert button["text"]["text"] == "Open the form"
+
+    before = table_counts(slack.runtime)
+    slack.click(button["action_id"], button["value"], user="U0SAM")  # not Sam's form
+    assert "That form has expired" in slack.fake.wait_for_response(2)[-1].payload["text"]
+    slack.click(button["action_id"], "made-up", user="U0AMINA")
+    assert "That form has expired" in slack.fake.wait_for_response(3)[-1].payload["text"]
+    assert len(slack.fake.calls_to("views.open")) == 1
+    assert table_counts(slack.runtime) == before
+
+    slack.click(button["action_id"], button["value"], user="U0AMINA")  # a fresh trigger
+    (_first, opened) = slack.fake.wait_for("views.open", count=2)
+    assert opened.params["view"]["callback_id"] == "membership.join"
+    reply = slack.submit(opened.params["view"], profile_values())
+    assert reply.status == 200
+    assert reply.body == "", reply.body
+    assert [m.display_name for m in members(slack)] == ["Amina Yusuf"]
+
+
+def test_a_form_that_could_not_open_for_another_reason_says_try_again(
+    slack: SlackHarness,
+) -> None:
+    slack.fake.fail_next("views.open", status=200, error="internal_error")
+    slack.command("join")
     response = slack.fake.wait_for_response()[0]
     assert "try again" in response.payload["text"]
-    assert slack.fake.calls_to("views.open")[0].params["trigger_id"] == trigger_id
 
 
 def test_slow_command_is_acked_at_once_and_answered_after(
@@ -261,3 +291,83 @@ def test_button_from_the_home_tab_answers_by_dm(slack: SlackHarness) -> None:
     slack.click("ui.dismiss", from_home=True)
     dms = slack.fake.wait_for("chat.postMessage", count=2)
     assert any("Nothing changed" in dm.params["text"] for dm in dms)
+
+
+def test_a_slow_submission_is_acked_in_time_and_answered_after(
+    slack: SlackHarness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past the budget the modal closes (Slack would otherwise fail it at 3 s and lose what
+    was typed) and the answer follows: field errors by DM, a join saved all the same."""
+    from bot.slack.listeners import views as slack_views
+
+    monkeypatch.setattr(slack_views, "SUBMIT_BUDGET", 0.0)
+    refused = slack.submit(open_join_form(slack), profile_values(agreed=False))
+    assert refused.status == 200
+    assert refused.body == ""  # acked plainly: no response_action can wait for the work
+    slack.settled()
+    assert members(slack) == []
+    (said,) = [
+        c for c in slack.fake.calls_to("chat.postMessage") if c.params["channel"] == "U0AMINA"
+    ]
+    assert "agree" in json.dumps(said.params).lower()
+
+    saved = slack.submit(open_join_form(slack), profile_values())
+    assert saved.status == 200
+    assert saved.body == ""
+    slack.settled()
+    assert [m.display_name for m in members(slack)] == ["Amina Yusuf"]
+
+
+def _late_listener(monkeypatch: pytest.MonkeyPatch, slack: SlackHarness, seconds: float) -> None:
+    """A busy server: Bolt's pool starts each listener `seconds` after the request arrived."""
+    listeners = slack.parts.listeners
+    submit = listeners.submit
+
+    def late(fn: Any, /, *args: Any, **kwargs: Any) -> Any:
+        def started_late() -> Any:
+            time.sleep(seconds)
+            return fn(*args, **kwargs)
+
+        return submit(started_late)
+
+    monkeypatch.setattr(listeners, "submit", late)
+
+
+def _slow(monkeypatch: pytest.MonkeyPatch, slack: SlackHarness, name: str, seconds: float) -> None:
+    dispatcher = slack.parts.dispatcher
+    work = getattr(dispatcher, name)
+
+    def slow(*args: Any, **kwargs: Any) -> Any:
+        time.sleep(seconds)
+        return work(*args, **kwargs)
+
+    monkeypatch.setattr(dispatcher, name, slow)
+
+
+def test_a_submission_that_reaches_its_listener_late_is_still_acked_in_time(
+    slack: SlackHarness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The budget counts from the request's arrival, as Slack's 3 s do: a listener that
+    starts 1.2 s late and work that takes 2.5 s still ack by about 2 s after arrival."""
+    form = open_join_form(slack)
+    _late_listener(monkeypatch, slack, 1.2)
+    _slow(monkeypatch, slack, "submit", 2.5)
+    saved = slack.submit(form, profile_values())
+    assert saved.status == 200, saved.body  # Bolt answers 404 when no ack came within 3 s
+    slack.settled()
+    assert [m.display_name for m in members(slack)] == ["Amina Yusuf"]
+
+
+def test_a_command_that_reaches_its_listener_late_still_says_one_moment_in_time(
+    slack: SlackHarness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _late_listener(monkeypatch, slack, 1.2)
+    _slow(monkeypatch, slack, "command", 2.5)
+    url = slack.fake.response_url("command")
+    reply = slack.command("help", response_url=url)
+    assert reply.status == 200, reply.body  # Bolt answers 404 when no ack came within 3 s
+    assert "One moment" in reply.json()["text"]
+    slack.settled()
+    (answer,) = [posted for posted in slack.fake.responses if posted.url == url]
+    assert answer.payload.get("replace_original") is True
+    assert "join" in json.dumps(answer.payload).lower()

@@ -57,12 +57,12 @@ def click(slack: SlackHarness, action_id: str, value: str, user: str) -> str:
 
 def test_a_round_runs_introduces_pairs_and_learns_who_met(slack: SlackHarness) -> None:
     join_all(slack)
-    preview = slack.command("pairing preview", user=FACILITATOR).json()
+    preview = slack.answer("pairing preview", user=FACILITATOR)
     assert block_kit_problems("message", preview) == []
     assert "nothing sent" in json.dumps(preview)
     assert slack.fake.calls_to("conversations.open") == []
 
-    ask = slack.command("pairing run", user=FACILITATOR).json()
+    ask = slack.answer("pairing run", user=FACILITATOR)
     assert "Run a pairing round now?" in ask["text"]
     assert '"value": "1"' in json.dumps(ask)  # the button carries the round it confirms
     assert "Round 1 is under way" in click(slack, CONFIRM_RUN, "1", FACILITATOR)
@@ -93,7 +93,7 @@ def test_a_round_runs_introduces_pairs_and_learns_who_met(slack: SlackHarness) -
         ).one()
     other_group = next(g for g in group_ids if g != amina_group)
 
-    mine = slack.command("pair", user="U0AMINA").json()
+    mine = slack.answer("pair", user="U0AMINA")
     assert "Your partner this round" in json.dumps(mine)
     assert "GROW" in json.dumps(mine) or "Goal" in json.dumps(mine)
 
@@ -104,7 +104,7 @@ def test_a_round_runs_introduces_pairs_and_learns_who_met(slack: SlackHarness) -
     others = next(o for o in opened if "U0AMINA" not in o)
     assert "can't this time" in click(slack, CHECKIN_COULDNT, str(other_group), sorted(others)[0])
 
-    stats = slack.command("pairing stats", user=FACILITATOR).json()
+    stats = slack.answer("pairing stats", user=FACILITATOR)
     assert block_kit_problems("message", stats) == []
     text = json.dumps(stats, ensure_ascii=False)
     assert "1 met" in text
@@ -114,10 +114,10 @@ def test_a_round_runs_introduces_pairs_and_learns_who_met(slack: SlackHarness) -
 
 def test_members_set_pauses_cadence_and_private_avoids(slack: SlackHarness) -> None:
     join_all(slack)
-    assert "Paused until" in slack.command("pair pause 4w", user="U0SAM").json()["text"]
-    assert "pause" in slack.command("pair pause sometime", user="U0SAM").json()["text"]
-    assert "Monthly" in slack.command("pair cadence monthly", user="U0SAM").json()["text"]
-    avoid = slack.command("pair avoid <@U0AMINA|amina>", user="U0SAM").json()
+    assert "Paused until" in slack.answer("pair pause 4w", user="U0SAM")["text"]
+    assert "pause" in slack.answer("pair pause sometime", user="U0SAM")["text"]
+    assert "Monthly" in slack.answer("pair cadence monthly", user="U0SAM")["text"]
+    avoid = slack.answer("pair avoid <@U0AMINA|amina>", user="U0SAM")
     assert "privately" in avoid["text"]
-    assert "Welcome back" in slack.command("pair resume", user="U0SAM").json()["text"]
-    assert "Only facilitators" in slack.command("pairing run", user="U0SAM").json()["text"]
+    assert "Welcome back" in slack.answer("pair resume", user="U0SAM")["text"]
+    assert "Only facilitators" in slack.answer("pairing run", user="U0SAM")["text"]

@@ -210,7 +210,7 @@ def test_export_uploads_a_csv_without_private_reflections(slack: SlackHarness) -
     slack.submit(view, {"body": "a private worry", "visibility": "private"})
     slack.fake.wait_for("chat.postMessage", count=2)  # the thanks, after the welcome
 
-    body = slack.command("export", user="UFACIL01").json()
+    body = slack.answer("export", user="UFACIL01")
     assert "1 reflection" in body["text"]
     slack.fake.wait_for("files.completeUploadExternal")
     [(_title, content)] = slack.fake.uploaded_files()
@@ -223,4 +223,4 @@ def test_export_uploads_a_csv_without_private_reflections(slack: SlackHarness) -
 
 def test_members_cannot_export(slack: SlackHarness) -> None:
     join(slack)
-    assert "Only facilitators" in slack.command("export").json()["text"]
+    assert "Only facilitators" in slack.answer("export")["text"]

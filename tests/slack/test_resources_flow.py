@@ -48,14 +48,14 @@ def test_search_pages_and_counts_helpful(slack: SlackHarness) -> None:
     stock(slack)
     join(slack)
     started = time.perf_counter()
-    body = slack.command("resources lived experience").json()
+    body = slack.answer("resources lived experience")
     assert time.perf_counter() - started < 1.0
     assert block_kit_problems("message", body) == []
     text = json.dumps(body, ensure_ascii=False)
     assert "Leading with lived experience: a practical guide" in text
     assert "https://www.livedexperience.example.org/guide" in text
 
-    broad = slack.command("resources the").json()
+    broad = slack.answer("resources the")
     more = next(b for b in buttons(broad) if b["action_id"] == MORE)
     first_page = {b["value"] for b in buttons(broad) if b["action_id"] == HELPFUL}
     assert len(first_page) == 5
@@ -84,12 +84,12 @@ def test_search_pages_and_counts_helpful(slack: SlackHarness) -> None:
 def test_no_match_suggests_and_offers_to_add(slack: SlackHarness) -> None:
     stock(slack)
     join(slack)
-    body = slack.command("resources representaton").json()
+    body = slack.answer("resources representaton")
     assert block_kit_problems("message", body) == []
     text = json.dumps(body, ensure_ascii=False)
     assert "Did you mean *representation*?" in text
     assert "Add one" in text
-    weird = slack.command('resources "NEAR( -*) AND 😀 <!channel>').json()
+    weird = slack.answer('resources "NEAR( -*) AND 😀 <!channel>')
     assert block_kit_problems("message", weird) == []
     assert "<!channel>" not in json.dumps(weird)  # what people type is escaped
 
@@ -109,7 +109,7 @@ def test_a_member_suggests_and_a_facilitator_approves(slack: SlackHarness) -> No
         assert review.recipient == FACILITATOR
         resource_id = str(suggestion.id)
     # Not findable until approved.
-    assert "Nothing in the library" in json.dumps(slack.command("resources power").json())
+    assert "Nothing in the library" in json.dumps(slack.answer("resources power"))
 
     # The same page again, spelt differently: caught, nothing stored.
     before = table_counts(slack.runtime)
@@ -136,7 +136,7 @@ def test_a_member_suggests_and_a_facilitator_approves(slack: SlackHarness) -> No
             select(OutboxMessage).where(OutboxMessage.kind == "resource_approved")
         ).one()
         assert told.recipient == "U0AMINA"
-    found = slack.command("resources power reading").json()
+    found = slack.answer("resources power reading")
     assert "Power at work: a reading list" in json.dumps(found, ensure_ascii=False)
     # A second click (another facilitator's DM) changes nothing and says why.
     slack.click(resource_notices.APPROVE, resource_id, user=FACILITATOR)

@@ -112,7 +112,7 @@ def test_a_bad_submission_keeps_the_modal_open_with_errors(slack: SlackHarness) 
 def test_a_member_lists_sessions_and_answers_in_one_click(slack: SlackHarness) -> None:
     add_session(slack)
     join(slack)
-    body = slack.command("sessions").json()
+    body = slack.answer("sessions")
     assert block_kit_problems("message", body) == []
     text = json.dumps(body, ensure_ascii=False)
     assert "Access to senior positions" in text
@@ -200,7 +200,7 @@ def test_facilitators_see_who_is_coming_and_the_apology_notes(slack: SlackHarnes
     slack.submit(view, {"apology": "Trustee meeting clash, sorry <!channel>", "wants_recap": True})
     settled(slack, posts + 1, publishes + 1)
 
-    body = slack.command("session #1", user=FACILITATOR).json()
+    body = slack.answer("session #1", user=FACILITATOR)
     assert block_kit_problems("message", body) == []
     text = json.dumps(body, ensure_ascii=False)
     assert "Who's coming to session 1" in text
@@ -218,6 +218,6 @@ def test_facilitators_see_who_is_coming_and_the_apology_notes(slack: SlackHarnes
     assert "Trustee meeting clash" in json.dumps(dm["blocks"], ensure_ascii=False)
 
     # A member asking gets a sentence, not the notes.
-    reply = json.dumps(slack.command("session 1").json(), ensure_ascii=False)
+    reply = json.dumps(slack.answer("session 1"), ensure_ascii=False)
     assert "Only facilitators" in reply
     assert "Trustee" not in reply

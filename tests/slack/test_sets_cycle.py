@@ -218,7 +218,7 @@ def test_twenty_three_members_four_sets_private_channels_and_a_whole_cycle(
     assert None not in presenters
 
     # `sets stats`: set 1 met six times; the others never chose a time and have gone quiet.
-    stats = slack.command("sets stats", user=FACILITATOR).json()
+    stats = slack.answer("sets stats", user=FACILITATOR)
     assert block_kit_problems("message", stats) == []
     shown = json.dumps(stats, ensure_ascii=False)
     assert "*Set 1* (6 members): 6 of 6 meetings held" in shown or (

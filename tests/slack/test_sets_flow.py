@@ -59,9 +59,9 @@ def test_a_facilitator_forms_previews_swaps_and_confirms_four_sets(slack: SlackH
         settled(slack, posts + 1, publishes + 1)
 
     # A member can't form sets.
-    assert "Only facilitators" in slack.command("sets form", user="U0P00").json()["text"]
+    assert "Only facilitators" in slack.answer("sets form", user="U0P00")["text"]
 
-    overview = slack.command("sets", user=FACILITATOR).json()
+    overview = slack.answer("sets", user=FACILITATOR)
     assert block_kit_problems("message", overview) == []
     assert "23 members" in json.dumps(overview)
 
@@ -108,7 +108,7 @@ def test_a_facilitator_forms_previews_swaps_and_confirms_four_sets(slack: SlackH
         and not any(PEOPLE[o] == PEOPLE[b] for o in PEOPLE if placed[o] == placed[a] and o != a)
         and not any(PEOPLE[o] == PEOPLE[a] for o in PEOPLE if placed[o] == placed[b] and o != b)
     )
-    swapped = slack.command(f"sets swap <@{fine[0]}|a> <@{fine[1]}|b>", user=FACILITATOR).json()
+    swapped = slack.answer(f"sets swap <@{fine[0]}|a> <@{fine[1]}|b>", user=FACILITATOR)
     assert block_kit_problems("message", swapped) == []
     assert placement(slack)[fine[0]] == placed[fine[1]]
 

@@ -10,8 +10,13 @@ in the ack (field errors keep the modal open) and slower effects follow.
 from __future__ import annotations
 
 import concurrent.futures
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
+from slack_bolt import App, BoltContext, BoltResponse
+
+from bot.slack.waiting_forms import WaitingForms
 from core.config import Settings
 from handlers.dispatch import Dispatcher
 
@@ -23,3 +28,27 @@ class ListenerParts:
     settings: Settings
     dispatcher: Dispatcher
     commands: concurrent.futures.Executor
+    waiting: WaitingForms  # forms whose trigger ran out, offered by a button
+
+
+ARRIVED_AT = "catalyst_arrived_at"  # context key: when the request reached the app
+
+
+def note_arrival(app: App) -> None:
+    """Record when each request arrived, before Bolt's own queue for its listeners.
+
+    Slack's 3 s are counted from the request, not from when a listener starts: on a busy
+    server a listener can start a second late, and a budget counted from there is too long.
+    """
+
+    @app.middleware
+    def arrived(context: BoltContext, next: Callable[[], BoltResponse]) -> BoltResponse:
+        context[ARRIVED_AT] = time.monotonic()
+        return next()
+
+
+def time_left(context: BoltContext, budget: float) -> float:
+    """What is left of `budget` seconds counted from the request's arrival (never negative)."""
+    arrived_at = context.get(ARRIVED_AT)
+    spent = time.monotonic() - arrived_at if isinstance(arrived_at, float) else 0.0
+    return max(0.0, budget - spent)

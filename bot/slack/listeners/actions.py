@@ -10,6 +10,8 @@ from slack_sdk import WebClient
 
 from bot.slack.delivery import Delivery, caller_from
 from bot.slack.listeners import ListenerParts
+from bot.slack.waiting_forms import OPEN_ACTION, WaitingForms
+from core import i18n, ui
 from handlers.resources.commands import SAVE_SHORTCUT
 
 
@@ -30,10 +32,20 @@ def register(app: App, parts: ListenerParts) -> None:
             return  # a link button: Slack opened the link; nothing for us to do
         caller = caller_from(context, settings)
         value = action.get("value") or (action.get("selected_option") or {}).get("value") or ""
-        replies = dispatcher.action(caller, str(action.get("action_id", "")), str(value))
-        Delivery(
-            client, dispatcher, caller, respond=respond, trigger_id=body.get("trigger_id")
-        ).run(replies)
+        delivery = Delivery(
+            client,
+            dispatcher,
+            caller,
+            respond=respond,
+            trigger_id=body.get("trigger_id"),
+            waiting=parts.waiting,
+        )
+        action_id = str(action.get("action_id", ""))
+        if action_id == OPEN_ACTION:  # the adapter's own button: the form is kept here
+            with i18n.speaking(dispatcher.language_of(caller)):
+                delivery.run([_waiting_form(parts.waiting, caller.user_id, str(value))])
+            return
+        delivery.run(dispatcher.action(caller, action_id, str(value)))
 
     @app.shortcut(SAVE_SHORTCUT)
     def on_save_to_library(
@@ -49,3 +61,10 @@ def register(app: App, parts: ListenerParts) -> None:
         Delivery(
             client, dispatcher, caller, respond=respond, trigger_id=body.get("trigger_id")
         ).run(replies)
+
+
+def _waiting_form(waiting: WaitingForms, user_id: str, key: str) -> ui.Reply:
+    form = waiting.find(user_id, key)
+    if form is None:  # after a restart, or long after: start again
+        return ui.notice("That form has expired. Please start again.")
+    return ui.OpenForm(form)

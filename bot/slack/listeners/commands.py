@@ -11,11 +11,11 @@ from slack_sdk import WebClient
 
 from bot.slack import render
 from bot.slack.delivery import Delivery, caller_from
-from bot.slack.listeners import ListenerParts
+from bot.slack.listeners import ListenerParts, time_left
 from core import i18n, ui
 from core.i18n import N_, _
 
-ACK_BUDGET = 2.0  # seconds of work before a command is acked with "on its way"
+ACK_BUDGET = 2.0  # seconds from arrival before a command is acked with "on its way"
 ON_ITS_WAY = N_("One moment: I'm working on that and will reply here shortly.")
 
 
@@ -30,7 +30,7 @@ def register(app: App, parts: ListenerParts) -> None:
         text = str(body.get("text") or "")
         future = pool.submit(dispatcher.command, caller, text)
         try:
-            replies = future.result(timeout=ACK_BUDGET)
+            replies = future.result(timeout=time_left(context, ACK_BUDGET))
         except concurrent.futures.TimeoutError:
             # Said before anyone is looked up (that is what is slow), so in the community's
             # language.
@@ -49,5 +49,10 @@ def register(app: App, parts: ListenerParts) -> None:
             else:
                 ack()
         Delivery(
-            client, dispatcher, caller, respond=respond, trigger_id=body.get("trigger_id")
+            client,
+            dispatcher,
+            caller,
+            respond=respond,
+            trigger_id=body.get("trigger_id"),
+            waiting=parts.waiting,
         ).run(replies)

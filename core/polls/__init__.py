@@ -1,0 +1,1 @@
+"""Co-design polls and the end-of-programme survey."""
