@@ -44,7 +44,7 @@ from handlers.ids import number_in
 log = logging.getLogger(__name__)
 
 PLATFORM = "discord"
-ACK_BUDGET = 2.0  # seconds of work before an interaction is deferred
+ACK_BUDGET = 2.0  # seconds from an interaction's arrival before it is deferred
 EPHEMERAL = 64
 CHANNEL_MESSAGE, DEFERRED_MESSAGE, DEFERRED_UPDATE, UPDATE_MESSAGE = 4, 5, 6, 7
 AUTOCOMPLETE_RESULT, MODAL = 8, 9
@@ -97,14 +97,17 @@ class Interactions:
     # ---- entry -----------------------------------------------------------------------------
 
     async def handle(self, interaction: discord.Interaction[Any]) -> None:
+        # Discord's 3 s run from the interaction, so the budget counts from here, not from
+        # when the work starts after the lookups below.
+        deadline = asyncio.get_running_loop().time() + ACK_BUDGET
         try:
-            await self._handle(interaction)
+            await self._handle(interaction, deadline)
         except discord.HTTPException as error:  # too late (10062), answered already (40060)…
             log.warning("Discord refused an answer to an interaction: %s %s", error.code, error)
         except Exception:
             log.exception("failed while answering a Discord interaction")
 
-    async def _handle(self, interaction: discord.Interaction[Any]) -> None:
+    async def _handle(self, interaction: discord.Interaction[Any], deadline: float) -> None:
         age = self.dispatcher.clock.now() - interaction.created_at
         if age > STALE_AFTER:
             # A warning, not info: if every interaction looks this old, this machine's clock
@@ -129,7 +132,9 @@ class Interactions:
         future = loop.run_in_executor(self.pool, work)
         responder = Responder(self, interaction, caller)
         try:
-            answer = await asyncio.wait_for(asyncio.shield(future), ACK_BUDGET)
+            answer = await asyncio.wait_for(
+                asyncio.shield(future), max(0.0, deadline - loop.time())
+            )
         except TimeoutError:
             await responder.defer()
             answer = await future

@@ -154,7 +154,7 @@ def preview_message(ctx: RequestContext, broadcast: Broadcast) -> Message:
                         preview.people,
                     )
                     if not broadcast.notify_channel
-                    else _("It notifies everyone in the channel (@channel). Send it?")
+                    else _("It notifies everyone in the channel. Send it?")
                 ),
                 confirm_label=_("Yes, send it"),
                 deny_label=_("Not yet"),

@@ -168,7 +168,7 @@ def broadcast_form(
                 _("Notify"),
                 FieldKind.CHECKBOX,
                 required=False,
-                options=[Option(NOTIFY, _("Notify everyone in the channel (@channel)"))],
+                options=[Option(NOTIFY, _("Notify everyone in the channel"))],
                 initial=notify,
             ),
             FormField(
