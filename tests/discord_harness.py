@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.wiring import DiscordParts, Runtime, build_discord
+from scheduler.runner import Runner
 from tests.fakes.discord_api import FakeDiscord
 
 DEFERRED, MODAL = 5, 9
@@ -183,3 +184,6 @@ class DiscordHarness:
         finally:
             timer.cancel()
         raise AssertionError(f"no answer after the deferral: {wanted}")
+
+
+World = tuple[DiscordHarness, Runner]  # the adapter and the scheduler (tests/discord `world`)

@@ -4,8 +4,6 @@ with the real scheduler sending through the outbox's Discord sender on the fake 
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Iterator
 from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -13,8 +11,6 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select, update
 
-from bot.discord.sender import DiscordSender
-from bot.wiring import build_runner, build_runtime
 from core.broadcasts.models import Broadcast
 from core.care.models import CareCheckin
 from core.clock import FakeClock
@@ -26,57 +22,23 @@ from core.sessions.models import CommunitySession, SessionRsvp
 from core.sets.models import LearningSet, SetMembership
 from core.timefmt import local
 from scheduler.runner import Runner
-from tests.conftest import make_settings
 from tests.core.test_sets_service import ORGANISATIONS, TWENTY_THREE
 from tests.discord.test_core_flows import SESSION, counts, fill_form, join
-from tests.discord_harness import MODAL, DiscordHarness, Seen
+from tests.discord_harness import MODAL, DiscordHarness, Seen, World
 from tests.fakes.discord_api import FakeDiscord
 from tests.fakes.discord_validation import message_errors
-from tests.slack.conftest import TracebackCatcher
 
-World = tuple[DiscordHarness, Runner]
+World = World
 BEA, CHIDI, DAWIT, EFE, FARAH, GUS = (f"11800000000000003{n}" for n in range(10, 16))
 NAMES = {BEA: "Bea", CHIDI: "Chidi", DAWIT: "Dawit", EFE: "Efe", FARAH: "Farah", GUS: "Gus"}
 LONDON = ZoneInfo("Europe/London")
 
 
-@pytest.fixture
-def world(database_url: str, clock: FakeClock, fake_discord: FakeDiscord) -> Iterator[World]:
-    """The adapter and the scheduler (paused: a test calls `run_pending`) on the fake clock;
-    Bob is the facilitator; Alice, Bea, Chidi, ... are in the server (each test says who
-    joins). Nothing may log a traceback, in the adapter or the runner."""
-    fake = fake_discord
+@pytest.fixture(autouse=True)
+def people(fake_discord: FakeDiscord) -> None:
+    """Alice, Bea, Chidi, ... are in the server (each test says who joins); Bob facilitates."""
     for user, name in NAMES.items():
-        fake.add_user(user, name.lower(), global_name=name)
-    settings = make_settings(
-        database_url,
-        DISCORD_BOT_TOKEN=fake.token,
-        DISCORD_API_URL=fake.api_base,
-        DISCORD_GUILD_ID=fake.guild_id,
-        CATALYST_FACILITATORS=fake.other_member_id,
-        CATALYST_CHANNEL=fake.channel_id,
-    )
-    runtime = build_runtime(settings, clock=clock)
-    harness = DiscordHarness(runtime, fake)
-    sender = DiscordSender(
-        fake.token,
-        guild_id=fake.guild_id,
-        community_channel_id=fake.channel_id,
-        api_url=fake.api_base,
-    )
-    runner = build_runner(runtime, sender, platform="discord", holder="discord-test")
-    runner.start(paused=True)
-    tracebacks = TracebackCatcher()
-    logging.getLogger().addHandler(tracebacks)
-    try:
-        yield harness, runner
-    finally:
-        logging.getLogger().removeHandler(tracebacks)
-        runner.stop()
-        sender.close()
-        harness.close()
-        runtime.close()
-    assert tracebacks.seen == [], "a traceback was logged:\n" + "\n".join(tracebacks.seen)
+        fake_discord.add_user(user, name.lower(), global_name=name)
 
 
 def join_all(discord: DiscordHarness, users: list[str]) -> None:

@@ -4,62 +4,24 @@ sender, its buttons work from the DM, and the reflection prompt's thread keeps r
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
 
 from bot.discord import interactions
-from bot.discord.sender import DiscordSender
-from bot.wiring import build_runner, build_runtime
 from core.clock import FakeClock
 from core.db import unit_of_work
 from core.sessions.models import SessionRsvp
-from scheduler.runner import Runner
-from tests.conftest import make_settings
 from tests.discord.test_core_flows import SESSION, fill_form, join
 from tests.discord.test_message_events import eventually, reflections
-from tests.discord_harness import DiscordHarness, Seen
-from tests.fakes.discord_api import FakeDiscord
+from tests.discord_harness import Seen, World
 
 STARTS = datetime(2026, 12, 3, 18, 0, tzinfo=UTC)  # 18:00 in London, winter time
 
 
-@pytest.fixture
-def world(
-    database_url: str, clock: FakeClock, fake_discord: FakeDiscord
-) -> Iterator[tuple[DiscordHarness, Runner]]:
-    fake = fake_discord
-    settings = make_settings(
-        database_url,
-        DISCORD_BOT_TOKEN=fake.token,
-        DISCORD_API_URL=fake.api_base,
-        DISCORD_GUILD_ID=fake.guild_id,
-        CATALYST_FACILITATORS=fake.other_member_id,
-        CATALYST_CHANNEL=fake.channel_id,
-    )
-    runtime = build_runtime(settings, clock=clock)
-    harness = DiscordHarness(runtime, fake)
-    sender = DiscordSender(
-        fake.token,
-        guild_id=fake.guild_id,
-        community_channel_id=fake.channel_id,
-        api_url=fake.api_base,
-    )
-    runner = build_runner(runtime, sender, platform="discord", holder="discord-test")
-    runner.start(paused=True)
-    try:
-        yield harness, runner
-    finally:
-        runner.stop()
-        sender.close()
-        harness.close()
-        runtime.close()
-
-
 def test_session_reminder_rsvp_from_the_dm_and_a_reflection_thread(
-    world: tuple[DiscordHarness, Runner], clock: FakeClock
+    world: World, clock: FakeClock
 ) -> None:
     discord, runner = world
     fake = discord.fake
@@ -91,7 +53,7 @@ def test_session_reminder_rsvp_from_the_dm_and_a_reflection_thread(
 
 
 def test_a_pairing_round_introduces_the_pair_in_a_private_thread(
-    world: tuple[DiscordHarness, Runner], clock: FakeClock
+    world: World, clock: FakeClock
 ) -> None:
     discord, runner = world
     fake = discord.fake
@@ -111,7 +73,7 @@ def test_a_pairing_round_introduces_the_pair_in_a_private_thread(
 
 
 def test_a_slow_click_in_a_dm_still_replaces_the_message_clicked(
-    world: tuple[DiscordHarness, Runner], clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+    world: World, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """After a deferral the interaction's own message is "thinking…": an answer meant to
     replace the clicked reminder edits the reminder itself, and "thinking…" goes away."""

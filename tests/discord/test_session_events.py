@@ -7,7 +7,6 @@ permission is reported and changes nothing else; Discord being briefly down is t
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -15,54 +14,19 @@ import pytest
 from sqlalchemy import select
 
 from bot.discord.events import CANCELED, SCHEDULED
-from bot.discord.sender import DiscordSender
-from bot.wiring import build_runner, build_runtime
 from core.clock import FakeClock
 from core.db import unit_of_work
 from core.delivery.calendar import CalendarEntry, CalendarMirror
 from core.delivery.models import ItemStatus, ScheduledItem
 from core.sessions.models import CommunitySession, SessionItemKind
 from scheduler.runner import Runner
-from tests.conftest import make_settings
 from tests.discord.test_core_flows import SESSION, fill_form, join
-from tests.discord_harness import DiscordHarness
+from tests.discord_harness import DiscordHarness, World
 from tests.fakes.discord_api import MANAGE_EVENTS, FakeDiscord
+from tests.slack.conftest import TracebackCatcher
 
 STARTS = datetime(2026, 12, 3, 18, 0, tzinfo=UTC)  # SESSION's 18:00 in London, winter time
 EVENTS = "/guilds/{guild_id}/scheduled-events"
-
-
-@pytest.fixture
-def world(
-    database_url: str, clock: FakeClock, fake_discord: FakeDiscord
-) -> Iterator[tuple[DiscordHarness, Runner]]:
-    fake = fake_discord
-    fake.event_clock = clock.now  # Discord refuses an event starting in the past
-    settings = make_settings(
-        database_url,
-        DISCORD_BOT_TOKEN=fake.token,
-        DISCORD_API_URL=fake.api_base,
-        DISCORD_GUILD_ID=fake.guild_id,
-        CATALYST_FACILITATORS=fake.other_member_id,
-        CATALYST_CHANNEL=fake.channel_id,
-    )
-    runtime = build_runtime(settings, clock=clock)
-    harness = DiscordHarness(runtime, fake)
-    sender = DiscordSender(
-        fake.token,
-        guild_id=fake.guild_id,
-        community_channel_id=fake.channel_id,
-        api_url=fake.api_base,
-    )
-    runner = build_runner(runtime, sender, platform="discord", holder="discord-test")
-    runner.start(paused=True)
-    try:
-        yield harness, runner
-    finally:
-        runner.stop()
-        sender.close()
-        harness.close()
-        runtime.close()
 
 
 def add_session(discord: DiscordHarness) -> None:
@@ -105,7 +69,7 @@ def moment(value: object) -> datetime:
 
 
 def test_a_session_is_an_event_its_edit_moves_and_its_cancellation_cancels(
-    world: tuple[DiscordHarness, Runner], clock: FakeClock
+    world: World, clock: FakeClock
 ) -> None:
     discord, runner = world
     fake = discord.fake
@@ -162,7 +126,7 @@ class DiesAfterPublishing:
 
 
 def test_a_crash_between_making_the_event_and_recording_it_makes_no_second_one(
-    world: tuple[DiscordHarness, Runner], clock: FakeClock
+    world: World, clock: FakeClock, tracebacks: TracebackCatcher
 ) -> None:
     discord, runner = world
     fake = discord.fake
@@ -174,6 +138,10 @@ def test_a_crash_between_making_the_event_and_recording_it_makes_no_second_one(
     assert len(fake.scheduled_events) == 1
     assert stored(discord).platform_event_id is None
     assert calendar_items(discord) == [("pending", None)]  # rolled back: tried again
+    # The runner logs the crash it survived (each try), and nothing else.
+    assert tracebacks.seen
+    assert all("the process died here" in logged for logged in tracebacks.seen)
+    tracebacks.seen.clear()
 
     runner.context.calendar = real  # the restarted process
     run_a_minute_later(runner, clock)
@@ -184,7 +152,7 @@ def test_a_crash_between_making_the_event_and_recording_it_makes_no_second_one(
 
 
 def test_without_manage_events_the_session_goes_on_without_its_event(
-    world: tuple[DiscordHarness, Runner], clock: FakeClock, caplog: pytest.LogCaptureFixture
+    world: World, clock: FakeClock, caplog: pytest.LogCaptureFixture
 ) -> None:
     discord, runner = world
     fake = discord.fake
@@ -209,7 +177,7 @@ def test_without_manage_events_the_session_goes_on_without_its_event(
 
 
 def test_discord_briefly_down_is_tried_again_a_little_later(
-    world: tuple[DiscordHarness, Runner], clock: FakeClock, caplog: pytest.LogCaptureFixture
+    world: World, clock: FakeClock, caplog: pytest.LogCaptureFixture
 ) -> None:
     discord, runner = world
     fake = discord.fake
