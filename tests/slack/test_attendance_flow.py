@@ -10,7 +10,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from core import communities
 from core.clock import FakeClock
@@ -50,24 +50,19 @@ def dms_to(fake: FakeSlackApi, user: str) -> list[dict[str, Any]]:
     return [p for p in posts(fake) if p["channel"] == user]
 
 
-def test_who_came_then_the_report(world: World, clock: FakeClock) -> None:
-    slack, runner, fake = world
-    join(slack, "U0AMINA", display_name="Amina Yusuf")
-    join(slack, "U0SAM", display_name="Sam Okafor")
-    join(slack, FACILITATOR, display_name="Fran Facilitator")
-    start = clock.now() + timedelta(days=2)
+def plan_a_session(slack: SlackHarness, clock: FakeClock, going: list[str]) -> int:
+    """Session 1 two days from now, planned with its items; `going` said Going. Its id."""
     with unit_of_work(slack.runtime.session_factory) as session:
         community = communities.get_or_create(
             session, "slack", TEAM, timezone="Europe/London", now=clock.now()
         )
         people = {m.platform_user_id: m for m in session.scalars(select(Member))}
-        people[FACILITATOR].role = Role.FACILITATOR.value
         cs = CommunitySession(
             community_id=community.id,
             number=1,
             title="Power and voice",
             theme=None,
-            starts_at=start,
+            starts_at=clock.now() + timedelta(days=2),
             duration_minutes=90,
             location="https://meet.example.org/cop",
             reminder_offsets="1h",
@@ -76,17 +71,39 @@ def test_who_came_then_the_report(world: World, clock: FakeClock) -> None:
         )
         session.add(cs)
         session.flush()
-        session.add(
+        session.add_all(
             SessionRsvp(
                 session_id=cs.id,
-                member_id=people["U0AMINA"].id,
+                member_id=people[user].id,
                 answer=RsvpAnswer.GOING.value,
                 answered_at=clock.now(),
             )
+            for user in going
         )
         planner.plan_session(session, cs, community, slack.runtime.settings, clock.now())
-        session_id, amina, sam = cs.id, people["U0AMINA"].id, people["U0SAM"].id
-        fran = people[FACILITATOR].id
+        return cs.id
+
+
+def member_ids(slack: SlackHarness) -> dict[str, int]:
+    with unit_of_work(slack.runtime.session_factory) as session:
+        return {m.platform_user_id: m.id for m in session.scalars(select(Member))}
+
+
+def test_who_came_then_the_report(world: World, clock: FakeClock) -> None:
+    slack, runner, fake = world
+    join(slack, "U0AMINA", display_name="Amina Yusuf")
+    join(slack, "U0SAM", display_name="Sam Okafor")
+    join(slack, FACILITATOR, display_name="Fran Facilitator")
+    with unit_of_work(slack.runtime.session_factory) as session:
+        session.execute(
+            update(Member)
+            .where(Member.platform_user_id == FACILITATOR)
+            .values(role=Role.FACILITATOR.value)
+        )
+    start = clock.now() + timedelta(days=2)
+    session_id = plan_a_session(slack, clock, going=["U0AMINA"])
+    ids = member_ids(slack)
+    amina, sam, fran = ids["U0AMINA"], ids["U0SAM"], ids[FACILITATOR]
     clock.advance(timedelta(minutes=1))
     runner.run_pending()
     clock.set(start + timedelta(hours=3))
@@ -134,30 +151,13 @@ def test_a_facilitator_named_only_in_the_settings_is_asked_who_came_too(
     assert slack.runtime.settings.facilitators == frozenset({NAMED})
     join(slack, "U0AMINA", display_name="Amina Yusuf")
     join(slack, NAMED, display_name="Nadia Named")
-    start = clock.now() + timedelta(days=2)
     with unit_of_work(slack.runtime.session_factory) as session:
-        community = communities.get_or_create(
-            session, "slack", TEAM, timezone="Europe/London", now=clock.now()
-        )
         assert {m.platform_user_id: m.role for m in session.scalars(select(Member))} == {
             "U0AMINA": Role.MEMBER.value,
             NAMED: Role.MEMBER.value,
         }
-        cs = CommunitySession(
-            community_id=community.id,
-            number=1,
-            title="Power and voice",
-            theme=None,
-            starts_at=start,
-            duration_minutes=90,
-            location="https://meet.example.org/cop",
-            reminder_offsets="1h",
-            created_at=clock.now(),
-            updated_at=clock.now(),
-        )
-        session.add(cs)
-        session.flush()
-        planner.plan_session(session, cs, community, slack.runtime.settings, clock.now())
+    start = clock.now() + timedelta(days=2)
+    plan_a_session(slack, clock, going=[])
     clock.advance(timedelta(minutes=1))
     runner.run_pending()
     clock.set(start + timedelta(hours=3))
