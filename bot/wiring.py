@@ -106,11 +106,14 @@ class SlackParts:
     dispatcher: Dispatcher
     commands: concurrent.futures.ThreadPoolExecutor
     listeners: concurrent.futures.ThreadPoolExecutor
+    after_ack: concurrent.futures.ThreadPoolExecutor
 
     def close(self) -> None:
-        """Wait for commands and after-ack work still running (call once no requests come)."""
+        """Wait for commands and after-ack work still running (call once no requests come).
+        Listeners hand work to `after_ack`, so it closes last."""
         self.commands.shutdown(wait=True)
         self.listeners.shutdown(wait=True)
+        self.after_ack.shutdown(wait=True)
 
 
 def build_runner(
@@ -167,9 +170,22 @@ def build_slack(runtime: Runtime) -> SlackParts:
     )
     commands = concurrent.futures.ThreadPoolExecutor(8, thread_name_prefix="catalyst-cmd")
     listeners = concurrent.futures.ThreadPoolExecutor(10, thread_name_prefix="catalyst-listener")
-    app = build_app(settings, dispatcher, client, executor=commands, listener_executor=listeners)
+    after_ack = concurrent.futures.ThreadPoolExecutor(16, thread_name_prefix="catalyst-after")
+    app = build_app(
+        settings,
+        dispatcher,
+        client,
+        executor=commands,
+        listener_executor=listeners,
+        after_ack=after_ack,
+    )
     return SlackParts(
-        app=app, client=client, dispatcher=dispatcher, commands=commands, listeners=listeners
+        app=app,
+        client=client,
+        dispatcher=dispatcher,
+        commands=commands,
+        listeners=listeners,
+        after_ack=after_ack,
     )
 
 

@@ -63,15 +63,17 @@ class SlackHarness:
         # piece of that work's future, so a test can wait for it to finish (`settled`).
         self._after_ack: list[concurrent.futures.Future[Any]] = []
         self._after_ack_lock = threading.Lock()
-        submit = self.parts.listeners.submit
+        for pool in (self.parts.listeners, self.parts.after_ack):
+            pool.submit = self._tracked(pool.submit)  # type: ignore[method-assign]
 
+    def _tracked(self, submit: Any) -> Any:
         def tracked(fn: Any, /, *args: Any, **kwargs: Any) -> concurrent.futures.Future[Any]:
             future = submit(fn, *args, **kwargs)
             with self._after_ack_lock:
                 self._after_ack.append(future)
             return future
 
-        self.parts.listeners.submit = tracked  # type: ignore[method-assign]
+        return tracked
 
     def close(self) -> None:
         stop_server(self.server)
@@ -83,11 +85,19 @@ class SlackHarness:
 
     def settled(self, timeout: float = 20.0) -> None:
         """Wait until everything the requests sent so far left running after their ack
-        (Bolt runs button and event listeners once Slack has its answer) has finished."""
-        with self._after_ack_lock:
-            pending = list(self._after_ack)
-        _done, running = concurrent.futures.wait(pending, timeout=timeout)
-        assert not running, f"{len(running)} listener(s) still running after {timeout}s"
+        (Bolt runs button and event listeners once Slack has its answer, and listeners hand
+        their work on to the after-ack pool) has finished."""
+        deadline = time.monotonic() + timeout
+        seen = 0
+        while True:
+            with self._after_ack_lock:
+                pending = list(self._after_ack)
+            if len(pending) == seen and all(f.done() for f in pending):
+                return  # nothing new was handed on while we waited
+            seen = len(pending)
+            left = max(0.0, deadline - time.monotonic())
+            _done, running = concurrent.futures.wait(pending, timeout=left)
+            assert not running, f"{len(running)} listener(s) still running after {timeout}s"
 
     # ---- raw HTTP --------------------------------------------------------------------------
 

@@ -28,12 +28,14 @@ def build_app(
     *,
     executor: concurrent.futures.Executor | None = None,
     listener_executor: concurrent.futures.ThreadPoolExecutor | None = None,
+    after_ack: concurrent.futures.Executor | None = None,
 ) -> App:
     """The Bolt app with every listener registered. Signature checks stay on.
 
-    `executor` runs commands against the ack budget; `listener_executor` is where Bolt runs
-    listeners after their ack. Passing them in lets the owner wait for work still under way
-    when it stops, instead of that work failing against a closed database or connection.
+    `executor` runs commands against the ack budget; `listener_executor` is where Bolt starts
+    listeners (each acks there); `after_ack` runs what follows an ack. Passing them in lets
+    the owner wait for work still under way when it stops, instead of that work failing
+    against a closed database or connection.
     """
     app = App(
         client=client,
@@ -48,7 +50,14 @@ def build_app(
     )
 
     parts = ListenerParts(
-        settings=settings, dispatcher=dispatcher, commands=pool, waiting=WaitingForms()
+        settings=settings,
+        dispatcher=dispatcher,
+        commands=pool,
+        after_ack=after_ack
+        or concurrent.futures.ThreadPoolExecutor(
+            max_workers=16, thread_name_prefix="catalyst-after"
+        ),
+        waiting=WaitingForms(),
     )
     note_arrival(app)  # first, so the budgets count from as near the request as can be
     for listeners in (events, commands, actions, views):

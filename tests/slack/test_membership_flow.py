@@ -371,3 +371,15 @@ def test_a_command_that_reaches_its_listener_late_still_says_one_moment_in_time(
     (answer,) = [posted for posted in slack.fake.responses if posted.url == url]
     assert answer.payload.get("replace_original") is True
     assert "join" in json.dumps(answer.payload).lower()
+
+
+def test_requests_are_acked_while_many_replies_wait_out_a_rate_limit(slack: SlackHarness) -> None:
+    """Work after an ack runs off Bolt's listener threads: twelve Home tabs waiting out a
+    429's Retry-After (more than Bolt's 10 listener threads) leave a command's ack on time."""
+    slack.fake.fail_next("views.publish", status=429, retry_after=4, times=12)
+    for n in range(12):
+        assert slack.open_home(user=f"U0BUSY{n:02d}", event_id=f"Ev0BUSY{n:02d}").status == 200
+    reply = slack.command("help")
+    assert reply.status == 200, reply.body  # Bolt answers 404 when no ack came within 3 s
+    slack.settled()
+    assert len(slack.fake.calls_to("views.publish")) == 24  # each retried once, after 4 s

@@ -5,14 +5,20 @@ the dispatcher, then deliver the neutral replies (`bot.slack.delivery`). Acknowl
 rules (Slack waits 3 s): commands answer in the ack when the dispatcher is quick and say "on
 its way" otherwise; buttons and events ack at once, then work; form submissions are answered
 in the ack (field errors keep the modal open) and slower effects follow.
+
+Whatever follows an ack runs `later`, in a pool of its own: Bolt starts every listener from
+one pool, and a listener thread held by Web API calls (a rate limit's Retry-After can be a
+minute) would leave the next request waiting there past its 3 s.
 """
 
 from __future__ import annotations
 
 import concurrent.futures
+import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from slack_bolt import App, BoltContext, BoltResponse
 
@@ -20,15 +26,31 @@ from bot.slack.waiting_forms import WaitingForms
 from core.config import Settings
 from handlers.dispatch import Dispatcher
 
+log = logging.getLogger(__name__)
+
 
 @dataclass(frozen=True)
 class ListenerParts:
-    """What every listener needs: the settings, the dispatcher, and the pool commands run in."""
+    """What every listener needs: the settings, the dispatcher, the pool commands run in
+    against the ack budget, and the pool for what follows an ack."""
 
     settings: Settings
     dispatcher: Dispatcher
     commands: concurrent.futures.Executor
+    after_ack: concurrent.futures.Executor
     waiting: WaitingForms  # forms whose trigger ran out, offered by a button
+
+    def later(self, work: Callable[..., object], /, *args: Any) -> None:
+        """Run `work(*args)` after the ack, off Bolt's listener threads; a failure is
+        logged with its traceback (nobody else would see it)."""
+
+        def logged() -> None:
+            try:
+                work(*args)
+            except Exception:
+                log.exception("failed after the ack, in %s", getattr(work, "__qualname__", work))
+
+        self.after_ack.submit(logged)
 
 
 ARRIVED_AT = "catalyst_arrived_at"  # context key: when the request reached the app

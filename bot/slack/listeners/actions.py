@@ -12,6 +12,7 @@ from bot.slack.delivery import Delivery, caller_from
 from bot.slack.listeners import ListenerParts
 from bot.slack.waiting_forms import OPEN_ACTION, WaitingForms
 from core import i18n, ui
+from core.context import Caller
 from handlers.resources.commands import SAVE_SHORTCUT
 
 
@@ -31,7 +32,6 @@ def register(app: App, parts: ListenerParts) -> None:
         if action.get("url"):
             return  # a link button: Slack opened the link; nothing for us to do
         caller = caller_from(context, settings)
-        value = action.get("value") or (action.get("selected_option") or {}).get("value") or ""
         delivery = Delivery(
             client,
             dispatcher,
@@ -40,12 +40,7 @@ def register(app: App, parts: ListenerParts) -> None:
             trigger_id=body.get("trigger_id"),
             waiting=parts.waiting,
         )
-        action_id = str(action.get("action_id", ""))
-        if action_id == OPEN_ACTION:  # the adapter's own button: the form is kept here
-            with i18n.speaking(dispatcher.language_of(caller)):
-                delivery.run([_waiting_form(parts.waiting, caller.user_id, str(value))])
-            return
-        delivery.run(dispatcher.action(caller, action_id, str(value)))
+        parts.later(_act, parts, caller, action, delivery)
 
     @app.shortcut(SAVE_SHORTCUT)
     def on_save_to_library(
@@ -57,10 +52,20 @@ def register(app: App, parts: ListenerParts) -> None:
         caller = caller_from(context, settings, channel_id=channel)
         words = str((body.get("message") or {}).get("text") or "")
         words = words.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
-        replies = dispatcher.action(caller, SAVE_SHORTCUT, words)
-        Delivery(
+        delivery = Delivery(
             client, dispatcher, caller, respond=respond, trigger_id=body.get("trigger_id")
-        ).run(replies)
+        )
+        parts.later(lambda: delivery.run(dispatcher.action(caller, SAVE_SHORTCUT, words)))
+
+
+def _act(parts: ListenerParts, caller: Caller, action: dict[str, Any], delivery: Delivery) -> None:
+    value = action.get("value") or (action.get("selected_option") or {}).get("value") or ""
+    action_id = str(action.get("action_id", ""))
+    if action_id == OPEN_ACTION:  # the adapter's own button: the form is kept here
+        with i18n.speaking(parts.dispatcher.language_of(caller)):
+            delivery.run([_waiting_form(parts.waiting, caller.user_id, str(value))])
+        return
+    delivery.run(parts.dispatcher.action(caller, action_id, str(value)))
 
 
 def _waiting_form(waiting: WaitingForms, user_id: str, key: str) -> ui.Reply:

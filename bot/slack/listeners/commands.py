@@ -29,6 +29,14 @@ def register(app: App, parts: ListenerParts) -> None:
         caller = caller_from(context, settings)
         text = str(body.get("text") or "")
         future = pool.submit(dispatcher.command, caller, text)
+        delivery = Delivery(
+            client,
+            dispatcher,
+            caller,
+            respond=respond,
+            trigger_id=body.get("trigger_id"),
+            waiting=parts.waiting,
+        )
         try:
             replies = future.result(timeout=time_left(context, ACK_BUDGET))
         except concurrent.futures.TimeoutError:
@@ -36,23 +44,24 @@ def register(app: App, parts: ListenerParts) -> None:
             # language.
             with i18n.speaking(settings.language):
                 ack(text=_(ON_ITS_WAY), response_type="ephemeral")
-            # The answer takes the place of "One moment" rather than stacking under it.
-            replies = [
-                dataclasses.replace(r, replace_original=True) if isinstance(r, ui.Message) else r
-                for r in future.result()
-            ]
+            parts.later(_answer_when_done, delivery, future)
+            return
+        first = next((r for r in replies if isinstance(r, ui.Message)), None)
+        if first is not None:
+            ack(**render.message(first), response_type="ephemeral")
+            replies = [r for r in replies if r is not first]
         else:
-            first = next((r for r in replies if isinstance(r, ui.Message)), None)
-            if first is not None:
-                ack(**render.message(first), response_type="ephemeral")
-                replies = [r for r in replies if r is not first]
-            else:
-                ack()
-        Delivery(
-            client,
-            dispatcher,
-            caller,
-            respond=respond,
-            trigger_id=body.get("trigger_id"),
-            waiting=parts.waiting,
-        ).run(replies)
+            ack()
+        parts.later(delivery.run, replies)
+
+
+def _answer_when_done(
+    delivery: Delivery, future: concurrent.futures.Future[list[ui.Reply]]
+) -> None:
+    """The answer takes the place of "One moment" rather than stacking under it."""
+    delivery.run(
+        [
+            dataclasses.replace(r, replace_original=True) if isinstance(r, ui.Message) else r
+            for r in future.result()
+        ]
+    )

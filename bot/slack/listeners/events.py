@@ -46,7 +46,7 @@ def register(app: App, parts: ListenerParts) -> None:
     def on_home_opened(event: dict[str, Any], context: BoltContext, client: WebClient) -> None:
         if event.get("tab", "home") != "home":
             return
-        Delivery(client, dispatcher, caller_from(context, settings)).publish_home()
+        parts.later(Delivery(client, dispatcher, caller_from(context, settings)).publish_home)
 
     @app.event("message")
     def on_message(event: dict[str, Any], context: BoltContext, client: WebClient) -> None:
@@ -78,9 +78,11 @@ def register(app: App, parts: ListenerParts) -> None:
             # A message to the bot in its Messages tab: read it as a command ("help",
             # "sessions"...), so typing there is never met with silence.
             caller = caller_from(context, settings, channel_id=str(channel))
-            Delivery(client, dispatcher, caller).run(dispatcher.command(caller, words))
+            delivery = Delivery(client, dispatcher, caller)
+            parts.later(lambda: delivery.run(dispatcher.command(caller, words)))
             return
-        dispatcher.message_event(
+        parts.later(
+            dispatcher.message_event,
             caller_from(context, settings, channel_id=str(channel)),
             MessageEvent(
                 change=kind,

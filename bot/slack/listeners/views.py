@@ -49,14 +49,15 @@ def register(app: App, parts: ListenerParts) -> None:
             replies = future.result(timeout=time_left(context, SUBMIT_BUDGET))
         except concurrent.futures.TimeoutError:
             ack()  # the modal closes; the answer (errors too) comes as a message
-            Delivery(client, dispatcher, caller).run(future.result())
+            delivery = Delivery(client, dispatcher, caller)
+            parts.later(lambda: delivery.run(future.result()))
             return
         errors = next((r for r in replies if isinstance(r, ui.FormErrors)), None)
         if errors is not None:
             ack(response_action="errors", errors=_field_errors(errors.errors))
             return
         ack()
-        Delivery(client, dispatcher, caller).run(replies)
+        parts.later(Delivery(client, dispatcher, caller).run, replies)
 
 
 def _field_errors(errors: Mapping[str, str]) -> dict[str, str]:
