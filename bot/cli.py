@@ -146,12 +146,13 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         return 0
     finally:
+        # The schedulers first: their lease is free at once, whatever is left to answer.
+        for runner in runners:
+            runner.stop()
         if slack is not None:
             slack.close()  # let work after an ack finish before the database closes
         if discord_parts is not None:
             discord_parts.close()
-        for runner in runners:
-            runner.stop()
         for sender in senders:
             sender.close()
         runtime.close()
@@ -227,7 +228,10 @@ def _serve_socket_mode(slack: SlackParts, settings: Settings) -> int:
         )
         return 2
     log.info("Socket Mode: no public URL needed; listening for %s", settings.slash_command)
-    threading.Event().wait()
+    try:
+        threading.Event().wait()
+    finally:
+        handler.close()  # type: ignore[no-untyped-call]  # no new requests from here
     return 0
 
 

@@ -109,10 +109,10 @@ class SlackParts:
     after_ack: concurrent.futures.ThreadPoolExecutor
 
     def close(self) -> None:
-        """Wait for commands and after-ack work still running (call once no requests come).
-        Listeners hand work to `after_ack`, so it closes last."""
-        self.commands.shutdown(wait=True)
+        """Wait for listeners, commands and after-ack work still running (call once no
+        requests come). Listeners hand work to both pools, so they close first."""
         self.listeners.shutdown(wait=True)
+        self.commands.shutdown(wait=True)
         self.after_ack.shutdown(wait=True)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import re
+import time
 from collections.abc import Callable, Iterable, Mapping
 from http import HTTPStatus
 from typing import Any
@@ -15,6 +16,8 @@ from slack_bolt.adapter.wsgi.http_request import WsgiHttpRequest
 from slack_bolt.request import BoltRequest
 from slack_bolt.request.internals import build_context
 from slack_sdk.signature import SignatureVerifier
+
+from bot.slack.listeners import ARRIVED_AT
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +61,7 @@ class _SlackEndpoint:
         return [payload]
 
     def _answer(self, environ: dict[str, Any]) -> tuple[HTTPStatus, list[tuple[str, str]], str]:
+        arrived = {ARRIVED_AT: time.monotonic()}  # Slack's 3 s run from here, not from Bolt
         if environ.get("REQUEST_METHOD") != "POST":
             return HTTPStatus.METHOD_NOT_ALLOWED, [*_PLAIN, ("Allow", "POST")], "POST only\n"
         length_text = str(environ.get("CONTENT_LENGTH") or "0").strip()
@@ -74,7 +78,9 @@ class _SlackEndpoint:
             return HTTPStatus.UNAUTHORIZED, _PLAIN, "invalid request\n"
         try:
             text = raw.decode("utf-8")
-            bolt_request = BoltRequest(body=text, query=request.query_string, headers=headers)
+            bolt_request = BoltRequest(
+                body=text, query=request.query_string, headers=headers, context=arrived
+            )
         except Exception:  # whatever Bolt's parser raises, it's a body Slack never sends
             return HTTPStatus.BAD_REQUEST, _PLAIN, "unreadable request body\n"
         parsed: object = bolt_request.body  # Bolt's annotation says dict; `payload=[]` isn't
@@ -84,7 +90,7 @@ class _SlackEndpoint:
             form = dict(parse_qsl(text, keep_blank_values=True))
             if "payload" not in form:
                 bolt_request.body = form
-                bolt_request.context = build_context(BoltContext({}), form)
+                bolt_request.context = build_context(BoltContext(arrived), form)
         if bolt_request.body.get("type") == "app_rate_limited":
             # Slack tells us it is holding back events (more than 30,000 an hour for one
             # workspace): acknowledged, and worth a line for whoever runs Catalyst.
@@ -218,8 +224,11 @@ def wsgi_app(
     return application
 
 
-def make_server(application: WsgiApp, host: str, port: int, threads: int = 8) -> Any:
-    """A waitress server (call `.run()`; `.close()` stops it). Port 0 picks a free one."""
+def make_server(application: WsgiApp, host: str, port: int, threads: int = 32) -> Any:
+    """A waitress server (call `.run()`; `.close()` stops it). Port 0 picks a free one.
+
+    A request holds its thread until its ack, up to the 2 s budget: with too few threads a
+    burst would wait in waitress's queue, where no budget can see it, past Slack's 3 s."""
     from waitress.server import create_server
 
     return create_server(

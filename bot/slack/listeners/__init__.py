@@ -50,14 +50,18 @@ class ListenerParts:
             except Exception:
                 log.exception("failed after the ack, in %s", getattr(work, "__qualname__", work))
 
-        self.after_ack.submit(logged)
+        try:
+            self.after_ack.submit(logged)
+        except RuntimeError:  # shut down: Catalyst is stopping and this request came late
+            log.warning("stopping: the work after an ack was dropped (%s)", work)
 
 
 ARRIVED_AT = "catalyst_arrived_at"  # context key: when the request reached the app
 
 
 def note_arrival(app: App) -> None:
-    """Record when each request arrived, before Bolt's own queue for its listeners.
+    """Record when each request arrived, where the HTTP endpoint did not already (Socket
+    Mode): before Bolt's own queue for its listeners.
 
     Slack's 3 s are counted from the request, not from when a listener starts: on a busy
     server a listener can start a second late, and a budget counted from there is too long.
@@ -65,7 +69,8 @@ def note_arrival(app: App) -> None:
 
     @app.middleware
     def arrived(context: BoltContext, next: Callable[[], BoltResponse]) -> BoltResponse:
-        context[ARRIVED_AT] = time.monotonic()
+        if ARRIVED_AT not in context:
+            context[ARRIVED_AT] = time.monotonic()
         return next()
 
 

@@ -40,6 +40,11 @@ def register(app: App, parts: ListenerParts) -> None:
             trigger_id=body.get("trigger_id"),
             waiting=parts.waiting,
         )
+        if action.get("action_id") == OPEN_ACTION:
+            # The adapter's own button: the form is kept here, and opened now, while the
+            # click's trigger lasts, not behind the queue that made it wait the first time.
+            _act(parts, caller, action, delivery)
+            return
         parts.later(_act, parts, caller, action, delivery)
 
     @app.shortcut(SAVE_SHORTCUT)

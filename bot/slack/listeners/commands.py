@@ -52,7 +52,10 @@ def register(app: App, parts: ListenerParts) -> None:
             replies = [r for r in replies if r is not first]
         else:
             ack()
-        parts.later(delivery.run, replies)
+        if any(isinstance(r, ui.OpenForm) for r in replies):
+            delivery.run(replies)  # now, while the trigger lasts (3 s), not behind a queue
+        else:
+            parts.later(delivery.run, replies)
 
 
 def _answer_when_done(
