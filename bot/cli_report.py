@@ -49,6 +49,7 @@ def cmd_report(settings: Settings, args: argparse.Namespace) -> int:
 
     from bot.wiring import build_runtime
     from core.db import unit_of_work
+    from core.errors import UserError
     from core.evaluation import service as evaluation
 
     first_day = _day(args.first_day, "--from")
@@ -71,14 +72,18 @@ def cmd_report(settings: Settings, args: argparse.Namespace) -> int:
             except NoCommunity as problem:
                 print(problem, file=sys.stderr)
                 return 1
-            document = evaluation.document(
-                session,
-                community,
-                first_day,
-                last_day,
-                args.format,
-                name_organisations=args.name_organisations,
-            )
+            try:
+                document = evaluation.document(
+                    session,
+                    community,
+                    first_day,
+                    last_day,
+                    args.format,
+                    name_organisations=args.name_organisations,
+                )
+            except UserError as problem:  # dates out of range: said as a sentence
+                print(problem, file=sys.stderr)
+                return 1
     finally:
         runtime.close()
     what = f"the programme report for {first_day.isoformat()} to {last_day.isoformat()}"

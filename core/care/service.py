@@ -382,8 +382,9 @@ def pause(session: Session, member: Member, until: datetime, now: datetime) -> N
                 status=ItemStatus.PENDING.value,
             )
         )
-    else:  # the same end chosen again (the key is unique): that item is the one to run
-        item.status, item.finished_at = ItemStatus.PENDING.value, None
+    else:  # the same end chosen again (the key is unique): that item is the one to run,
+        # at this end (the key keeps only the minute, so it may have been a few seconds off)
+        item.status, item.finished_at, item.due_at = ItemStatus.PENDING.value, None, until
     session.flush()
 
 
@@ -398,6 +399,8 @@ OPTIONAL_KINDS = (
     "pairing_notice",
     "pairing_checkin",
     "sets_reminder",
+    "poll_dm",
+    "survey_dm",
 )
 
 

@@ -35,7 +35,30 @@ def _survey(session: Session, community: Community, covered: data.Period) -> wor
 MORE_SECTIONS: list[SectionSource] = [_polls, _survey]
 
 
+EARLIEST, LATEST = date(2000, 1, 1), date(2100, 12, 31)
+LONGEST_YEARS = 10  # a programme report; more is a typo, and would be charts without end
+
+
 def period(community: Community, first_day: date, last_day: date) -> data.Period:
+    if not (EARLIEST <= first_day <= LATEST and EARLIEST <= last_day <= LATEST):
+        raise UserError(
+            t(
+                "A report covers days from 2000 to 2100: {first} to {last} is outside that. "
+                "Check the years.",
+                first=first_day.isoformat(),
+                last=last_day.isoformat(),
+            )
+        )
+    if last_day >= first_day and (last_day - first_day).days > 366 * LONGEST_YEARS:
+        raise UserError(
+            t(
+                "A report covers at most {years} years: {first} to {last} is longer. Give a "
+                "later start or an earlier end.",
+                years=LONGEST_YEARS,
+                first=first_day.isoformat(),
+                last=last_day.isoformat(),
+            )
+        )
     if last_day < first_day:
         raise UserError(
             t(

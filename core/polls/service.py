@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from rapidfuzz import fuzz
@@ -46,7 +46,10 @@ QUESTION_MAX = 300
 OPTION_MAX = notices.LABEL
 MIN_OPTIONS = 2
 SIMILAR = 90  # rapidfuzz ratio at or above which two options read as the same one
-GRACE_SECONDS = 12 * 3600
+# A close runs however late a stopped scheduler comes back (within a month): a poll whose
+# close was skipped would take votes for ever.
+CLOSE_GRACE_SECONDS = 30 * 24 * 3600
+LONGEST_OPEN = timedelta(days=365)  # a poll or survey closes within a year
 
 
 @dataclass(frozen=True)
@@ -116,6 +119,9 @@ def closing_time(
     if at is None:
         errors["time"] = _("Please give the closing time as HH:MM (24-hour), like 17:00.")
     if day is None or at is None:
+        return None, errors
+    if day > now.date() + LONGEST_OPEN:  # also keeps 9999-12-31 from overflowing below
+        errors["date"] = _("Please choose a closing date within a year from today.")
         return None, errors
     closes = datetime.combine(day, at, tzinfo=ZoneInfo(zone)).astimezone(now.tzinfo)
     if closes <= now:
@@ -364,7 +370,7 @@ def plan_close(
             key=key,
             kind=kind.value,
             due_at=due_at,
-            grace_seconds=GRACE_SECONDS * 60,
+            grace_seconds=CLOSE_GRACE_SECONDS,
             status=ItemStatus.PENDING.value,
         )
     )

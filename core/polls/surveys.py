@@ -35,7 +35,6 @@ TEXT = "text"
 SCALE = "scale"
 ANSWER_MAX = 2000
 SCALE_VALUES = ("1", "2", "3", "4", "5")
-GRACE_SECONDS = 12 * 3600
 
 # What the community asked at the end of its first programme: what helped, what got in the
 # way, would you continue, how valuable it was, what to change.

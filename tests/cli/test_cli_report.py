@@ -64,6 +64,7 @@ def test_markdown_to_the_screen(built: Runtime, capsysbinary: pytest.CaptureFixt
         (["report", "--from", "2026-13-01", "--to", "2026-03-31"], "isn't a date"),
         (["report", "--from", "2026-01-01", "--to", "soon"], "isn't a date"),
         (["report", "--from", "2026-04-01", "--to", "2026-03-31"], "is after --to"),
+        (["report", "--from", "2026-01-01", "--to", "9999-12-31"], "from 2000 to 2100"),
         ([*PERIOD, "--community", "TNOBODY"], "There's no community TNOBODY"),
     ],
 )

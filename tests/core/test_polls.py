@@ -481,3 +481,18 @@ def test_a_first_vote_double_clicked_counts_once_and_says_so(
     assert "Your other click was counted a moment ago" in str(refused.value)
     assert _counts(session, poll) == [1, 0, 0]
     assert len(session.scalars(select(PollVoter)).all()) == 1
+
+
+@pytest.mark.parametrize("typed", ["9999-12-31", "2100-01-01"])
+def test_a_closing_date_years_away_is_refused_in_a_sentence(typed: str) -> None:
+    closes, errors = polls.closing_time(typed, "23:00", "America/Los_Angeles", NOW)
+    assert closes is None
+    assert errors == {"date": "Please choose a closing date within a year from today."}
+
+
+def test_a_closing_date_within_the_year_is_kept() -> None:
+    day = (NOW + timedelta(days=300)).date().isoformat()
+    closes, errors = polls.closing_time(day, "17:00", "Europe/London", NOW)
+    assert errors == {}
+    assert closes is not None
+    assert closes > NOW

@@ -186,6 +186,9 @@ def test_report_sends_the_html_file(
     [
         ("report 2026-02-30 2026-03-31", "isn't a date I can read"),
         ("report 2026-04-01 2026-03-01", "is after its end"),
+        ("report 2026-01-01 9999-12-31", "from 2000 to 2100"),
+        ("report 0001-01-01 2026-01-01", "from 2000 to 2100"),
+        ("report 2001-01-01 2026-01-01", "at most 10 years"),
         ("report 2026-01-01 2026-02-01 2026-03-01", "first and last day"),
     ],
 )

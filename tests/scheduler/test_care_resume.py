@@ -66,3 +66,29 @@ def test_a_pause_skips_reminders_and_ends_with_a_welcome_back(
     after = dms_to(fake_slack, "U0PAUSED")
     assert len(after) == 2
     assert "Funding without fear" in after[1]
+
+
+def test_the_same_pause_twice_in_a_minute_still_ends_with_a_welcome_back(
+    sched_runtime: Runtime, clock: FakeClock, make_runner: RunnerFactory, fake_slack: FakeSlackApi
+) -> None:
+    """A double click (or the command typed again) 20 s later ends 20 s later: the one job
+    for that minute moves with it, rather than running early and finding the pause on."""
+    add_member(sched_runtime, "U0PAUSED")
+    dispatcher = sched_runtime.dispatcher()
+    dispatcher.command(caller("U0PAUSED"), "pause 3 weeks")
+    clock.advance(timedelta(seconds=20))
+    dispatcher.command(caller("U0PAUSED"), "pause 3 weeks")
+    until = clock.now() + timedelta(weeks=3)
+    runner = make_runner()
+
+    clock.set(until - timedelta(seconds=10))  # the first pause's end: the second's is later
+    runner.run_pending()
+    assert dms_to(fake_slack, "U0PAUSED") == []
+    clock.set(until + timedelta(minutes=1))
+    runner.run_pending()
+    [welcome] = dms_to(fake_slack, "U0PAUSED")
+    assert "Welcome back" in welcome
+    with unit_of_work(sched_runtime.session_factory) as session:
+        [member] = session.scalars(select(Member).where(Member.platform_user_id == "U0PAUSED"))
+        assert member.paused_at is None
+        assert not member.is_paused(clock.now())
