@@ -573,6 +573,8 @@ def redraw_post(session: Session, community: Community, poll: Poll, now: datetim
         waiting.payload = message_to_json(message)
         session.flush()
         return True
+    if poll.anonymous:
+        _forget_delivered_redraws(session, low)
     poll.redraws += 1
     enqueue(
         session,
@@ -589,6 +591,22 @@ def redraw_post(session: Session, community: Community, poll: Poll, now: datetim
         now,
     )
     return True
+
+
+def _forget_delivered_redraws(session: Session, low: str) -> None:
+    """Blank the counts kept in redraws already delivered (nothing reads them again).
+
+    Kept, successive snapshots would say which option grew with each new voter, and the
+    voters' rows come in the order they first voted: together, who chose what."""
+    session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.key >= low,
+            OutboxMessage.key < low[:-1] + ";",
+            OutboxMessage.status == OutboxStatus.SENT.value,
+        )
+        .values(payload=message_to_json(ui.Message(summary="")))
+    )
 
 
 # ---- members' suggestions -----------------------------------------------------------------

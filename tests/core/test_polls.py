@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from bot.wiring import Runtime
@@ -285,6 +285,32 @@ def test_a_channel_poll_is_redrawn_in_place_and_a_second_anonymous_click_is_refu
     assert session.scalars(
         select(OutboxMessage.key).where(OutboxMessage.key == f"poll-result:{poll.id}:post")
     ).one()
+
+
+def test_delivered_redraws_of_an_anonymous_poll_keep_no_counts(
+    session: Session, community: Community
+) -> None:
+    """Successive snapshots would say which option grew with each voter: once a newer
+    redraw is queued, the delivered ones are blanked."""
+    people = _people(session, community, n=4)
+    poll = _open_poll(session, community, people, way="channel")
+    key = f"poll-redraw:{poll.id}:"
+    for voter, option in ((people[1], 2), (people[2], 1)):
+        polls.vote(session, poll, voter, option, str(poll.id), NOW)
+        assert polls.redraw_post(session, community, poll, NOW)
+        session.execute(  # the scheduler delivers it
+            update(OutboxMessage)
+            .where(OutboxMessage.key.startswith(key))
+            .values(status=OutboxStatus.SENT.value)
+        )
+    polls.vote(session, poll, people[3], 1, str(poll.id), NOW)
+    assert polls.redraw_post(session, community, poll, NOW)
+    rows = session.scalars(
+        select(OutboxMessage).where(OutboxMessage.key.startswith(key)).order_by(OutboxMessage.id)
+    ).all()
+    assert [r.status for r in rows] == ["sent", "sent", "pending"]
+    assert [message_from_json(r.payload).summary for r in rows[:2]] == ["", ""]
+    assert "3" in str(rows[2].payload)  # the one to send still has the counts
 
 
 def test_members_suggest_options_merged_and_capped(session: Session, community: Community) -> None:
