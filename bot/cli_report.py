@@ -80,6 +80,7 @@ def cmd_report(settings: Settings, args: argparse.Namespace) -> int:
                     last_day,
                     args.format,
                     name_organisations=args.name_organisations,
+                    made_at=runtime.clock.now(),
                 )
             except UserError as problem:  # dates out of range: said as a sentence
                 print(problem, file=sys.stderr)

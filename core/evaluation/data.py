@@ -52,6 +52,8 @@ class Period:
     first_day: date
     last_day: date
     zone: str
+    # When the report is made: sessions after it haven't taken place, whatever the period.
+    made_at: datetime | None = None
 
     @property
     def starts_at(self) -> datetime:
@@ -185,6 +187,7 @@ def _sessions(session: Session, community: Community, period: Period) -> list[Co
                 CommunitySession.status == SessionStatus.SCHEDULED.value,
                 CommunitySession.starts_at >= period.starts_at,
                 CommunitySession.starts_at < period.ends_at,
+                CommunitySession.starts_at <= (period.made_at or period.ends_at),
             )
             .order_by(CommunitySession.starts_at, CommunitySession.number)
         )

@@ -4,7 +4,7 @@ community's language, render."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
@@ -39,7 +39,9 @@ EARLIEST, LATEST = date(2000, 1, 1), date(2100, 12, 31)
 LONGEST_YEARS = 10  # a programme report; more is a typo, and would be charts without end
 
 
-def period(community: Community, first_day: date, last_day: date) -> data.Period:
+def period(
+    community: Community, first_day: date, last_day: date, made_at: datetime | None = None
+) -> data.Period:
     if not (EARLIEST <= first_day <= LATEST and EARLIEST <= last_day <= LATEST):
         raise UserError(
             t(
@@ -68,7 +70,7 @@ def period(community: Community, first_day: date, last_day: date) -> data.Period
                 last=last_day.isoformat(),
             )
         )
-    return data.Period(first_day, last_day, community.timezone)
+    return data.Period(first_day, last_day, community.timezone, made_at)
 
 
 def build(
@@ -78,8 +80,9 @@ def build(
     last_day: date,
     *,
     name_organisations: bool = False,
+    made_at: datetime | None = None,
 ) -> words.Report:
-    covered = period(community, first_day, last_day)
+    covered = period(community, first_day, last_day, made_at)
     gathered = data.gather(session, community, covered, name_organisations=name_organisations)
     built = words.build(gathered)
     for source in MORE_SECTIONS:
@@ -97,11 +100,18 @@ def document(
     fmt: str,
     *,
     name_organisations: bool = False,
+    made_at: datetime | None = None,
 ) -> bytes:
-    """The report in the community's language (funders read it there), as bytes."""
+    """The report in the community's language (funders read it there), as bytes.
+    `made_at`: now; sessions after it are left out (not held yet)."""
     with i18n.speaking(community.language):
         built = build(
-            session, community, first_day, last_day, name_organisations=name_organisations
+            session,
+            community,
+            first_day,
+            last_day,
+            name_organisations=name_organisations,
+            made_at=made_at,
         )
         return render.render(built, fmt)
 

@@ -559,6 +559,9 @@ def redraw_post(session: Session, community: Community, poll: Poll, now: datetim
     ).first()
     if post is None or not (post.sent_channel and post.sent_ts):
         return False
+    # Two votes at once would both read `redraws` and write the same key, and the second
+    # redraw (with its vote) would be dropped: one redraw at a time per poll (PostgreSQL).
+    session.refresh(poll, with_for_update=True)
     with i18n.speaking(community.language):
         message = message_for(session, community, poll, None)
     low = f"poll-redraw:{poll.id}:"  # untranslated: an outbox key

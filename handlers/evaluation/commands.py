@@ -43,7 +43,9 @@ def report_command(ctx: RequestContext, args: str) -> Reply | Replies:
         else local(ctx.community.created_at, ctx.community.timezone).date()
     )
     last_day = parse_day(words[1]) if len(words) == 2 else today
-    document = evaluation.document(ctx.session, ctx.community, first_day, last_day, "html")
+    document = evaluation.document(
+        ctx.session, ctx.community, first_day, last_day, "html", made_at=ctx.now()
+    )
     return [
         SendFile(
             filename=evaluation.filename(first_day, last_day, "html"),

@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
 
+from bot import wiring
 from bot.cli import main
 from bot.wiring import Runtime
+from core.clock import FakeClock
 from core.db import unit_of_work
 from tests.conftest import table_counts
 from tests.core.evaluation import programme
@@ -25,8 +28,14 @@ def exit_code(run: Callable[[], int]) -> int:
 
 
 @pytest.fixture
-def built(runtime: Runtime, database_url: str, monkeypatch: pytest.MonkeyPatch) -> Runtime:
+def built(
+    runtime: Runtime, database_url: str, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> Runtime:
     monkeypatch.setenv("DATABASE_URL", database_url)
+    # The command reads "now" (sessions after it aren't counted): the test's clock, not the
+    # wall clock, and after the programme.
+    clock.set(datetime(2026, 6, 1, 9, 0, tzinfo=UTC))
+    monkeypatch.setattr(wiring, "SystemClock", lambda: clock)
     with unit_of_work(runtime.session_factory) as session:
         programme.build(session)
     return runtime

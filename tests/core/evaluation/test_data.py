@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 from bot.wiring import Runtime
 from core.db import unit_of_work
@@ -14,12 +14,14 @@ from tests.core.evaluation import programme
 from tests.core.evaluation.programme import FIRST_DAY, LAST_DAY, QUOTE
 
 
-def gathered(runtime: Runtime, name_organisations: bool = False) -> data.ProgrammeData:
+def gathered(
+    runtime: Runtime, name_organisations: bool = False, made_at: datetime | None = None
+) -> data.ProgrammeData:
     with unit_of_work(runtime.session_factory) as session:
         built = programme.build(session)
         community = session.get(Community, built.community_id)
         assert community is not None
-        period = Period(FIRST_DAY, LAST_DAY, community.timezone)
+        period = Period(FIRST_DAY, LAST_DAY, community.timezone, made_at)
         return data.gather(session, community, period, name_organisations=name_organisations)
 
 
@@ -32,6 +34,13 @@ def test_attendance_per_session_going_came_and_apologies(runtime: Runtime) -> No
         (2, 2, 0, 2, 1, 1),  # members' own answers: Amina yes, Ben no
         (3, 1, 0, 0, None, 0),  # nobody recorded who came
     ]
+
+
+def test_a_report_made_mid_programme_counts_only_the_sessions_held(runtime: Runtime) -> None:
+    """Made on 1 March for January to March: session 3 (later in March) hasn't taken place,
+    so it isn't counted as a session nobody came to."""
+    found = gathered(runtime, made_at=datetime(2026, 3, 1, 9, 0, tzinfo=UTC))
+    assert [s.number for s in found.sessions] == [1, 2]
 
 
 def test_members_active_per_month(runtime: Runtime) -> None:
