@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from core import i18n
@@ -266,11 +267,20 @@ def snooze(session: Session, community: Community, member: Member, now: datetime
     until = now + timedelta(days=rules_for(community).snooze_days)
     row = session.get(CareSnooze, member.id)
     if row is None:
-        session.add(
-            CareSnooze(member_id=member.id, community_id=community.id, until=until, created_at=now)
-        )
-    else:
-        row.until, row.created_at = until, now
+        try:
+            # A double click: both found no row; the second insert finds the first's.
+            with session.begin_nested():
+                session.add(
+                    CareSnooze(
+                        member_id=member.id, community_id=community.id, until=until, created_at=now
+                    )
+                )
+            return until
+        except IntegrityError:
+            row = session.get(CareSnooze, member.id, populate_existing=True)
+            if row is None:  # gone again meanwhile: nothing to snooze twice
+                return until
+    row.until, row.created_at = until, now
     session.flush()
     return until
 

@@ -634,6 +634,9 @@ def suggest(
                 )
             }
         )
+    # Two suggestions at once would both take the next position (and both pass the twin
+    # and the cap checks): one at a time per poll.
+    session.refresh(poll, with_for_update=True)
     options = options_of(session, poll)
     twin = next((o for o in options if same_option(o.text, text)), None)
     if twin is not None:

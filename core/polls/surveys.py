@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from core import i18n, ui
@@ -253,7 +254,13 @@ def answer(
         raise InvalidInput(
             {str(survey.questions[0]["key"]): _("Please answer at least one question.")}
         )
-    session.add(SurveyRespondent(survey_id=survey.id, member_id=member.id))
+    try:
+        # The same form submitted twice at once: both passed `can_answer`; the second row
+        # breaks the unique rule and is told so (a savepoint keeps the request usable).
+        with session.begin_nested():
+            session.add(SurveyRespondent(survey_id=survey.id, member_id=member.id))
+    except IntegrityError:
+        raise UserError(_("You have answered this survey already: thank you!")) from None
     session.add(
         SurveyAnswer(
             id=secrets.token_hex(16),

@@ -4,6 +4,7 @@ my-data and erasure, and the summaries the evaluation report reads."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from datetime import timedelta
 
@@ -20,7 +21,7 @@ from core.errors import InvalidInput, UserError
 from core.models import Community, Member
 from core.polls import ballots, summary, surveys
 from core.polls import service as polls
-from core.polls.models import Poll, PollVote, PollVoter, SurveyAnswer
+from core.polls.models import Poll, PollVote, PollVoter, Survey, SurveyAnswer
 from core.schema import metadata
 from core.ui import Section
 from core.ui_codec import message_from_json
@@ -522,3 +523,50 @@ def test_a_closing_date_within_the_year_is_kept() -> None:
     assert errors == {}
     assert closes is not None
     assert closes > NOW
+
+
+# PostgreSQL only, by parametrization rather than a skip: SQLite serialises writers, so
+# the overlap exists only there.
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_the_same_survey_form_submitted_twice_at_once_is_kept_once(runtime: Runtime) -> None:
+    """Both submissions pass the "answered already?" check in their own transaction; the
+    second is told, in a sentence, that it was counted, and nothing is stored twice."""
+    with unit_of_work(runtime.session_factory) as session:
+        community = communities.get_or_create(
+            session, "slack", "T0001", timezone="Europe/London", now=NOW
+        )
+        people = _people(session, community)
+        codes, closes = surveys.check(
+            surveys.SurveyDraft(["everyone"], "2026-12-10", "17:00", anonymous=True),
+            community,
+            SETTINGS,
+            NOW,
+        )
+        survey = surveys.save(session, community, SETTINGS, codes, closes, True, people[0], NOW)
+        surveys.confirm(session, community, survey, NOW)
+        survey_id, member_id = survey.id, people[1].id
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def submit() -> None:
+        try:
+            with unit_of_work(runtime.session_factory) as session:
+                survey = session.get(Survey, survey_id)
+                member = session.get(Member, member_id)
+                assert survey is not None
+                assert member is not None
+                surveys.can_answer(session, survey, member, NOW)
+                barrier.wait(timeout=5)
+                surveys.answer(session, survey, member, {"helped": "The sets"}, NOW)
+            outcomes.append("kept")
+        except UserError as refused:
+            outcomes.append(str(refused))
+
+    threads = [threading.Thread(target=submit) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=20)
+    assert sorted(outcomes) == ["You have answered this survey already: thank you!", "kept"]
+    with unit_of_work(runtime.session_factory) as session:
+        assert len(session.scalars(select(SurveyAnswer)).all()) == 1
