@@ -81,6 +81,16 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    # Pauses go with their columns: their ends, check-ins and welcomes still waiting are
+    # cancelled, not left to fail as an unknown kind or sent with buttons that do nothing.
+    op.execute(
+        "UPDATE scheduled_items SET status = 'cancelled' "
+        "WHERE status = 'pending' AND kind = 'care_resume'"
+    )
+    op.execute(
+        "UPDATE outbox SET status = 'cancelled' WHERE status = 'pending' "
+        "AND kind IN ('care_checkin', 'care_welcome_back')"
+    )
     op.drop_table("care_snoozes")
     op.drop_index("ix_care_checkins_member_sent", table_name="care_checkins")
     op.drop_table("care_checkins")

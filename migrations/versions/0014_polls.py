@@ -202,6 +202,16 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    # Without these tables nothing can run a poll's close or answer a poll's buttons: what
+    # is still waiting is cancelled, not left to fail as an unknown kind or sent dead.
+    op.execute(
+        "UPDATE scheduled_items SET status = 'cancelled' WHERE status = 'pending' "
+        "AND kind IN ('poll_close', 'survey_close')"
+    )
+    op.execute(
+        "UPDATE outbox SET status = 'cancelled' WHERE status = 'pending' AND kind IN "
+        "('poll_post', 'poll_dm', 'poll_redraw', 'poll_result', 'survey_dm', 'survey_closed')"
+    )
     op.drop_index(op.f("ix_survey_answers_survey_id"), table_name="survey_answers")
     op.drop_table("survey_answers")
     op.drop_index(op.f("ix_survey_respondents_survey_id"), table_name="survey_respondents")

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import inspect, select
+from sqlalchemy import inspect, select, text
 from sqlalchemy.orm import Session
 
 from bot.wiring import Runtime
@@ -285,8 +285,14 @@ def test_care_migration_goes_down_and_up(database_url: str) -> None:
             community = communities.get_or_create(
                 session, "slack", "T0001", timezone="Europe/London", now=NOW
             )
-            add_member(session, community, "U0AMINA")
+            amina = add_member(session, community, "U0AMINA")
+            care.pause(session, amina, NOW + timedelta(weeks=3), NOW)  # its end waits
         migrate.downgrade(engine, "0012")
+        with engine.connect() as connection:
+            waiting = connection.execute(
+                text("SELECT kind FROM scheduled_items WHERE status = 'pending'")
+            ).all()
+        assert waiting == []  # the pause's end is cancelled, not left to fail
         tables = set(inspect(engine).get_table_names())
         assert not {"care_checkins", "care_snoozes"} & tables
         columns = {c["name"] for c in inspect(engine).get_columns("members")}

@@ -48,9 +48,18 @@ def test_polls_go_down_and_up_without_touching_anything_else(database_url: str) 
                 delivery_hours="08:00-20:00",
                 config_facilitators=[],
             )
-            polls.save(session, community, plan, amina, NOW)
+            poll = polls.save(session, community, plan, amina, NOW)
+            assert polls.confirm(session, community, poll, NOW)  # a DM and a close waiting
         migrate.downgrade(engine, BEFORE_POLLS)
         assert not POLL_TABLES & set(inspect(engine).get_table_names())
+        with engine.connect() as connection:
+            waiting = connection.execute(
+                text(
+                    "SELECT kind FROM scheduled_items WHERE status = 'pending' UNION ALL "
+                    "SELECT kind FROM outbox WHERE status = 'pending'"
+                )
+            ).all()
+        assert waiting == []  # cancelled: nothing left to fail or to send dead buttons
         with engine.connect() as connection:
             counts = [
                 connection.execute(text(f"SELECT count(*) FROM {table}")).scalar()  # noqa: S608
