@@ -319,7 +319,7 @@ class CatalystDiscord(discord.Client):
             for reply in self.dispatcher.command(caller, content):
                 if isinstance(reply, ui.OpenForm):  # a modal needs an interaction: a button
                     draft = self.interactions.open_form(caller, reply.form)
-                    shown.append(self.interactions.open_message(caller, draft.key, 0))
+                    shown.append(self.interactions.open_message(caller, draft.key, 0, draft.form))
                 elif isinstance(reply, ui.DirectMessage):
                     shown.append(reply.message)
                 elif isinstance(reply, ui.Message):

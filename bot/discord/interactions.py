@@ -293,15 +293,19 @@ class Interactions:
     def open_form(self, caller: Caller, form: ui.Form) -> modals.Draft:
         return self.drafts.start(caller.user_id, form, self.dispatcher.clock.now())
 
-    def open_message(self, caller: Caller, key: str, page: int) -> ui.Message:
+    def open_message(
+        self, caller: Caller, key: str, page: int, form: ui.Form | None = None
+    ) -> ui.Message:
         """A form offered by a button, where a modal can't be the answer (after a deferral,
-        or in a DM read as a command): the click opens it."""
+        or in a DM read as a command), or must not be yet (the form has an intro to read
+        first, which a modal can't show): the click opens it."""
         with i18n.speaking(self.dispatcher.language_of(caller)):
             body = ui.text("Your form is ready.")
+            intro = tuple(form.intro) if form is not None and page == 0 else ()
             return ui.Message(
-                summary=body.plain(),
+                summary=form.title if intro and form is not None else body.plain(),
                 blocks=(
-                    ui.Section(body),
+                    *(intro or (ui.Section(body),)),
                     ui.Actions(
                         (
                             ui.Button(
@@ -483,7 +487,16 @@ class Responder:
             await self.say(reply)
         elif isinstance(reply, ui.OpenForm):
             draft = self.owner.open_form(self.caller, reply.form)
-            await self.open_modal(modals.modal(draft, 0))
+            if reply.form.intro:
+                # A modal shows only inputs: the intro (the join form's ground rules and
+                # privacy notice) is read first, and its button opens the form.
+                loop = asyncio.get_running_loop()
+                offer = await loop.run_in_executor(
+                    self.owner.pool, self.owner.open_message, self.caller, draft.key, 0, draft.form
+                )
+                await self.say(offer)
+            else:
+                await self.open_modal(modals.modal(draft, 0))
         elif isinstance(reply, ui.DirectMessage):
             channel = await self._dm()
             await self.client.http.send_message(

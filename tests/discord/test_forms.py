@@ -82,6 +82,27 @@ def test_the_edit_button_opens_the_profile_form(discord: DiscordHarness) -> None
     assert first["value"] == "Amina Yusuf"
 
 
+def test_join_shows_the_ground_rules_and_privacy_notice_before_the_form(
+    discord: DiscordHarness,
+) -> None:
+    offer = discord.command("join")
+    assert offer.type == 4  # a message to read first: a modal shows only its inputs
+    assert offer.only_them
+    assert "Ground rules" in offer.text
+    assert "We keep what others share here confidential" in offer.text
+    assert "Privacy notice" in offer.text
+    modal = discord.click(offer, "Open the form")
+    assert modal.type == MODAL
+    assert "1 of 3" in modal.body["title"]
+
+
+def test_a_form_without_an_intro_opens_at_once(discord: DiscordHarness) -> None:
+    join(discord)
+    profile = discord.command("profile")
+    modal = discord.click(profile, "Edit profile")
+    assert modal.type == MODAL
+
+
 def test_a_page_submitted_after_the_draft_expired_says_start_again(
     discord: DiscordHarness, clock: FakeClock
 ) -> None:
