@@ -50,6 +50,13 @@ CHANNEL_MESSAGE, DEFERRED_MESSAGE, DEFERRED_UPDATE, UPDATE_MESSAGE = 4, 5, 6, 7
 AUTOCOMPLETE_RESULT, MODAL = 8, 9
 MAX_CHOICES = 25
 FORM_EXPIRED = N_("That form has expired. Please start again.")
+DMS_CLOSED = N_(
+    "I couldn't send you that: your direct messages are closed to members of this server. "
+    "Allow direct messages from server members in Discord's Privacy Settings for this "
+    "server, then try again."
+)
+DM_FAILED = N_("I couldn't send you that in a direct message just now. Please try again.")
+CANNOT_DM = 50007  # Discord: "Cannot send messages to this user" (their DMs are closed)
 # Discord takes an interaction's first response within 3 s of its creation. Past this age on
 # arrival none can be given; the margin over 3 s is for a host clock a few seconds off
 # Discord's, which would otherwise make every interaction look stale.
@@ -451,15 +458,30 @@ class Responder:
         await self.deliver([offer])
 
     async def deliver(self, replies: Sequence[ui.Reply]) -> None:
+        if not self.responded and any(
+            isinstance(r, ui.DirectMessage | ui.SendFile) for r in replies
+        ):
+            # Opening a DM and uploading can outlast Discord's 3 s: answer first.
+            await self.defer()
+        failed: int | None = None  # a DM or file not delivered: Discord's error code
         for reply in replies:
+            if failed is not None and isinstance(reply, ui.Message):
+                # The sentence after a DM part says "I've sent you…": not true now.
+                reply, failed = await self._undelivered(failed), None
             try:
                 await self._one(reply)
             except discord.HTTPException as error:
                 log.warning(
                     "Discord refused %s: %s %s", type(reply).__name__, error.code, error.text
                 )
+                if isinstance(reply, ui.DirectMessage | ui.SendFile):
+                    failed = error.code
             except Exception:  # one failed call must not drop the replies after it
                 log.exception("could not deliver %s", type(reply).__name__)
+                if isinstance(reply, ui.DirectMessage | ui.SendFile):
+                    failed = 0
+        if failed is not None:  # no sentence followed: the person still hears of it
+            await self._one(await self._undelivered(failed))
         if not self.responded:
             await self._acknowledge()
         elif self.thinking:  # deferred, and nothing came to fill the message in
@@ -511,6 +533,16 @@ class Responder:
         elif isinstance(reply, ui.FormErrors):
             await self.say(ui.said(" ".join(reply.errors.values())))
         # RefreshHome: Discord has no home tab; nothing to redraw.
+
+    async def _undelivered(self, code: int) -> ui.Message:
+        sentence = DMS_CLOSED if code == CANNOT_DM else DM_FAILED
+        dispatcher = self.owner.dispatcher
+
+        def build() -> ui.Message:
+            with i18n.speaking(dispatcher.language_of(self.caller)):
+                return ui.notice(sentence)
+
+        return await asyncio.get_running_loop().run_in_executor(self.owner.pool, build)
 
     async def _dm(self) -> discord.DMChannel:
         return await self.interaction.user.create_dm()

@@ -159,6 +159,31 @@ def test_download_my_data_arrives_as_a_file_in_the_dm(discord: DiscordHarness) -
     assert upload.json["content"] == "Everything Catalyst holds about you."
 
 
+def test_a_file_is_sent_only_after_the_click_is_answered(discord: DiscordHarness) -> None:
+    fake = discord.fake
+    join(discord)
+    sent = discord.click(discord.command("my-data"), "JSON file")
+    assert "sent you a JSON file" in sent.text
+    dm = fake.dm_channel_of(fake.member_id)
+    calls = fake.calls
+    answered = next(
+        i for i, c in enumerate(calls) if f"/interactions/{sent.interaction_id}/" in c.path
+    )
+    uploaded = max(i for i, c in enumerate(calls) if c.path == f"/channels/{dm}/messages")
+    assert answered < uploaded  # DMs and uploads are slow: Discord's 3 s are met first
+
+
+def test_a_file_to_closed_dms_says_so_and_what_to_do(discord: DiscordHarness) -> None:
+    fake = discord.fake
+    join(discord)
+    fake.close_dms(fake.member_id)
+    sent = discord.click(discord.command("my-data"), "JSON file")
+    assert "sent you" not in sent.text
+    assert "your direct messages are closed" in sent.text
+    assert "Privacy Settings" in sent.text
+    assert sent.only_them
+
+
 def test_forget_me_asks_are_you_sure_then_erases(discord: DiscordHarness) -> None:
     join(discord)
     asked = discord.command("forget-me")
