@@ -23,6 +23,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextlib
+import io
 import logging
 import threading
 from collections.abc import Callable, Iterator, Mapping
@@ -314,20 +315,33 @@ class CatalystDiscord(discord.Client):
         )
         content = message.content
 
-        def work() -> list[ui.Message]:
-            shown: list[ui.Message] = []
+        def work() -> list[ui.Message | ui.SendFile]:
+            shown: list[ui.Message | ui.SendFile] = []
             for reply in self.dispatcher.command(caller, content):
                 if isinstance(reply, ui.OpenForm):  # a modal needs an interaction: a button
                     draft = self.interactions.open_form(caller, reply.form)
                     shown.append(self.interactions.open_message(caller, draft.key, 0, draft.form))
                 elif isinstance(reply, ui.DirectMessage):
                     shown.append(reply.message)
-                elif isinstance(reply, ui.Message):
+                elif isinstance(reply, ui.Message | ui.SendFile):  # a file: into this DM
                     shown.append(reply)
+                elif isinstance(reply, ui.FormErrors):
+                    shown.append(ui.said(" ".join(reply.errors.values())))
             return shown
 
         loop = asyncio.get_running_loop()
         for shown in await loop.run_in_executor(self.pool, work):
+            if isinstance(shown, ui.SendFile):
+                try:
+                    await message.channel.send(
+                        content=shown.comment or None,
+                        file=discord.File(
+                            io.BytesIO(shown.content.encode()), filename=shown.filename
+                        ),
+                    )
+                except discord.HTTPException as error:
+                    log.warning("could not send a file in a DM: %s", error)
+                continue
             payload = {k: v for k, v in messages.message_payload(shown).items() if k != "flags"}
             try:
                 await self.http.send_message(
