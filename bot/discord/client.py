@@ -172,12 +172,16 @@ class CatalystDiscord(discord.Client):
             guild_id=self.community_guild_id,
         )
 
-    def community_guild_id(self) -> str:
-        """The server the community lives in: DISCORD_GUILD_ID, else the first one joined
-        (an interaction in a DM carries no guild)."""
+    def known_guild_id(self) -> str | None:
+        """The server the community lives in: DISCORD_GUILD_ID, else the first one joined;
+        None while the bot is in none."""
         if self.settings.discord_guild_id:
             return self.settings.discord_guild_id
-        return str(self.guilds[0].id) if self.guilds else "unknown"
+        return str(self.guilds[0].id) if self.guilds else None
+
+    def community_guild_id(self) -> str:
+        """The community's id for a caller (an interaction in a DM carries no guild)."""
+        return self.known_guild_id() or "unknown"
 
     async def setup_hook(self) -> None:
         if self.settings.discord_api_url:  # a proxy or the test fake names its gateway
