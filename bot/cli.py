@@ -129,8 +129,9 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
             if slack is not None:
                 runners.append(build_runner(runtime, slack_sender(settings)))
             if discord_parts is not None:
-                # The guild is known once connected (DISCORD_GUILD_ID, else the one joined).
-                sender = discord_sender(settings, discord_parts.client.community_guild_id())
+                # The guild is known once connected (DISCORD_GUILD_ID, else the one joined);
+                # None: the sender finds it on first use, or says to set DISCORD_GUILD_ID.
+                sender = discord_sender(settings, discord_parts.client.known_guild_id())
                 senders += [sender] if sender is not None else []
                 runners.append(build_runner(runtime, sender, platform=DISCORD))
         for runner in runners:

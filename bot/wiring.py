@@ -220,7 +220,7 @@ def build_discord(runtime: Runtime, *, guild_ready_timeout: float = 2.0) -> Disc
     return DiscordParts(client=client, dispatcher=dispatcher, pool=pool, connection=connection)
 
 
-def discord_sender(settings: Settings, guild_id: str) -> DiscordSender | None:
+def discord_sender(settings: Settings, guild_id: str | None) -> DiscordSender | None:
     """What the scheduler sends Discord messages through, when a bot token is set; the
     community channel (private threads for pairs and sets) is CATALYST_CHANNEL when it
     names a Discord channel."""

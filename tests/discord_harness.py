@@ -19,7 +19,7 @@ from bot.wiring import DiscordParts, Runtime, build_discord
 from scheduler.runner import Runner
 from tests.fakes.discord_api import FakeDiscord
 
-DEFERRED, MODAL = 5, 9
+MESSAGE, DEFERRED, MODAL = 4, 5, 9
 
 
 class Seconds:
@@ -112,10 +112,11 @@ class DiscordHarness:
         return self.send(payload)
 
     def form(self, seen: Seen, user: str | None = None) -> Seen:
-        """The modal a person gets to: the answer itself, or, when a loaded machine took
-        the slow path (no modal can follow a deferral), the one "Open the form" opens."""
+        """The modal a person gets to: the answer itself, or the one "Open the form" opens
+        (a form with an intro is offered under it; and when a loaded machine took the slow
+        path, no modal can follow a deferral)."""
         for _ in range(5):  # the click can be slow too: the person clicks the new offer
-            if seen.type != DEFERRED or "Open the form" not in seen.text:
+            if seen.type not in (DEFERRED, MESSAGE) or "Open the form" not in seen.text:
                 break
             seen = self.click(seen, "Open the form", user=user)
         return seen

@@ -23,6 +23,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextlib
+import io
 import logging
 import threading
 from collections.abc import Callable, Iterator, Mapping
@@ -171,12 +172,16 @@ class CatalystDiscord(discord.Client):
             guild_id=self.community_guild_id,
         )
 
-    def community_guild_id(self) -> str:
-        """The server the community lives in: DISCORD_GUILD_ID, else the first one joined
-        (an interaction in a DM carries no guild)."""
+    def known_guild_id(self) -> str | None:
+        """The server the community lives in: DISCORD_GUILD_ID, else the first one joined;
+        None while the bot is in none."""
         if self.settings.discord_guild_id:
             return self.settings.discord_guild_id
-        return str(self.guilds[0].id) if self.guilds else "unknown"
+        return str(self.guilds[0].id) if self.guilds else None
+
+    def community_guild_id(self) -> str:
+        """The community's id for a caller (an interaction in a DM carries no guild)."""
+        return self.known_guild_id() or "unknown"
 
     async def setup_hook(self) -> None:
         if self.settings.discord_api_url:  # a proxy or the test fake names its gateway
@@ -314,20 +319,33 @@ class CatalystDiscord(discord.Client):
         )
         content = message.content
 
-        def work() -> list[ui.Message]:
-            shown: list[ui.Message] = []
+        def work() -> list[ui.Message | ui.SendFile]:
+            shown: list[ui.Message | ui.SendFile] = []
             for reply in self.dispatcher.command(caller, content):
                 if isinstance(reply, ui.OpenForm):  # a modal needs an interaction: a button
                     draft = self.interactions.open_form(caller, reply.form)
-                    shown.append(self.interactions.open_message(caller, draft.key, 0))
+                    shown.append(self.interactions.open_message(caller, draft.key, 0, draft.form))
                 elif isinstance(reply, ui.DirectMessage):
                     shown.append(reply.message)
-                elif isinstance(reply, ui.Message):
+                elif isinstance(reply, ui.Message | ui.SendFile):  # a file: into this DM
                     shown.append(reply)
+                elif isinstance(reply, ui.FormErrors):
+                    shown.append(ui.said(" ".join(reply.errors.values())))
             return shown
 
         loop = asyncio.get_running_loop()
         for shown in await loop.run_in_executor(self.pool, work):
+            if isinstance(shown, ui.SendFile):
+                try:
+                    await message.channel.send(
+                        content=shown.comment or None,
+                        file=discord.File(
+                            io.BytesIO(shown.content.encode()), filename=shown.filename
+                        ),
+                    )
+                except discord.HTTPException as error:
+                    log.warning("could not send a file in a DM: %s", error)
+                continue
             payload = {k: v for k, v in messages.message_payload(shown).items() if k != "flags"}
             try:
                 await self.http.send_message(

@@ -50,6 +50,13 @@ CHANNEL_MESSAGE, DEFERRED_MESSAGE, DEFERRED_UPDATE, UPDATE_MESSAGE = 4, 5, 6, 7
 AUTOCOMPLETE_RESULT, MODAL = 8, 9
 MAX_CHOICES = 25
 FORM_EXPIRED = N_("That form has expired. Please start again.")
+DMS_CLOSED = N_(
+    "I couldn't send you that: your direct messages are closed to members of this server. "
+    "Allow direct messages from server members in Discord's Privacy Settings for this "
+    "server, then try again."
+)
+DM_FAILED = N_("I couldn't send you that in a direct message just now. Please try again.")
+CANNOT_DM = 50007  # Discord: "Cannot send messages to this user" (their DMs are closed)
 # Discord takes an interaction's first response within 3 s of its creation. Past this age on
 # arrival none can be given; the margin over 3 s is for a host clock a few seconds off
 # Discord's, which would otherwise make every interaction look stale.
@@ -293,15 +300,19 @@ class Interactions:
     def open_form(self, caller: Caller, form: ui.Form) -> modals.Draft:
         return self.drafts.start(caller.user_id, form, self.dispatcher.clock.now())
 
-    def open_message(self, caller: Caller, key: str, page: int) -> ui.Message:
+    def open_message(
+        self, caller: Caller, key: str, page: int, form: ui.Form | None = None
+    ) -> ui.Message:
         """A form offered by a button, where a modal can't be the answer (after a deferral,
-        or in a DM read as a command): the click opens it."""
+        or in a DM read as a command), or must not be yet (the form has an intro to read
+        first, which a modal can't show): the click opens it."""
         with i18n.speaking(self.dispatcher.language_of(caller)):
             body = ui.text("Your form is ready.")
+            intro = tuple(form.intro) if form is not None and page == 0 else ()
             return ui.Message(
-                summary=body.plain(),
+                summary=form.title if intro and form is not None else body.plain(),
                 blocks=(
-                    ui.Section(body),
+                    *(intro or (ui.Section(body),)),
                     ui.Actions(
                         (
                             ui.Button(
@@ -447,15 +458,30 @@ class Responder:
         await self.deliver([offer])
 
     async def deliver(self, replies: Sequence[ui.Reply]) -> None:
+        if not self.responded and any(
+            isinstance(r, ui.DirectMessage | ui.SendFile) for r in replies
+        ):
+            # Opening a DM and uploading can outlast Discord's 3 s: answer first.
+            await self.defer()
+        failed: int | None = None  # a DM or file not delivered: Discord's error code
         for reply in replies:
+            if failed is not None and isinstance(reply, ui.Message):
+                # The sentence after a DM part says "I've sent you…": not true now.
+                reply, failed = await self._undelivered(failed), None
             try:
                 await self._one(reply)
             except discord.HTTPException as error:
                 log.warning(
                     "Discord refused %s: %s %s", type(reply).__name__, error.code, error.text
                 )
+                if isinstance(reply, ui.DirectMessage | ui.SendFile):
+                    failed = error.code
             except Exception:  # one failed call must not drop the replies after it
                 log.exception("could not deliver %s", type(reply).__name__)
+                if isinstance(reply, ui.DirectMessage | ui.SendFile):
+                    failed = 0
+        if failed is not None:  # no sentence followed: the person still hears of it
+            await self._one(await self._undelivered(failed))
         if not self.responded:
             await self._acknowledge()
         elif self.thinking:  # deferred, and nothing came to fill the message in
@@ -483,7 +509,16 @@ class Responder:
             await self.say(reply)
         elif isinstance(reply, ui.OpenForm):
             draft = self.owner.open_form(self.caller, reply.form)
-            await self.open_modal(modals.modal(draft, 0))
+            if reply.form.intro:
+                # A modal shows only inputs: the intro (the join form's ground rules and
+                # privacy notice) is read first, and its button opens the form.
+                loop = asyncio.get_running_loop()
+                offer = await loop.run_in_executor(
+                    self.owner.pool, self.owner.open_message, self.caller, draft.key, 0, draft.form
+                )
+                await self.say(offer)
+            else:
+                await self.open_modal(modals.modal(draft, 0))
         elif isinstance(reply, ui.DirectMessage):
             channel = await self._dm()
             await self.client.http.send_message(
@@ -498,6 +533,16 @@ class Responder:
         elif isinstance(reply, ui.FormErrors):
             await self.say(ui.said(" ".join(reply.errors.values())))
         # RefreshHome: Discord has no home tab; nothing to redraw.
+
+    async def _undelivered(self, code: int) -> ui.Message:
+        sentence = DMS_CLOSED if code == CANNOT_DM else DM_FAILED
+        dispatcher = self.owner.dispatcher
+
+        def build() -> ui.Message:
+            with i18n.speaking(dispatcher.language_of(self.caller)):
+                return ui.notice(sentence)
+
+        return await asyncio.get_running_loop().run_in_executor(self.owner.pool, build)
 
     async def _dm(self) -> discord.DMChannel:
         return await self.interaction.user.create_dm()

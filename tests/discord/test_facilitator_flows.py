@@ -100,7 +100,7 @@ def test_a_theme_poll_in_the_channel(world: World, clock: FakeClock) -> None:
 
     # Alice votes from the channel: counted without her name, her own copy comes by DM.
     voted = discord.click(message(post), "Anti-racism")
-    assert voted.type == 4
+    assert voted.type == 5  # a DM goes with it: the click is answered (deferred) first
     assert voted.only_them  # only she sees it
     assert "without your name" in voted.text
     copy = message(fake.dms_to(fake.member_id)[-1])
@@ -391,6 +391,15 @@ def test_the_programme_report_arrives_as_a_file_in_the_facilitators_dm(
     assert f"{first.day} {first:%B %Y} to {day.day} {day:%B %Y}" in page  # the period asked
     assert "the community had 3 members" in page
     assert "1. Access to senior positions" in page  # the session, with its one "going"
+
+    # Typed in a DM to the bot: the file comes into that DM, with the sentence.
+    dm = fake.open_dm(facilitator)
+    posted = len(fake.calls_to("POST", f"/channels/{dm}/messages"))
+    fake.user_message(facilitator, f"report {first} {day}", channel_id=dm)
+    calls = fake.wait_for("POST", f"/channels/{dm}/messages", count=posted + 2)[posted:]
+    upload, said = (c.response for c in calls)
+    assert [f["filename"] for f in upload["attachments"]] == [file["filename"]]
+    assert "sent you the programme report" in message(said).text
 
 
 def test_care_shows_a_member_who_drifted_and_a_check_in_reaches_them(

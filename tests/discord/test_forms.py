@@ -82,6 +82,27 @@ def test_the_edit_button_opens_the_profile_form(discord: DiscordHarness) -> None
     assert first["value"] == "Amina Yusuf"
 
 
+def test_join_shows_the_ground_rules_and_privacy_notice_before_the_form(
+    discord: DiscordHarness,
+) -> None:
+    offer = discord.command("join")
+    assert offer.type == 4  # a message to read first: a modal shows only its inputs
+    assert offer.only_them
+    assert "Ground rules" in offer.text
+    assert "We keep what others share here confidential" in offer.text
+    assert "Privacy notice" in offer.text
+    modal = discord.click(offer, "Open the form")
+    assert modal.type == MODAL
+    assert "1 of 3" in modal.body["title"]
+
+
+def test_a_form_without_an_intro_opens_at_once(discord: DiscordHarness) -> None:
+    join(discord)
+    profile = discord.command("profile")
+    modal = discord.click(profile, "Edit profile")
+    assert modal.type == MODAL
+
+
 def test_a_page_submitted_after_the_draft_expired_says_start_again(
     discord: DiscordHarness, clock: FakeClock
 ) -> None:
@@ -136,6 +157,31 @@ def test_download_my_data_arrives_as_a_file_in_the_dm(discord: DiscordHarness) -
     upload = fake.wait_for("POST", f"/channels/{dm}/messages", count=2)[-1]
     assert upload.status == 200
     assert upload.json["content"] == "Everything Catalyst holds about you."
+
+
+def test_a_file_is_sent_only_after_the_click_is_answered(discord: DiscordHarness) -> None:
+    fake = discord.fake
+    join(discord)
+    sent = discord.click(discord.command("my-data"), "JSON file")
+    assert "sent you a JSON file" in sent.text
+    dm = fake.dm_channel_of(fake.member_id)
+    calls = fake.calls
+    answered = next(
+        i for i, c in enumerate(calls) if f"/interactions/{sent.interaction_id}/" in c.path
+    )
+    uploaded = max(i for i, c in enumerate(calls) if c.path == f"/channels/{dm}/messages")
+    assert answered < uploaded  # DMs and uploads are slow: Discord's 3 s are met first
+
+
+def test_a_file_to_closed_dms_says_so_and_what_to_do(discord: DiscordHarness) -> None:
+    fake = discord.fake
+    join(discord)
+    fake.close_dms(fake.member_id)
+    sent = discord.click(discord.command("my-data"), "JSON file")
+    assert "sent you" not in sent.text
+    assert "your direct messages are closed" in sent.text
+    assert "Privacy Settings" in sent.text
+    assert sent.only_them
 
 
 def test_forget_me_asks_are_you_sure_then_erases(discord: DiscordHarness) -> None:

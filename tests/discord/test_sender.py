@@ -8,13 +8,16 @@ as the scheduler does, synchronously. Tests that involve the outbox run on both 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
+from typing import cast
 
 import pytest
 from discord.http import Route
 from sqlalchemy import select
 
 from bot.discord import messages
+from bot.discord.client import CatalystDiscord
 from bot.discord.sender import (
     MARKER,
     PRIVATE_THREAD,
@@ -22,7 +25,7 @@ from bot.discord.sender import (
     group_thread_name,
     nonce_for,
 )
-from bot.wiring import Runtime
+from bot.wiring import Runtime, discord_sender
 from core import communities, ui
 from core.broadcasts import notices as broadcast_notices
 from core.clock import FakeClock
@@ -34,7 +37,9 @@ from core.models import Community
 from core.reflections import service as reflections
 from core.sessions import notices as session_notices
 from core.sessions.models import Prompt
+from handlers.dispatch import Dispatcher
 from scheduler.delivery import OutboxWorker
+from tests.conftest import make_settings
 from tests.fakes.discord_api import FakeDiscord
 from tests.reflection_helpers import add_member, add_prompt
 
@@ -480,3 +485,13 @@ def test_a_prompt_posted_by_the_outbox_keeps_its_thread_replies_as_reflections(
     OutboxWorker(runtime.session_factory, clock, sender, "w").run_until_idle()
     assert [descriptions(m) for m in fake.messages_in(thread)][-1] == "Amina shared a reflection"
     assert len(fake.messages_in(fake.channel_id)) == 1  # nothing else in the channel
+
+
+def test_a_bot_in_no_server_leaves_the_guild_to_the_sender(database_url: str) -> None:
+    settings = make_settings(database_url, DISCORD_BOT_TOKEN="token")
+    with ThreadPoolExecutor(1) as pool:
+        client = CatalystDiscord(settings, cast(Dispatcher, None), pool=pool)
+    assert client.known_guild_id() is None  # not "unknown", which would reach /guilds/unknown
+    sender = discord_sender(settings, client.known_guild_id())
+    assert sender is not None
+    assert sender.guild_id is None  # its _guild() asks, or says to set DISCORD_GUILD_ID
