@@ -134,6 +134,7 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
                 sender = discord_sender(settings, discord_parts.client.known_guild_id())
                 senders += [sender] if sender is not None else []
                 runners.append(build_runner(runtime, sender, platform=DISCORD))
+        _freeze_startup_heap()
         for runner in runners:
             runner.start()
         if slack is None and discord_parts is not None:  # Discord alone: until stopped
@@ -157,6 +158,17 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
         for sender in senders:
             sender.close()
         runtime.close()
+
+
+def _freeze_startup_heap() -> None:
+    """Leave what start-up built (libraries, settings, the app) out of later garbage
+    collections: a full collection stops every thread, and one scanning all of it could
+    land on a request and make its ack late. Python's own advice for long-lived servers
+    (`gc.freeze`)."""
+    import gc
+
+    gc.collect()
+    gc.freeze()
 
 
 def _connect_discord(parts: DiscordParts) -> int | None:
