@@ -561,6 +561,7 @@ def redraw_post(session: Session, community: Community, poll: Poll, now: datetim
         return False
     # Two votes at once would both read `redraws` and write the same key, and the second
     # redraw (with its vote) would be dropped: one redraw at a time per poll (PostgreSQL).
+    session.flush()  # a refresh would drop changes not yet written
     session.refresh(poll, with_for_update=True)
     with i18n.speaking(community.language):
         message = message_for(session, community, poll, None)
@@ -636,6 +637,7 @@ def suggest(
         )
     # Two suggestions at once would both take the next position (and both pass the twin
     # and the cap checks): one at a time per poll.
+    session.flush()  # a refresh would drop changes not yet written
     session.refresh(poll, with_for_update=True)
     options = options_of(session, poll)
     twin = next((o for o in options if same_option(o.text, text)), None)

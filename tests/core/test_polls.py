@@ -334,17 +334,22 @@ def test_members_suggest_options_merged_and_capped(session: Session, community: 
         polls.suggest(session, community, plain, "Mine", NOW)
 
 
-def test_survey_answers_once_without_a_name_and_sums_up(
-    session: Session, community: Community
-) -> None:
-    people = _people(session, community)
+def _survey(session: Session, community: Community, by: Member, *, anonymous: bool) -> Survey:
+    """A survey to everyone, closing 10 December, saved as a draft by `by`."""
     codes, closes = surveys.check(
-        surveys.SurveyDraft(["everyone"], "2026-12-10", "17:00", anonymous=True),
+        surveys.SurveyDraft(["everyone"], "2026-12-10", "17:00", anonymous=anonymous),
         community,
         SETTINGS,
         NOW,
     )
-    survey = surveys.save(session, community, SETTINGS, codes, closes, True, people[0], NOW)
+    return surveys.save(session, community, SETTINGS, codes, closes, anonymous, by, NOW)
+
+
+def test_survey_answers_once_without_a_name_and_sums_up(
+    session: Session, community: Community
+) -> None:
+    people = _people(session, community)
+    survey = _survey(session, community, people[0], anonymous=True)
     assert surveys.confirm(session, community, survey, NOW) == 3
     assert surveys.confirm(session, community, survey, NOW) is None
     surveys.answer(
@@ -356,7 +361,7 @@ def test_survey_answers_once_without_a_name_and_sums_up(
     with pytest.raises(InvalidInput):
         surveys.answer(session, survey, people[0], {"continue": "9"}, NOW)
     with pytest.raises(UserError):
-        surveys.answer(session, survey, people[0], {"helped": "Late"}, closes)
+        surveys.answer(session, survey, people[0], {"helped": "Late"}, survey.closes_at)
     assert all(a.member_id is None for a in session.scalars(select(SurveyAnswer)))
     assert privacy.personal_data(session, people[1])["polls"]["survey_answers"] == []
     found = summary.survey_results(
@@ -368,8 +373,8 @@ def test_survey_answers_once_without_a_name_and_sums_up(
     assert scales["continue"].counts == (0, 0, 1, 0, 1)
     assert scales["value"].answers == 1
     # At the close, whoever sent it hears how it went, once.
-    assert surveys.close(session, survey, closes)
-    assert not surveys.close(session, survey, closes)
+    assert surveys.close(session, survey, survey.closes_at)
+    assert not surveys.close(session, survey, survey.closes_at)
     [closed] = session.scalars(
         select(OutboxMessage).where(OutboxMessage.key == f"survey-closed:{survey.id}")
     ).all()
@@ -390,13 +395,7 @@ def test_a_named_survey_answer_is_in_my_data_and_goes_with_erasure(
     session: Session, community: Community
 ) -> None:
     people = _people(session, community)
-    codes, closes = surveys.check(
-        surveys.SurveyDraft(["everyone"], "2026-12-10", "17:00", anonymous=False),
-        community,
-        SETTINGS,
-        NOW,
-    )
-    survey = surveys.save(session, community, SETTINGS, codes, closes, False, people[0], NOW)
+    survey = _survey(session, community, people[0], anonymous=False)
     surveys.confirm(session, community, survey, NOW)
     surveys.answer(session, survey, people[1], {"change": "More time"}, NOW)
     mine = privacy.personal_data(session, people[1])["polls"]["survey_answers"]
@@ -451,13 +450,7 @@ def test_the_report_has_the_polls_and_the_survey_without_names(
     polls.vote(session, poll, people[2], 2, str(poll.id), NOW)
     polls.vote(session, poll, people[0], 1, str(poll.id), NOW)
     polls.close(session, poll, poll.closes_at)
-    codes, closes = surveys.check(
-        surveys.SurveyDraft(["everyone"], "2026-12-10", "17:00", anonymous=False),
-        community,
-        SETTINGS,
-        NOW,
-    )
-    survey = surveys.save(session, community, SETTINGS, codes, closes, False, people[0], NOW)
+    survey = _survey(session, community, people[0], anonymous=False)
     surveys.confirm(session, community, survey, NOW)
     surveys.answer(
         session, survey, people[1], {"helped": "The sets", "continue": "5", "value": "4"}, NOW
@@ -536,13 +529,7 @@ def test_the_same_survey_form_submitted_twice_at_once_is_kept_once(runtime: Runt
             session, "slack", "T0001", timezone="Europe/London", now=NOW
         )
         people = _people(session, community)
-        codes, closes = surveys.check(
-            surveys.SurveyDraft(["everyone"], "2026-12-10", "17:00", anonymous=True),
-            community,
-            SETTINGS,
-            NOW,
-        )
-        survey = surveys.save(session, community, SETTINGS, codes, closes, True, people[0], NOW)
+        survey = _survey(session, community, people[0], anonymous=True)
         surveys.confirm(session, community, survey, NOW)
         survey_id, member_id = survey.id, people[1].id
     barrier = threading.Barrier(2)
